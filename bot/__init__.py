@@ -1,0 +1,1 @@
+"""The delegate bot: registration, check-in, reminders, broadcasts and venue questions."""

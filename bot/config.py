@@ -1,0 +1,68 @@
+"""Settings from the environment and `.env` (documented one by one in `.env.example`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = DEFAULT_SQLITE
+    redis_url: str = ""
+    event_file: Path = ROOT / "events" / "dalat-2023.yaml"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    secret_key: str = ""
+    default_language: str = Field(default="vi", pattern="^(vi|en)$")
+    send_rate_per_second: float = 30.0  # Telegram's broadcast guidance; 0 turns pacing off
+
+    # webhook mode (polling when PUBLIC_BASE_URL is empty)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    public_base_url: str = ""
+    webhook_secret: str = ""
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("ADMIN_IDS must be Telegram user ids (numbers) separated by commas") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url", "public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.public_base_url)
+
+
+def ensure_secret_key(settings: Settings, path: Path = ROOT / "data" / "secret.key") -> str:
+    """SECRET_KEY signs check-in codes and links. Without one, a random key is kept in data/ so that
+    links survive a restart; production sets SECRET_KEY (the same in every process)."""
+    if settings.secret_key:
+        return settings.secret_key
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    settings.secret_key = path.read_text().strip()
+    return settings.secret_key

@@ -1,0 +1,197 @@
+"""The conference as data: the event file, validated at start.
+
+A broken file must stop the bot with a message that names the field, so organizers can fix
+it without reading a traceback.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+LANGUAGES = ("vi", "en")
+
+
+class EventFileError(Exception):
+    """The event file cannot be used; the message says which field and why."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A text in both languages of the bot."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class Venue(_Model):
+    name: Text
+    address: Text
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    provisional: bool = False
+
+
+class Session(_Model):
+    """A part of the conference a delegate can attend."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    title: Text
+    starts_at: datetime
+    ends_at: datetime | None = None
+    place: Text | None = None
+    programme: tuple[Text, ...] = ()
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _needs_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2023-07-28T08:00:00+07:00")
+        return value
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Session:
+        if self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class Reminder(_Model):
+    """One reminder offset: either at a local time the day before, or minutes before the start."""
+
+    day_before_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    minutes_before: int | None = Field(default=None, gt=0, le=7 * 24 * 60)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Reminder:
+        if (self.day_before_at is None) == (self.minutes_before is None):
+            raise ValueError("give exactly one of day_before_at or minutes_before")
+        return self
+
+
+class TravelMode(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: Text
+
+
+class Category(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    group: str
+    label: Text  # short, fits a button
+    name: Text  # as the plan words it
+    organization: Text | None = None  # default organization; "{province}" is filled in
+
+
+class Province(_Model):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    name: Text
+    role: Text | None = None
+    categories: tuple[str, ...] = Field(min_length=1)
+
+
+class Event(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    timezone: str
+    name: Text
+    short_name: Text
+    organizer: Text
+    venue: Venue
+    sessions: tuple[Session, ...] = Field(min_length=1)
+    reminders: tuple[Reminder, ...] = ()
+    travel_modes: tuple[TravelMode, ...] = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=1)
+    provinces: tuple[Province, ...] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Ho_Chi_Minh") from None
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Event:
+        for field, items in (("sessions", self.sessions), ("categories", self.categories),
+                             ("provinces", self.provinces), ("travel_modes", self.travel_modes)):
+            seen: set[str] = set()
+            for item in items:
+                if item.code in seen:
+                    raise ValueError(f"{field}: code {item.code!r} appears twice")
+                seen.add(item.code)
+        known = {c.code for c in self.categories}
+        for i, province in enumerate(self.provinces):
+            for code in province.categories:
+                if code not in known:
+                    raise ValueError(f"provinces.{i}.categories: unknown category {code!r}")
+        return self
+
+    # lookups used everywhere; the tuples keep the file's order for menus
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def province(self, code: str) -> Province | None:
+        return next((p for p in self.provinces if p.code == code), None)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def session(self, code: str) -> Session | None:
+        return next((s for s in self.sessions if s.code == code), None)
+
+    def travel_mode(self, code: str) -> TravelMode | None:
+        return next((t for t in self.travel_modes if t.code == code), None)
+
+    def categories_for(self, province_code: str) -> list[Category]:
+        province = self.province(province_code)
+        return [self.category(code) for code in province.categories] if province else []
+
+    def default_organization(self, category_code: str, province_code: str, lang: str) -> str | None:
+        category, province = self.category(category_code), self.province(province_code)
+        if category is None or category.organization is None or province is None:
+            return None
+        return category.organization.get(lang).replace("{province}", province.name.get(lang))
+
+    def arrival_days(self) -> list[date]:
+        """The days a delegate may arrive: the day before the first session to the last one."""
+        first = min(s.starts_at for s in self.sessions).astimezone(self.tz).date()
+        last = max(s.starts_at for s in self.sessions).astimezone(self.tz).date()
+        return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_event(path: str | Path) -> Event:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EventFileError(f"Event file {path} not found (set EVENT_FILE).") from None
+    except yaml.YAMLError as exc:
+        raise EventFileError(f"Event file {path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise EventFileError(f"Event file {path} must be a mapping of fields (id, name, sessions, ...).")
+    try:
+        return Event.model_validate(raw)
+    except ValidationError as exc:
+        raise EventFileError(f"Event file {path} has errors:\n{_describe(exc)}") from None

@@ -1,0 +1,52 @@
+"""Chat accounts and their roles."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Account
+from models.account import ORGANIZER, STAFF
+
+DELEGATE = "delegate"
+
+
+async def get_or_create_account(
+    session: AsyncSession, *, channel: str, user_id: str, chat_id: str, display_name: str = "",
+    username: str | None = None,
+) -> Account:
+    """The account for a chat user, created on first contact; chat and names kept current."""
+    query = select(Account).where(Account.channel == channel, Account.user_id == user_id)
+    account = await session.scalar(query)
+    if account is None:
+        account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name[:256],
+                          username=username, roles=[])
+        session.add(account)
+        try:
+            await session.commit()
+        except IntegrityError:  # the same user's second update raced us to it
+            await session.rollback()
+            account = await session.scalar(query)
+        return account
+    changed = (account.chat_id, account.display_name, account.username, account.reachable) != (
+        chat_id, display_name[:256], username, True)
+    if changed:
+        account.chat_id, account.display_name, account.username = chat_id, display_name[:256], username
+        account.reachable = True  # they wrote to us, so they have not blocked the bot
+        await session.commit()
+    return account
+
+
+def roles_of(account: Account, admin_ids: frozenset[int]) -> set[str]:
+    """Organizers from ADMIN_IDS (Telegram ids) and those appointed; organizers can do what staff can."""
+    roles = {r.role for r in account.roles}
+    if account.channel == "telegram" and account.user_id.isdigit() and int(account.user_id) in admin_ids:
+        roles.add(ORGANIZER)
+    if ORGANIZER in roles:
+        roles.add(STAFF)
+    return roles | {DELEGATE}
+
+
+async def set_language(session: AsyncSession, account: Account, language: str) -> None:
+    account.language = language
+    await session.commit()

@@ -1,0 +1,74 @@
+"""Turning a typed answer into one of the offered choices.
+
+Every menu the bot shows can be answered by its number or its label, with or without
+diacritics, in any case. The Zalo channel, which has no buttons, depends on this.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import fold
+
+_NUMBER = re.compile(r"^(?:so |số )?(\d{1,3})[.)]?$")
+_LEADING_SYMBOLS = re.compile(r"^[^\w]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def _forms(choice: Choice) -> set[str]:
+    return {fold(_LEADING_SYMBOLS.sub("", s)) for s in (choice.label, choice.key.replace("_", " "), *choice.aliases)} - {""}
+
+
+def match_choice(text: str, choices: list[Choice], *, loose: bool = True) -> Choice | None:
+    """The choice the text names: by number (1-based), by whole label, or (loose) by a unique part of one."""
+    raw = text.strip().lower()
+    number = _NUMBER.match(raw)
+    if number:
+        index = int(number.group(1)) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    folded = fold(text)
+    if not folded:
+        return None
+    exact = [c for c in choices if folded in _forms(c)]
+    if len(exact) == 1:
+        return exact[0]
+    if not loose or len(folded) < 3:
+        return None
+    padded = f" {folded} "
+    partial = [c for c in choices if any(padded in f" {form} " for form in _forms(c))]
+    return partial[0] if len(partial) == 1 else None
+
+
+_ALL = {"all", "tat ca", "ca ba", "ca 3", "het", "tat ca cac phan"}
+
+
+def match_many(text: str, choices: list[Choice]) -> list[Choice] | None:
+    """Several choices typed at once: "1, 3", "1 3", "all"/"tất cả", or labels separated by commas."""
+    folded = fold(text)
+    if folded in _ALL:
+        return list(choices)
+    if re.fullmatch(r"[\d\s,;.+&và]+", text.strip().lower()):
+        picked = []
+        for part in re.findall(r"\d+", text):
+            index = int(part) - 1
+            if not 0 <= index < len(choices):
+                return None
+            if choices[index] not in picked:
+                picked.append(choices[index])
+        return picked or None
+    picked = []
+    for part in re.split(r"[,;\n]| và | and ", text):
+        if not part.strip():
+            continue
+        choice = match_choice(part, choices)
+        if choice is None:
+            return None
+        if choice not in picked:
+            picked.append(choice)
+    return picked or None

@@ -1,0 +1,63 @@
+"""What a delegate may type into each field, and why an answer is refused.
+
+A refusal is a reason code with its numbers; the handlers turn it into a polite sentence in the
+user's language. Nothing here knows about chats.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+
+from bot.text import clean, has_emoji, strip_marks
+
+LIMITS = {"full_name": 80, "position": 100, "organization": 150, "note": 500}
+MIN_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # empty | too_short | too_long | emoji | digits | no_letters | phone | time
+    numbers: dict[str, int] = field(default_factory=dict)
+
+
+def text_field(name: str, raw: str | None) -> str | Refusal:
+    """A free-text answer, cleaned, or the reason it cannot be used."""
+    value = clean(raw or "")
+    limit = LIMITS[name]
+    if not value:
+        return Refusal("empty")
+    if len(value) > limit:
+        return Refusal("too_long", {"limit": limit, "length": len(value)})
+    if name == "note":
+        return value
+    if len(value) < MIN_LENGTH:
+        return Refusal("too_short", {"minimum": MIN_LENGTH})
+    if not any(ch.isalpha() for ch in value):
+        return Refusal("no_letters")
+    if name == "full_name":
+        if has_emoji(value):
+            return Refusal("emoji")
+        if any(ch.isdigit() for ch in value):
+            return Refusal("digits")
+    return value
+
+
+_TIME = re.compile(
+    r"^(\d{1,2})(?:\s*(?:[:hg.]|gio)?\s*(\d{2}))?\s*(?:h|g|gio|phut|p)?\s*(am|pm|sang|chieu|toi)?$"
+)
+
+
+def arrival_time(raw: str) -> time | Refusal:
+    """14:30, 14h30, 14h, 1430, 2pm, 9 sáng, 7 tối → a time of day."""
+    match = _TIME.match(strip_marks(clean(raw).lower()))
+    if not match:
+        return Refusal("time")
+    hour, minute, part = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if part in ("pm", "chieu", "toi") and hour < 12:
+        hour += 12
+    elif part in ("am", "sang") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return Refusal("time")
+    return time(hour, minute)

@@ -1,0 +1,198 @@
+"""Registering delegates: the draft a conversation fills in, and the records it becomes."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date, time
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.event import Event
+from models import Account, Delegate, DelegateSession
+from models.base import utcnow
+from models.delegate import CANCELLED, CONFIRMED
+
+# changing these changes what the QR badge says, so the old code must stop working
+TICKET_FIELDS = {"full_name", "province", "category"}
+
+
+@dataclass
+class Draft:
+    """A registration being filled in; lives in the conversation state (JSON), not in the database."""
+
+    province: str | None = None
+    category: str | None = None
+    full_name: str | None = None
+    position: str | None = None
+    organization: str | None = None
+    phone: str | None = None
+    sessions: list[str] = field(default_factory=list)
+    arrival_date: str | None = None  # ISO date
+    arrival_time: str | None = None  # HH:MM
+    travel_mode: str | None = None
+    needs_lodging: bool | None = None
+    note: str | None = None
+
+    @classmethod
+    def load(cls, data: dict | None) -> Draft:
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def dump(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def of(cls, delegate: Delegate) -> Draft:
+        return cls(
+            province=delegate.province, category=delegate.category, full_name=delegate.full_name,
+            position=delegate.position, organization=delegate.organization, phone=delegate.phone,
+            sessions=delegate.session_codes,
+            arrival_date=delegate.arrival_date.isoformat() if delegate.arrival_date else None,
+            arrival_time=delegate.arrival_time.strftime("%H:%M") if delegate.arrival_time else None,
+            travel_mode=delegate.travel_mode, needs_lodging=delegate.needs_lodging, note=delegate.note,
+        )
+
+    def missing(self) -> list[str]:
+        required = ("province", "category", "full_name", "position", "organization", "phone")
+        missing = [name for name in required if not getattr(self, name)]
+        return missing + ([] if self.sessions else ["sessions"])
+
+
+def _apply(delegate: Delegate, draft: Draft) -> set[str]:
+    """Copy the draft onto the record; return the names of the fields that changed."""
+    values = {
+        "province": draft.province, "category": draft.category, "full_name": draft.full_name,
+        "position": draft.position, "organization": draft.organization, "phone": draft.phone,
+        "arrival_date": date.fromisoformat(draft.arrival_date) if draft.arrival_date else None,
+        "arrival_time": time.fromisoformat(draft.arrival_time) if draft.arrival_time else None,
+        "travel_mode": draft.travel_mode, "needs_lodging": bool(draft.needs_lodging), "note": draft.note or "",
+    }
+    changed = {name for name, value in values.items() if getattr(delegate, name, None) != value}
+    for name in changed:
+        setattr(delegate, name, values[name])
+    if sorted(set(draft.sessions)) != delegate.session_codes:
+        delegate.sessions = [DelegateSession(session_code=code) for code in sorted(set(draft.sessions))]
+        changed.add("sessions")
+    return changed
+
+
+def check_draft(event: Event, draft: Draft) -> list[str]:
+    """Fields of the draft that the event does not allow (e.g. a category not offered in that province)."""
+    problems = draft.missing()
+    if draft.province and event.province(draft.province) is None:
+        problems.append("province")
+    if draft.category and draft.category not in (c.code for c in event.categories_for(draft.province or "")):
+        problems.append("category")
+    problems += ["sessions" for code in draft.sessions if event.session(code) is None][:1]
+    return problems
+
+
+async def register(
+    session: AsyncSession, event: Event, draft: Draft, *, registrant: Account, for_self: bool
+) -> Delegate:
+    """Store a confirmed registration. `for_self` ties it to the registrant's own account."""
+    problems = check_draft(event, draft)
+    if problems:
+        raise ValueError(f"draft incomplete or invalid: {problems}")
+    delegate = Delegate(
+        event_id=event.id, registered_by_id=registrant.id, account_id=registrant.id if for_self else None,
+        status=CONFIRMED, ticket_version=1, claim_code=None if for_self else _new_claim_code(),
+    )
+    _apply(delegate, draft)
+    session.add(delegate)
+    for attempt in range(3):
+        try:
+            await session.commit()
+            return delegate
+        except IntegrityError:  # claim code collision, one in a hundred million
+            await session.rollback()
+            if attempt == 2:
+                raise
+            delegate.claim_code = _new_claim_code()
+            session.add(delegate)
+    return delegate
+
+
+async def update(session: AsyncSession, event: Event, delegate: Delegate, draft: Draft) -> set[str]:
+    """Save changed fields; a changed name, province or category replaces the QR code."""
+    problems = check_draft(event, draft)
+    if problems:
+        raise ValueError(f"draft invalid: {problems}")
+    changed = _apply(delegate, draft)
+    if changed & TICKET_FIELDS:
+        delegate.ticket_version += 1
+    if changed:
+        await session.commit()
+    return changed
+
+
+async def cancel(session: AsyncSession, delegate: Delegate) -> None:
+    delegate.status = CANCELLED
+    delegate.cancelled_at = utcnow()
+    await session.commit()
+
+
+async def delegates_of(session: AsyncSession, event: Event, account: Account) -> list[Delegate]:
+    """The account's own record first, then the people it registered, oldest first; cancelled ones last."""
+    rows = await session.scalars(
+        select(Delegate)
+        .where(Delegate.event_id == event.id)
+        .where(or_(Delegate.account_id == account.id, Delegate.registered_by_id == account.id))
+        .order_by(Delegate.id)
+    )
+    delegates = list(rows)
+    return sorted(delegates, key=lambda d: (not d.active, d.account_id != account.id))
+
+
+async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
+    """The account holder's own active registration, if any."""
+    return await session.scalar(
+        select(Delegate).where(Delegate.event_id == event.id, Delegate.account_id == account.id,
+                               Delegate.status == CONFIRMED).limit(1)
+    )
+
+
+async def find_for(session: AsyncSession, event: Event, account: Account, delegate_id: int) -> Delegate | None:
+    """A record this account may see and change: its own, or one it registered."""
+    delegate = await session.get(Delegate, delegate_id)
+    if delegate is None or delegate.event_id != event.id:
+        return None
+    return delegate if account.id in (delegate.account_id, delegate.registered_by_id) else None
+
+
+# Taking over a record: the registrant forwards a link (Telegram) or a short code (Zalo: "DK 12345678").
+
+def _new_claim_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+def claim_payload(secret: str, delegate: Delegate) -> str:
+    """Deep-link payload for taking over a record: c<id>_<signature>, within Telegram's 64 characters."""
+    mac = hmac.new(secret.encode(), f"claim:{delegate.event_id}:{delegate.id}:{delegate.claim_code}".encode(),
+                   hashlib.sha256).hexdigest()[:20]
+    return f"c{delegate.id}_{mac}"
+
+
+async def claim(session: AsyncSession, event: Event, secret: str, account: Account, payload: str) -> Delegate | str:
+    """Give the record to the account that opened the link; returns the record, or why not."""
+    try:
+        head, mac = payload[1:].split("_", 1)
+        delegate = await session.get(Delegate, int(head))
+    except ValueError:
+        return "invalid"
+    if delegate is None or delegate.event_id != event.id or not delegate.claim_code:
+        return "used" if delegate is not None and delegate.account_id is not None else "invalid"
+    if not hmac.compare_digest(claim_payload(secret, delegate), payload):
+        return "invalid"
+    if not delegate.active:
+        return "cancelled"
+    if await own_delegate(session, event, account) is not None:
+        return "already_registered"
+    delegate.account_id = account.id
+    delegate.claim_code = None  # single use
+    await session.commit()
+    return delegate

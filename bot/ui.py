@@ -1,0 +1,117 @@
+"""Menus that work with buttons and with typing.
+
+Every menu the bot sends is remembered in the conversation state; a typed number or label that
+names one of its buttons is turned into that button's press (`TypedMenuAnswer`). So handlers
+are written for callbacks once, and Telegram users who type, and the Zalo channel that has no
+buttons at all, reach the same code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.services.choices import Choice, match_choice
+
+MENU_KEY = "_menu"
+TYPED_PREFIX = "typed:"  # callback ids of presses made by typing; never sent to Telegram
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+Menu = list[list[Button]]
+
+
+def keyboard(menu: Menu) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in menu
+    ])
+
+
+def column(buttons: list[Button], width: int = 1) -> Menu:
+    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+
+
+async def show(
+    target: Message | CallbackQuery, state: FSMContext, text: str, menu: Menu | None = None, *,
+    edit: bool = False, strict: bool = False,
+    reply_keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+) -> Message:
+    """Send (or, for a button press, edit into place) a message with an optional menu, and remember it.
+
+    `strict` menus sit beside a free-text question: only a number or a whole label counts as a press.
+    """
+    message = target.message if isinstance(target, CallbackQuery) else target
+    markup = keyboard(menu) if menu else reply_keyboard
+    sent: Message | bool | None = None
+    if edit and is_button_press(target) and isinstance(message, Message) and reply_keyboard is None:
+        try:
+            sent = await message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                sent = message
+    if not isinstance(sent, Message):
+        sent = await message.answer(text, reply_markup=markup)
+    if menu:
+        buttons = [[b.label, b.data] for row in menu for b in row]
+        await state.update_data({MENU_KEY: {"mid": sent.message_id, "strict": strict, "buttons": buttons}})
+    else:
+        await forget_menu(state)
+    return sent
+
+
+def is_button_press(target: Message | CallbackQuery) -> bool:
+    """A real tap on a button; a typed answer gets a new message, not an edit of the menu above it."""
+    return isinstance(target, CallbackQuery) and not target.id.startswith(TYPED_PREFIX)
+
+
+async def forget_menu(state: FSMContext) -> None:
+    data = await state.get_data()
+    if MENU_KEY in data:
+        data.pop(MENU_KEY)
+        await state.set_data(data)
+
+
+def typed_press(text: str, menu: dict[str, Any]) -> str | None:
+    """The callback data of the button the typed text names, if any."""
+    choices = [Choice(key=data, label=label) for label, data in menu["buttons"]]
+    choice = match_choice(text, choices, loose=not menu.get("strict"))
+    return choice.key if choice else None
+
+
+class TypedMenuAnswer(BaseMiddleware):
+    """A typed answer to the last menu becomes that button's press, fed through the same routers."""
+
+    async def __call__(self, handler: Callable[[Message, dict[str, Any]], Awaitable[Any]],
+                       event: Message, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if state is None or not event.text or event.text.startswith("/"):
+            return await handler(event, data)
+        menu = (await state.get_data()).get(MENU_KEY)
+        pressed = typed_press(event.text, menu) if menu else None
+        if pressed is None:
+            return await handler(event, data)
+        menu_message = Message(
+            message_id=menu["mid"], date=datetime.now(timezone.utc), chat=event.chat,
+            from_user=None, text=None,
+        ).as_(data["bot"])
+        callback = CallbackQuery(
+            id=f"{TYPED_PREFIX}{event.chat.id}:{event.message_id}", from_user=event.from_user,
+            chat_instance="typed", message=menu_message, data=pressed,
+        ).as_(data["bot"])
+        router = data["dispatcher"]
+        extra = {k: v for k, v in data.items() if k not in ("handler", "event_update")}
+        return await router.propagate_event(update_type="callback_query", event=callback,
+                                            event_update=data.get("event_update"), **extra)

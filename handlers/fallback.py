@@ -1,0 +1,38 @@
+"""What the bot says when nothing else understood the update. Registered last."""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from models import Account
+
+router = Router(name="fallback")
+
+
+@router.callback_query()
+async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
+                         account: Account | None, settings: Settings) -> None:
+    from handlers.start import menu_expired
+
+    if account is None or callback.message is None:  # a button in a group chat or an inline message
+        await callback.answer(_("This menu has expired."))
+        return
+    await menu_expired(callback, state, conference, i18n.current_locale, account, session, settings)
+
+
+@router.message(F.chat.type == "private")
+async def not_understood(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+                         account: Account) -> None:
+    from handlers.start import main_menu
+
+    if message.text and message.text.startswith("/"):
+        await message.answer(_("I do not know that command. Here is what I can do:"))
+    elif message.text:
+        await message.answer(_("Sorry, I did not understand that."))
+    else:
+        await message.answer(_("I can only read text messages here."))
+    await main_menu(message, state, conference, i18n.current_locale, account, session)

@@ -1,0 +1,250 @@
+"""The registration conversation: one delegate at a time, for oneself or for a colleague.
+
+The conversation state holds the draft, a queue of steps still to ask (for "change this field")
+and the mode: "new" (ends with a confirmation) or "edit" (an existing record, saved at once).
+"""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from bot.services import registration as reg
+from bot.services.fields import Refusal
+from bot.services.phone import display_phone, normalize_phone
+from bot.ui import show
+from handlers import steps
+from handlers.callbacks import Pick
+from models import Account
+
+router = Router(name="registration")
+router.message.filter(F.chat.type == "private")
+
+
+class Registration(StatesGroup):
+    province = State()
+    category = State()
+    full_name = State()
+    position = State()
+    organization = State()
+    phone = State()
+    sessions = State()
+    arrival_date = State()
+    arrival_time = State()
+    travel_mode = State()
+    lodging = State()
+    note = State()
+    confirm = State()
+    change = State()
+
+
+def step_of(raw_state: str | None) -> str | None:
+    if raw_state and raw_state.startswith("Registration:"):
+        return raw_state.split(":", 1)[1]
+    return None
+
+
+async def ask(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, step: str,
+              *, edit: bool = False) -> None:
+    data = await state.get_data()
+    draft = reg.Draft.load(data.get("draft"))
+    await state.set_state(getattr(Registration, step))
+    p = steps.prompt(step, draft, conference, lang, data.get("for_self", False))
+    await show(target, state, p.text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
+
+
+async def begin(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, *,
+                for_self: bool, draft: reg.Draft | None = None, delegate_id: int | None = None,
+                queue: list[str] | None = None) -> None:
+    """Start a new registration, or (with delegate_id) change fields of an existing one."""
+    await state.clear()
+    await state.update_data(draft=(draft or reg.Draft()).dump(), for_self=for_self, delegate_id=delegate_id,
+                            queue=list(queue or []), mode="edit" if delegate_id else "new")
+    first = (queue or ["province"])[0]
+    await state.update_data(queue=list(queue or [])[1:])
+    await ask(target, state, conference, lang, first)
+
+
+def _natural_next(step: str, draft: reg.Draft) -> str:
+    following = steps.ORDER[steps.ORDER.index(step) + 1:] if step in steps.ORDER else ["confirm"]
+    for candidate in following:
+        if candidate in ("arrival_time", "travel_mode") and not draft.arrival_date:
+            continue
+        return candidate
+    return "confirm"
+
+
+async def advance(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                  session, account: Account, settings: Settings, done_step: str) -> None:
+    data = await state.get_data()
+    draft = reg.Draft.load(data["draft"])
+    queue: list[str] = data.get("queue") or []
+    while queue and queue[0] in ("arrival_time", "travel_mode") and not draft.arrival_date:
+        queue.pop(0)
+    if queue:
+        following = queue.pop(0)
+    elif data.get("mode") == "edit":
+        following = "save"
+    else:
+        following = _natural_next(done_step, draft)
+    await state.update_data(queue=queue)
+    if following == "save":
+        await _save_changes(target, state, conference, lang, session, account, settings, draft, data["delegate_id"])
+        return
+    await ask(target, state, conference, lang, following)
+
+
+async def _save_changes(target, state: FSMContext, conference: Event, lang: str, session, account: Account,
+                        settings: Settings, draft: reg.Draft, delegate_id: int) -> None:
+    from handlers.me import show_card
+
+    delegate = await reg.find_for(session, conference, account, delegate_id)
+    await state.clear()
+    if delegate is None or not delegate.active:
+        await show(target, state, _("This registration is no longer available. Open /me to see yours."))
+        return
+    changed = await reg.update(session, conference, delegate, draft)
+    note = _("Saved.") if changed else _("Nothing changed.")
+    if changed & reg.TICKET_FIELDS:
+        note += " " + _("Your check-in code has been replaced; the old one no longer works.")
+    await show_card(target, state, conference, lang, account, delegate, settings, header=f"✅ {note}")
+
+
+async def _accept(target: Message | CallbackQuery, state: FSMContext, step: str, value: object, **ctx) -> None:
+    data = await state.get_data()
+    draft = reg.Draft.load(data["draft"])
+    steps.store(draft, step, value)
+    await state.update_data(draft=draft.dump())
+    await advance(target, state, done_step=step, **ctx)
+
+
+async def _refuse(message: Message, state: FSMContext, conference: Event, lang: str, step: str,
+                  refusal: Refusal) -> None:
+    await message.answer(steps.refusal_text(refusal))
+    await ask(message, state, conference, lang, step)
+
+
+# --- typed answers -----------------------------------------------------------------------------
+
+@router.message(StateFilter(*[s for s in Registration.__states__ if s is not Registration.confirm
+                              and s is not Registration.change]), F.text)
+async def typed_answer(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n, session,
+                       account: Account, settings: Settings) -> None:
+    lang = i18n.current_locale
+    step = step_of(raw_state)
+    draft = reg.Draft.load((await state.get_data()).get("draft"))
+    value = steps.read_text(step, message.text, draft, conference, lang)
+    if isinstance(value, Refusal):
+        await _refuse(message, state, conference, lang, step, value)
+        return
+    if step == "phone":
+        await message.answer(f"📱 {display_phone(value)} ✓", reply_markup=ReplyKeyboardRemove())
+    await _accept(message, state, step, value, conference=conference, lang=lang, session=session,
+                  account=account, settings=settings)
+
+
+@router.message(Registration.phone, F.contact)
+async def shared_contact(message: Message, state: FSMContext, conference: Event, i18n, session,
+                         account: Account, settings: Settings) -> None:
+    lang = i18n.current_locale
+    phone = normalize_phone(message.contact.phone_number)
+    if phone is None:
+        await _refuse(message, state, conference, lang, "phone", Refusal("phone"))
+        return
+    await message.answer(f"📱 {display_phone(phone)} ✓", reply_markup=ReplyKeyboardRemove())
+    await _accept(message, state, "phone", phone, conference=conference, lang=lang, session=session,
+                  account=account, settings=settings)
+
+
+@router.message(StateFilter(Registration.confirm, Registration.change), F.text)
+async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
+    await _refuse(message, state, conference, i18n.current_locale, step_of(raw_state), Refusal("choose"))
+
+
+@router.message(StateFilter(Registration))
+async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
+    """A photo, sticker, voice message… where an answer was expected: say so and ask again."""
+    await message.answer(_("I can only read a typed answer here."))
+    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
+
+
+# --- button presses (and typed presses, see bot.ui) ----------------------------------------------
+
+@router.callback_query(Pick.filter(F.step.in_(set(steps.ORDER) | {"change"})))
+async def pressed(callback: CallbackQuery, callback_data: Pick, state: FSMContext, raw_state: str | None,
+                  conference: Event, i18n, session, account: Account, settings: Settings) -> None:
+    lang = i18n.current_locale
+    step = step_of(raw_state)
+    ctx = dict(conference=conference, lang=lang, session=session, account=account, settings=settings)
+    if step != callback_data.step:
+        from handlers.start import menu_expired
+
+        await menu_expired(callback, state, conference, lang, account, session, settings)
+        return
+    await callback.answer()
+    if step == "sessions":
+        await _toggle_session(callback, state, callback_data.key, **ctx)
+    elif step == "confirm":
+        await _confirm(callback, state, callback_data.key, **ctx)
+    elif step == "change":
+        if callback_data.key not in steps.GROUPS:
+            await ask(callback, state, conference, lang, "change")
+            return
+        await state.update_data(queue=steps.GROUPS[callback_data.key][1:] + ["confirm"])
+        await ask(callback, state, conference, lang, steps.GROUPS[callback_data.key][0])
+    else:
+        draft = reg.Draft.load((await state.get_data()).get("draft"))
+        value = steps.read_pick(step, callback_data.key, draft, conference, lang)
+        if value is None:
+            await ask(callback, state, conference, lang, step)
+            return
+        await _accept(callback, state, step, value, **ctx)
+
+
+async def _toggle_session(callback: CallbackQuery, state: FSMContext, key: str, *, conference: Event, lang: str,
+                          **ctx) -> None:
+    draft = reg.Draft.load((await state.get_data()).get("draft"))
+    if key == "done":
+        if not draft.sessions:
+            await callback.message.answer(steps.refusal_text(Refusal("sessions")))
+            await ask(callback, state, conference, lang, "sessions")
+            return
+        await advance(callback, state, conference=conference, lang=lang, done_step="sessions", **ctx)
+        return
+    if conference.session(key) is None:
+        await ask(callback, state, conference, lang, "sessions")
+        return
+    draft.sessions = sorted(set(draft.sessions) ^ {key}, key=[s.code for s in conference.sessions].index)
+    await state.update_data(draft=draft.dump())
+    await ask(callback, state, conference, lang, "sessions", edit=True)
+
+
+async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conference: Event, lang: str,
+                   session, account: Account, settings: Settings) -> None:
+    from handlers.me import after_registration
+    from handlers.start import main_menu
+
+    if key == "change":
+        await ask(callback, state, conference, lang, "change")
+        return
+    if key == "cancel":
+        await state.clear()
+        await show(callback, state, _("Registration stopped; nothing was saved."))
+        await main_menu(callback, state, conference, lang, account, session)
+        return
+    data = await state.get_data()
+    draft = reg.Draft.load(data["draft"])
+    problems = reg.check_draft(conference, draft)
+    if problems:  # e.g. the event file changed under a long conversation
+        await state.update_data(queue=problems[1:] + ["confirm"])
+        await ask(callback, state, conference, lang, problems[0] if problems[0] in steps.ORDER else "province")
+        return
+    for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
+    delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
+    await state.clear()
+    await after_registration(callback, state, conference, lang, account, delegate, settings)

@@ -1,0 +1,195 @@
+"""The registration steps: what each asks, which buttons it offers, and how a typed answer is read.
+
+A step answered by a button arrives as Pick(step, key); a typed number or label was already
+turned into that press by bot.ui. What still arrives as text here is free text (names, times,
+notes, phone numbers) or a typed answer that matched nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.event import Event
+from bot.services import fields
+from bot.services.choices import Choice, match_many
+from bot.services.fields import Refusal
+from bot.services.phone import normalize_phone
+from bot.services.registration import Draft
+from bot.ui import Button, Menu, column
+from handlers.callbacks import Pick
+from handlers.render import day, draft_card, session_line
+
+ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
+         "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")
+# what one "change" button re-asks, in order
+GROUPS = {
+    "full_name": ["full_name"], "position": ["position"], "organization": ["organization"], "phone": ["phone"],
+    "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
+    "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
+}
+TEXT_STEPS = {"full_name", "position", "organization", "note"}
+
+
+@dataclass
+class Prompt:
+    text: str
+    menu: Menu | None = None
+    strict: bool = False  # the menu sits beside a free-text question
+    reply_keyboard: ReplyKeyboardMarkup | None = None
+
+
+def _pick(step: str, key: str, label: str) -> Button:
+    return Button(label, Pick(step=step, key=key).pack())
+
+
+def _hint() -> str:
+    return _("Tap a button, or type its number or name.")
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "full_name": _("Full name"), "position": _("Position"), "organization": _("Organization"),
+        "phone": _("Phone"), "province": _("Province"), "category": _("Category"),
+        "sessions": _("Sessions attended"), "arrival": _("Arrival"), "lodging": _("Lodging"), "note": _("Note"),
+    }
+
+
+def session_choices(conference: Event, lang: str) -> list[Choice]:
+    return [Choice(s.code, session_line(s, conference, lang)) for s in conference.sessions]
+
+
+def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    """The question for a step, in the user's language, with its buttons."""
+    if step == "province":
+        buttons = [_pick(step, p.code, p.name.get(lang)) for p in conference.provinces]
+        text = _("Which province do you represent?") if for_self else _("Which province is the delegate from?")
+        return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons, 2))
+    if step == "category":
+        categories = conference.categories_for(draft.province or "")
+        listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
+        buttons = [_pick(step, c.code, c.label.get(lang)) for c in categories]
+        return Prompt(f"{_('Which category (thành phần)?')}\n{listing}\n<i>{_hint()}</i>", column(buttons))
+    if step == "full_name":
+        text = _("Your full name, as it should appear on the badge:") if for_self else _(
+            "The delegate's full name, as it should appear on the badge:")
+        return Prompt(f"{text}\n<i>{_('For example: Nguyễn Văn An')}</i>")
+    if step == "position":
+        return Prompt(_("Position (chức vụ)?") + f"\n<i>{_('For example: Phó Chủ tịch UBND tỉnh')}</i>")
+    if step == "organization":
+        default = conference.default_organization(draft.category or "", draft.province or "", lang)
+        if default:
+            text = _("Organization (đơn vị)? Type it, or use the suggestion:")
+            return Prompt(text, [[_pick(step, "default", default)]], strict=True)
+        return Prompt(_("Organization (đơn vị)? For the press: the newspaper, radio or TV station."))
+    if step == "phone":
+        if for_self:
+            keyboard = ReplyKeyboardMarkup(
+                keyboard=[[KeyboardButton(text=_("📱 Send my phone number"), request_contact=True)]],
+                resize_keyboard=True, one_time_keyboard=True,
+                input_field_placeholder="0905 123 456",
+            )
+            return Prompt(_("Your mobile number? Tap the button below to share it, or type it (e.g. 0905 123 456)."),
+                          reply_keyboard=keyboard)
+        return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
+    if step == "sessions":
+        buttons = [
+            _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
+            for c in session_choices(conference, lang)
+        ]
+        buttons.append(_pick(step, "done", _("✅ Done")))
+        text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
+        listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
+        return Prompt(f"{text}\n{listing}", column(buttons))
+    if step == "arrival_date":
+        buttons = [_pick(step, d.isoformat(), day(d, lang)) for d in conference.arrival_days()]
+        buttons.append(_pick(step, "unknown", _("Not known yet")))
+        return Prompt(f"{_('When do you arrive in Đà Lạt?')}\n<i>{_hint()}</i>", column(buttons, 2))
+    if step == "arrival_time":
+        text = _("At what time, roughly? Type it, e.g. 14:30.")
+        return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
+    if step == "travel_mode":
+        buttons = [_pick(step, m.code, m.label.get(lang)) for m in conference.travel_modes]
+        return Prompt(f"{_('How are you travelling?')}\n<i>{_hint()}</i>", column(buttons))
+    if step == "lodging":
+        buttons = [_pick(step, "yes", _("Yes, please arrange it")), _pick(step, "no", _("No, thank you"))]
+        text = _("Should the host (Lâm Đồng) arrange lodging?")
+        return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons))
+    if step == "note":
+        text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")
+        return Prompt(text, [[_pick(step, "none", _("Nothing to add"))]], strict=True)
+    if step == "confirm":
+        buttons = [_pick(step, "confirm", _("✅ Confirm")), _pick(step, "change", _("✏️ Change something")),
+                   _pick(step, "cancel", _("✖️ Cancel"))]
+        text = f"<b>{_('Please check the registration:')}</b>\n\n{draft_card(draft, conference, lang)}"
+        return Prompt(text, column(buttons))
+    if step == "change":
+        buttons = [_pick(step, name, label) for name, label in field_labels().items()]
+        return Prompt(_("What would you like to change?"), column(buttons, 2))
+    raise KeyError(step)
+
+
+def refusal_text(refusal: Refusal) -> str:
+    n = refusal.numbers
+    return {
+        "empty": _("Please type an answer."),
+        "too_short": _("That is too short."),
+        "too_long": _("That is too long: {length} characters, at most {limit} please.").format(**n) if n else "",
+        "emoji": _("Please type the name in letters only, without emoji."),
+        "digits": _("A name should not contain digits. Please type the full name."),
+        "no_letters": _("Please type it in words."),
+        "phone": _("That does not look like a Vietnamese mobile number. Please type 10 digits, e.g. 0905 123 456."),
+        "time": _("I could not read that time. Please type it like 14:30."),
+        "choose": _("Please choose one of the options: tap a button, or type its number or name."),
+        "sessions": _("Please choose at least one part."),
+    }[refusal.reason]
+
+
+def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) -> object:
+    """A typed answer → the value to store, or a Refusal."""
+    if step in TEXT_STEPS:
+        return fields.text_field(step, text)
+    if step == "phone":
+        return normalize_phone(text) or Refusal("phone")
+    if step == "arrival_time":
+        value = fields.arrival_time(text)
+        return value if isinstance(value, Refusal) else value.strftime("%H:%M")
+    if step == "sessions":
+        picked = match_many(text, session_choices(conference, lang))
+        return [c.key for c in picked] if picked else Refusal("choose")
+    return Refusal("choose")
+
+
+def read_pick(step: str, key: str, draft: Draft, conference: Event, lang: str) -> object:
+    """A button's key → the value to store, or None if the key is not (or no longer) valid."""
+    if step == "province":
+        return key if conference.province(key) else None
+    if step == "category":
+        return key if key in {c.code for c in conference.categories_for(draft.province or "")} else None
+    if step == "organization":
+        return conference.default_organization(draft.category or "", draft.province or "", lang)
+    if step == "arrival_date":
+        if key == "unknown":
+            return ""
+        return key if key in {d.isoformat() for d in conference.arrival_days()} else None
+    if step == "arrival_time":
+        return "" if key == "unknown" else None
+    if step == "travel_mode":
+        return key if conference.travel_mode(key) else None
+    if step == "lodging":
+        return {"yes": True, "no": False}.get(key)
+    if step == "note":
+        return "" if key == "none" else None
+    return None
+
+
+def store(draft: Draft, step: str, value: object) -> None:
+    if step == "arrival_date" and not value:
+        draft.arrival_date = draft.arrival_time = draft.travel_mode = None
+        return
+    if step == "province" and value != draft.province:
+        draft.category = None  # the categories offered depend on the province
+    setattr(draft, "needs_lodging" if step == "lodging" else step, value if value != "" else None)

@@ -1,0 +1,71 @@
+"""A delegate: one person coming to the conference, registered by themselves or by a colleague."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+
+
+class Delegate(Base):
+    __tablename__ = "delegates"
+    __table_args__ = (
+        Index("ix_delegates_event_status", "event_id", "status"),
+        UniqueConstraint("claim_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    # the person's own chat account, once known (themselves, or after taking over the record)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    # who filled the form in; equals account_id when people register themselves
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+
+    full_name: Mapped[str] = mapped_column(String(128))
+    position: Mapped[str] = mapped_column(String(128))
+    organization: Mapped[str] = mapped_column(String(256))
+    province: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(16), index=True)  # E.164, +84…
+
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    arrival_time: Mapped[time | None] = mapped_column(Time)
+    travel_mode: Mapped[str | None] = mapped_column(String(32))
+    needs_lodging: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    status: Mapped[str] = mapped_column(String(16), default=CONFIRMED)
+    ticket_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped when the QR code must change
+    claim_code: Mapped[str | None] = mapped_column(String(16))  # lets the person take over the record
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sessions: Mapped[list[DelegateSession]] = relationship(
+        back_populates="delegate", lazy="selectin", cascade="all, delete-orphan", order_by="DelegateSession.session_code",
+    )
+
+    @property
+    def session_codes(self) -> list[str]:
+        return [s.session_code for s in self.sessions]
+
+    @property
+    def active(self) -> bool:
+        return self.status == CONFIRMED
+
+
+class DelegateSession(Base):
+    """A part of the conference (session code from the event file) the delegate attends."""
+
+    __tablename__ = "delegate_sessions"
+
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True)
+    session_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+    delegate: Mapped[Delegate] = relationship(back_populates="sessions")

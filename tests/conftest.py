@@ -1,0 +1,68 @@
+"""Shared fixtures. The database and Redis come from the environment, so CI runs the same suite on
+SQLite (default), PostgreSQL (TEST_DATABASE_URL) and with Redis FSM storage (TEST_REDIS_URL)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.event import load_event
+from models import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENT_FILE = ROOT / "events" / "dalat-2023.yaml"
+
+
+@pytest.fixture
+def conference():
+    return load_event(EVENT_FILE)
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "")
+
+
+async def _reset(url: str) -> None:
+    if url.startswith("postgresql"):
+        db = Database(url)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await db.close()
+
+
+@pytest.fixture
+async def db(database_url):
+    await _reset(database_url)
+    database = Database(database_url)
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def clean_redis(redis_url):
+    if redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(redis_url)
+        await client.flushdb()
+        await client.aclose()
+    return redis_url
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        _env_file=None, telegram_bot_token="123456:TEST-token", database_url=database_url,
+        event_file=EVENT_FILE, secret_key="test-secret", admin_ids=frozenset({9001}), send_rate_per_second=0,
+    )

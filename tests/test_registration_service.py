@@ -1,0 +1,105 @@
+"""Registration rules without any chat framework, on the configured database."""
+from datetime import date, time
+
+from bot.services import registration as reg
+from bot.services.accounts import get_or_create_account, roles_of
+
+
+def draft(**changes) -> reg.Draft:
+    values = dict(province="gia_lai", category="ubnd_office", full_name="Lê <Văn> & Co", position="Chánh Văn phòng",
+                  organization="Văn phòng UBND tỉnh Gia Lai", phone="+84905123456",
+                  sessions=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
+                  travel_mode="air", needs_lodging=True, note="ăn chay")
+    values.update(changes)
+    return reg.Draft(**values)
+
+
+async def account(session, user_id="1001"):
+    return await get_or_create_account(session, channel="telegram", user_id=user_id, chat_id=user_id,
+                                       display_name="Lan")
+
+
+async def test_register_self_and_others(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        own = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        other = await reg.register(session, conference, draft(full_name="Trần Thị B", phone="+84912345678"),
+                                   registrant=me, for_self=False)
+    async with db.session() as session:
+        me = await account(session)
+        listed = await reg.delegates_of(session, conference, me)
+        assert [d.full_name for d in listed] == ["Lê <Văn> & Co", "Trần Thị B"]
+        stored = listed[0]
+        assert stored.id == own.id and stored.account_id == me.id and stored.claim_code is None
+        assert stored.session_codes == ["conference", "reception"]
+        assert stored.arrival_date == date(2023, 7, 26) and stored.arrival_time == time(10, 30)
+        assert stored.needs_lodging and stored.note == "ăn chay" and stored.ticket_version == 1
+        assert listed[1].account_id is None and listed[1].claim_code and listed[1].id == other.id
+        assert (await reg.own_delegate(session, conference, me)).id == own.id
+
+
+async def test_update_bumps_ticket_only_for_badge_fields(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        delegate = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        assert await reg.update(session, conference, delegate, draft(position="Phó Chánh Văn phòng")) == {"position"}
+        assert delegate.ticket_version == 1
+        changed = await reg.update(session, conference, delegate, draft(position="Phó Chánh Văn phòng",
+                                                                        full_name="Lê Văn C"))
+        assert changed == {"full_name"} and delegate.ticket_version == 2
+        assert await reg.update(session, conference, delegate, draft(position="Phó Chánh Văn phòng",
+                                                                     full_name="Lê Văn C", sessions=["exchange"])) == {"sessions"}
+        assert delegate.session_codes == ["exchange"]
+
+
+async def test_invalid_drafts_refused(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        assert "category" in reg.check_draft(conference, draft(category="party_standing"))  # host guests: Lâm Đồng only
+        assert reg.check_draft(conference, draft(province="lam_dong", category="party_standing")) == []
+        assert "press" not in [c.code for c in conference.categories_for("gia_lai")]
+        assert reg.check_draft(conference, draft(province="central", category="press")) == []
+        assert "sessions" in reg.check_draft(conference, draft(sessions=[]))
+        try:
+            await reg.register(session, conference, draft(phone=None), registrant=me, for_self=True)
+        except ValueError as exc:
+            assert "phone" in str(exc)
+        else:
+            raise AssertionError("an incomplete draft was stored")
+
+
+async def test_claim_is_single_use_and_signed(db, conference):
+    async with db.session() as session:
+        registrant = await account(session, "1001")
+        leader = await account(session, "2002")
+        stranger = await account(session, "3003")
+        delegate = await reg.register(session, conference, draft(), registrant=registrant, for_self=False)
+        payload = reg.claim_payload("s3cret", delegate)
+        assert len(payload) <= 64
+        assert await reg.claim(session, conference, "other-secret", leader, payload) == "invalid"
+        assert await reg.claim(session, conference, "s3cret", leader, payload[:-1] + "0") == "invalid"
+        assert await reg.claim(session, conference, "s3cret", leader, "cxyz") == "invalid"
+        claimed = await reg.claim(session, conference, "s3cret", leader, payload)
+        assert claimed.account_id == leader.id and claimed.claim_code is None
+        assert await reg.claim(session, conference, "s3cret", stranger, payload) == "used"
+        # both the person and the registrant may see and change the record; nobody else
+        assert await reg.find_for(session, conference, leader, delegate.id) is not None
+        assert await reg.find_for(session, conference, registrant, delegate.id) is not None
+        assert await reg.find_for(session, conference, stranger, delegate.id) is None
+
+
+async def test_cancel(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        delegate = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        await reg.cancel(session, delegate)
+        assert not delegate.active and delegate.cancelled_at is not None
+        assert await reg.own_delegate(session, conference, me) is None
+
+
+async def test_roles_from_admin_ids(db):
+    async with db.session() as session:
+        organizer = await account(session, "9001")
+        delegate = await account(session, "1001")
+        assert roles_of(organizer, frozenset({9001})) == {"organizer", "staff", "delegate"}
+        assert roles_of(delegate, frozenset({9001})) == {"delegate"}

@@ -12,7 +12,8 @@ DEFAULT_SQLITE = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.sqlite3'}"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("event_file")
+    @classmethod
+    def _relative_to_project(cls, value: Path) -> Path:
+        return value if value.is_absolute() or value.exists() else ROOT / value
 
     @property
     def webhook_mode(self) -> bool:

@@ -56,4 +56,5 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
         (_("Note"), escape(draft.note) if draft.note else "—"),
     ]
     text = "\n".join(f"<b>{label}:</b> {value}" for label, value in rows)
-    return f"{text}\n<b>{_('Attending')}:</b>\n{sessions}"
+    attending = _("Attending")
+    return f"{text}\n<b>{attending}:</b>\n{sessions}"

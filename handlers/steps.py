@@ -72,13 +72,16 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
         categories = conference.categories_for(draft.province or "")
         listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
         buttons = [_pick(step, c.code, c.label.get(lang)) for c in categories]
-        return Prompt(f"{_('Which category (thành phần)?')}\n{listing}\n<i>{_hint()}</i>", column(buttons))
+        question = _("Which category (thành phần)?")
+        return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
     if step == "full_name":
         text = _("Your full name, as it should appear on the badge:") if for_self else _(
             "The delegate's full name, as it should appear on the badge:")
-        return Prompt(f"{text}\n<i>{_('For example: Nguyễn Văn An')}</i>")
+        example = _("For example: Nguyễn Văn An")
+        return Prompt(f"{text}\n<i>{example}</i>")
     if step == "position":
-        return Prompt(_("Position (chức vụ)?") + f"\n<i>{_('For example: Phó Chủ tịch UBND tỉnh')}</i>")
+        example = _("For example: Phó Chủ tịch UBND tỉnh")
+        return Prompt(_("Position (chức vụ)?") + f"\n<i>{example}</i>")
     if step == "organization":
         default = conference.default_organization(draft.category or "", draft.province or "", lang)
         if default:
@@ -107,13 +110,15 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
     if step == "arrival_date":
         buttons = [_pick(step, d.isoformat(), day(d, lang)) for d in conference.arrival_days()]
         buttons.append(_pick(step, "unknown", _("Not known yet")))
-        return Prompt(f"{_('When do you arrive in Đà Lạt?')}\n<i>{_hint()}</i>", column(buttons, 2))
+        question = _("When do you arrive in Đà Lạt?")
+        return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
     if step == "arrival_time":
         text = _("At what time, roughly? Type it, e.g. 14:30.")
         return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
     if step == "travel_mode":
         buttons = [_pick(step, m.code, m.label.get(lang)) for m in conference.travel_modes]
-        return Prompt(f"{_('How are you travelling?')}\n<i>{_hint()}</i>", column(buttons))
+        question = _("How are you travelling?")
+        return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
     if step == "lodging":
         buttons = [_pick(step, "yes", _("Yes, please arrange it")), _pick(step, "no", _("No, thank you"))]
         text = _("Should the host (Lâm Đồng) arrange lodging?")
@@ -124,7 +129,8 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
     if step == "confirm":
         buttons = [_pick(step, "confirm", _("✅ Confirm")), _pick(step, "change", _("✏️ Change something")),
                    _pick(step, "cancel", _("✖️ Cancel"))]
-        text = f"<b>{_('Please check the registration:')}</b>\n\n{draft_card(draft, conference, lang)}"
+        heading = _("Please check the registration:")
+        text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
         return Prompt(text, column(buttons))
     if step == "change":
         buttons = [_pick(step, name, label) for name, label in field_labels().items()]

@@ -29,6 +29,7 @@ TYPED_PREFIX = "typed:"  # callback ids of presses made by typing; never sent to
 class Button:
     label: str
     data: str
+    aliases: tuple[str, ...] = ()  # other words a user may type for it (e.g. "26/7" for "Thứ Tư 26/7")
 
 
 Menu = list[list[Button]]
@@ -65,7 +66,7 @@ async def show(
     if not isinstance(sent, Message):
         sent = await message.answer(text, reply_markup=markup)
     if menu:
-        buttons = [[b.label, b.data] for row in menu for b in row]
+        buttons = [[b.label, b.data, list(b.aliases)] for row in menu for b in row]
         await state.update_data({MENU_KEY: {"mid": sent.message_id, "strict": strict, "buttons": buttons}})
     else:
         await forget_menu(state)
@@ -86,7 +87,7 @@ async def forget_menu(state: FSMContext) -> None:
 
 def typed_press(text: str, menu: dict[str, Any]) -> str | None:
     """The callback data of the button the typed text names, if any."""
-    choices = [Choice(key=data, label=label) for label, data in menu["buttons"]]
+    choices = [Choice(key=data, label=label, aliases=tuple(aliases)) for label, data, aliases in menu["buttons"]]
     choice = match_choice(text, choices, loose=not menu.get("strict"))
     return choice.key if choice else None
 

@@ -10,10 +10,7 @@ from bot.config import Settings
 from bot.event import Event
 from models import Account
 
-router = Router(name="fallback")
 
-
-@router.callback_query()
 async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
                          account: Account | None, settings: Settings) -> None:
     from handlers.start import menu_expired
@@ -24,7 +21,6 @@ async def unknown_button(callback: CallbackQuery, state: FSMContext, conference:
     await menu_expired(callback, state, conference, i18n.current_locale, account, session, settings)
 
 
-@router.message(F.chat.type == "private")
 async def not_understood(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                          account: Account) -> None:
     from handlers.start import main_menu
@@ -36,3 +32,10 @@ async def not_understood(message: Message, state: FSMContext, conference: Event,
     else:
         await message.answer(_("I can only read text messages here."))
     await main_menu(message, state, conference, i18n.current_locale, account, session)
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.callback_query.register(unknown_button)
+    router.message.register(not_understood, F.chat.type == "private")
+    return router

@@ -18,9 +18,6 @@ from handlers.callbacks import Card, Go
 from handlers.render import draft_card
 from models import Account, Delegate
 
-router = Router(name="me")
-router.message.filter(F.chat.type == "private")
-
 
 def _who(delegate: Delegate, account: Account) -> str:
     return _("(you)") if delegate.account_id == account.id else ""
@@ -105,13 +102,17 @@ async def claim_record(message: Message, state: FSMContext, conference: Event, l
     await message.answer(text)
 
 
-@router.message(Command("me"))
 async def me_command(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                      account: Account, settings: Settings) -> None:
+    from handlers.registration import command_during_registration, step_of
+
+    raw_state = await state.get_state()
+    if step_of(raw_state):
+        await command_during_registration(message, state, raw_state, conference, i18n)
+        return
     await list_records(message, state, conference, i18n.current_locale, session, account, settings)
 
 
-@router.callback_query(Card.filter())
 async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
                       i18n: I18n, session, account: Account, settings: Settings) -> None:
     from handlers.registration import begin
@@ -154,3 +155,11 @@ async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMCo
         await _send_link(callback.message, callback.bot, settings, delegate)
     else:
         await show_card(callback, state, conference, lang, account, delegate, settings)
+
+
+def create_router() -> Router:
+    router = Router(name="me")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(me_command, Command("me"))
+    router.callback_query.register(card_action, Card.filter())
+    return router

@@ -22,9 +22,6 @@ from handlers import steps
 from handlers.callbacks import Pick
 from models import Account
 
-router = Router(name="registration")
-router.message.filter(F.chat.type == "private")
-
 
 class Registration(StatesGroup):
     province = State()
@@ -131,8 +128,6 @@ async def _refuse(message: Message, state: FSMContext, conference: Event, lang: 
 
 # --- typed answers -----------------------------------------------------------------------------
 
-@router.message(StateFilter(*[s for s in Registration.__states__ if s is not Registration.confirm
-                              and s is not Registration.change]), F.text)
 async def typed_answer(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n, session,
                        account: Account, settings: Settings) -> None:
     lang = i18n.current_locale
@@ -148,7 +143,6 @@ async def typed_answer(message: Message, state: FSMContext, raw_state: str, conf
                   account=account, settings=settings)
 
 
-@router.message(Registration.phone, F.contact)
 async def shared_contact(message: Message, state: FSMContext, conference: Event, i18n, session,
                          account: Account, settings: Settings) -> None:
     lang = i18n.current_locale
@@ -161,12 +155,17 @@ async def shared_contact(message: Message, state: FSMContext, conference: Event,
                   account=account, settings=settings)
 
 
-@router.message(StateFilter(Registration.confirm, Registration.change), F.text)
 async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
     await _refuse(message, state, conference, i18n.current_locale, step_of(raw_state), Refusal("choose"))
 
 
-@router.message(StateFilter(Registration))
+async def command_during_registration(message: Message, state: FSMContext, raw_state: str, conference: Event,
+                                      i18n) -> None:
+    """A command that is not a way out: it is not an answer either."""
+    await message.answer(_("Please finish this registration first, or send /cancel to stop it."))
+    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
+
+
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
     """A photo, sticker, voice message… where an answer was expected: say so and ask again."""
     await message.answer(_("I can only read a typed answer here."))
@@ -175,7 +174,6 @@ async def not_text(message: Message, state: FSMContext, raw_state: str, conferen
 
 # --- button presses (and typed presses, see bot.ui) ----------------------------------------------
 
-@router.callback_query(Pick.filter(F.step.in_(set(steps.ORDER) | {"change"})))
 async def pressed(callback: CallbackQuery, callback_data: Pick, state: FSMContext, raw_state: str | None,
                   conference: Event, i18n, session, account: Account, settings: Settings) -> None:
     lang = i18n.current_locale
@@ -248,3 +246,17 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
     delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
     await state.clear()
     await after_registration(callback, state, conference, lang, account, delegate, settings)
+
+
+def create_router() -> Router:
+    router = Router(name="registration")
+    router.message.filter(F.chat.type == "private")
+    menus_only = (Registration.confirm, Registration.change)
+    free_text = [s for s in Registration.__states__ if s not in menus_only]
+    router.message.register(command_during_registration, StateFilter(Registration), F.text.startswith("/"))
+    router.message.register(typed_answer, StateFilter(*free_text), F.text)
+    router.message.register(shared_contact, Registration.phone, F.contact)
+    router.message.register(typed_at_menu, StateFilter(*menus_only), F.text)
+    router.message.register(not_text, StateFilter(Registration))
+    router.callback_query.register(pressed, Pick.filter(F.step.in_(set(steps.ORDER) | {"change"})))
+    return router

@@ -17,9 +17,6 @@ from bot.ui import Button, column, show
 from handlers.callbacks import Go, Pick
 from models import Account
 
-router = Router(name="start")
-router.message.filter(F.chat.type == "private")
-
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     account: Account, session) -> None:
@@ -65,7 +62,6 @@ async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: E
         await main_menu(callback.message, state, conference, lang, account, session)
 
 
-@router.message(CommandStart(deep_link=True))
 async def start_with_link(message: Message, command: CommandObject, state: FSMContext, conference: Event,
                           i18n: I18n, session, account: Account, settings: Settings) -> None:
     from handlers.me import claim_record
@@ -79,7 +75,6 @@ async def start_with_link(message: Message, command: CommandObject, state: FSMCo
     await main_menu(message, state, conference, i18n.current_locale, account, session)
 
 
-@router.message(CommandStart())
 async def start(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                 account: Account) -> None:
     from handlers.registration import ask, step_of
@@ -97,12 +92,10 @@ async def start(message: Message, state: FSMContext, conference: Event, i18n: I1
     await main_menu(message, state, conference, i18n.current_locale, account, session)
 
 
-@router.message(Command("lang"))
 async def lang_command(message: Message, state: FSMContext, i18n: I18n) -> None:
     await ask_language(message, state, "en" if i18n.current_locale == "vi" else "vi")
 
 
-@router.callback_query(Pick.filter(F.step == "lang"))
 async def language_chosen(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
                           i18n: I18n, session, account: Account) -> None:
     lang = callback_data.key if callback_data.key in ("vi", "en") else i18n.default_locale
@@ -119,7 +112,6 @@ async def language_chosen(callback: CallbackQuery, callback_data: Pick, state: F
             await main_menu(callback.message, state, conference, lang, account, session)
 
 
-@router.message(Command("help"))
 async def help_command(message: Message, state: FSMContext, roles: set[str]) -> None:
     await send_help(message, state, roles)
 
@@ -131,7 +123,6 @@ async def send_help(target: Message | CallbackQuery, state: FSMContext, roles: s
     await show(target, state, text)
 
 
-@router.message(Command("cancel"))
 async def cancel_command(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                          account: Account) -> None:
     had = await state.get_state()
@@ -141,7 +132,6 @@ async def cancel_command(message: Message, state: FSMContext, conference: Event,
     await main_menu(message, state, conference, i18n.current_locale, account, session)
 
 
-@router.callback_query(Go.filter())
 async def go(callback: CallbackQuery, callback_data: Go, state: FSMContext, conference: Event, i18n: I18n,
              session, account: Account, roles: set[str], settings: Settings) -> None:
     from handlers.me import list_records
@@ -164,3 +154,16 @@ async def go(callback: CallbackQuery, callback_data: Go, state: FSMContext, conf
         await ask_language(callback, state, "en" if lang == "vi" else "vi")
     else:
         await send_help(callback, state, roles)
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(start_with_link, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(lang_command, Command("lang"))
+    router.callback_query.register(language_chosen, Pick.filter(F.step == "lang"))
+    router.message.register(help_command, Command("help"))
+    router.message.register(cancel_command, Command("cancel"))
+    router.callback_query.register(go, Go.filter())
+    return router

@@ -31,6 +31,8 @@ GROUPS = {
     "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
     "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
 }
+YES = ("yes", "y", "có", "co", "ok", "dong y")
+NO = ("no", "n", "không", "khong", "ko", "k")
 TEXT_STEPS = {"full_name", "position", "organization", "note"}
 
 
@@ -42,8 +44,12 @@ class Prompt:
     reply_keyboard: ReplyKeyboardMarkup | None = None
 
 
-def _pick(step: str, key: str, label: str) -> Button:
-    return Button(label, Pick(step=step, key=key).pack())
+def _pick(step: str, key: str, label: str, *aliases: str) -> Button:
+    return Button(label, Pick(step=step, key=key).pack(), aliases)
+
+
+def _day_aliases(d) -> tuple[str, ...]:
+    return (day(d, "vi"), day(d, "en"), f"{d.day}/{d.month}", f"{d.day:02d}/{d.month:02d}", f"{d:%d/%m/%Y}")
 
 
 def _hint() -> str:
@@ -65,13 +71,13 @@ def session_choices(conference: Event, lang: str) -> list[Choice]:
 def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     """The question for a step, in the user's language, with its buttons."""
     if step == "province":
-        buttons = [_pick(step, p.code, p.name.get(lang)) for p in conference.provinces]
+        buttons = [_pick(step, p.code, p.name.get(lang), p.name.vi, p.name.en) for p in conference.provinces]
         text = _("Which province do you represent?") if for_self else _("Which province is the delegate from?")
         return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons, 2))
     if step == "category":
         categories = conference.categories_for(draft.province or "")
         listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
-        buttons = [_pick(step, c.code, c.label.get(lang)) for c in categories]
+        buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en) for c in categories]
         question = _("Which category (thành phần)?")
         return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
     if step == "full_name":
@@ -108,7 +114,7 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
         listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
         return Prompt(f"{text}\n{listing}", column(buttons))
     if step == "arrival_date":
-        buttons = [_pick(step, d.isoformat(), day(d, lang)) for d in conference.arrival_days()]
+        buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
         buttons.append(_pick(step, "unknown", _("Not known yet")))
         question = _("When do you arrive in Đà Lạt?")
         return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
@@ -116,11 +122,11 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
         text = _("At what time, roughly? Type it, e.g. 14:30.")
         return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
     if step == "travel_mode":
-        buttons = [_pick(step, m.code, m.label.get(lang)) for m in conference.travel_modes]
+        buttons = [_pick(step, m.code, m.label.get(lang), m.label.vi, m.label.en) for m in conference.travel_modes]
         question = _("How are you travelling?")
         return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
     if step == "lodging":
-        buttons = [_pick(step, "yes", _("Yes, please arrange it")), _pick(step, "no", _("No, thank you"))]
+        buttons = [_pick(step, "yes", _("Yes, please arrange it"), *YES), _pick(step, "no", _("No, thank you"), *NO)]
         text = _("Should the host (Lâm Đồng) arrange lodging?")
         return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons))
     if step == "note":

@@ -66,3 +66,28 @@ def settings(database_url, tmp_path) -> Settings:
         _env_file=None, telegram_bot_token="123456:TEST-token", database_url=database_url,
         event_file=EVENT_FILE, secret_key="test-secret", admin_ids=frozenset({9001}), send_rate_per_second=0,
     )
+
+
+@pytest.fixture
+async def fake():
+    from tests.fakebot import FakeTelegram
+
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+    # every request the bot made must have been one Telegram accepts
+    assert server.rejected == [], server.rejected
+
+
+@pytest.fixture
+async def running(fake, settings, db, clean_redis):
+    """The bot polling the fake server, on the test database (migrated) and FSM storage."""
+    from tests.harness import RunningBot
+
+    settings.telegram_api_url = fake.base_url
+    settings.telegram_bot_token = fake.token
+    bot = RunningBot(settings, clean_redis)
+    await bot.start()
+    yield bot
+    await bot.stop()

@@ -221,7 +221,10 @@ class _Parser:
             raise self._error("Unclosed end tag", begin)
         tag, argument, start = self.open[-1]
         if name and name != tag:
-            raise self._error(f'Unmatched end tag, expected "</{tag}>", found "</{name}>"', begin)
+            raise HtmlError(
+                f"Unmatched end tag at byte offset {self._byte_offset(begin)}, "
+                f'expected "</{tag}>", found "</{name}>"'
+            )
         self.open.pop()
         self.pos = end + 1
         if self.offset > start:

@@ -47,7 +47,11 @@ class BotApiMethods:
     # -- updates and webhook -------------------------------------------------
 
     async def _api_getMe(self, params: dict, request: RequestInfo) -> Any:
-        return self.bot_user
+        return self.bot_user | {
+            "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False, "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def _api_getUpdates(self, params: dict, request: RequestInfo) -> Any:
         if self.webhook:
@@ -92,17 +96,24 @@ class BotApiMethods:
         group_id = str(next(_media_group_ids))
         sent = []
         for item in params["media"]:
-            media = item["media"]
-            if media.startswith("attach://"):
-                media = request.uploads.get(media.removeprefix("attach://"), media)
-            kind = item["type"]
-            method = f"send{kind.title().replace('_', '')}"
-            fields = {**item, kind: media}
-            file = self._input_file(method, fields)
-            content, html = message_content(self.spec, method, fields, file, strict=self.strict_html)
+            content, html, file = self._media_item(item, request)
             content["media_group_id"] = group_id
             sent.append(self._store(user, "sendMediaGroup", params, content, html, file, request))
         return [message.raw for message in sent]
+
+    def _media_item(
+        self, item: dict, request: RequestInfo
+    ) -> tuple[dict, str | None, StoredFile | None]:
+        """Content, text as sent and file of one InputMedia object."""
+        media = item["media"]
+        if media.startswith("attach://"):
+            media = request.uploads.get(media.removeprefix("attach://"), media)
+        kind = item["type"]
+        method = f"send{kind.title().replace('_', '')}"  # live_photo -> sendLivePhoto
+        fields = {**item, kind: media}
+        file = self._input_file(method, fields)
+        content, html = message_content(self.spec, method, fields, file, strict=self.strict_html)
+        return content, html, file
 
     async def _api_copyMessage(self, params: dict, request: RequestInfo) -> Any:
         copy = self._duplicate(params, request, "copyMessage")
@@ -214,6 +225,14 @@ class BotApiMethods:
         content = {k: v for k, v in message.raw.items() if k in _TEXT_KEYS}
         return self._edit(user, message, params, content, message.html, request)
 
+    async def _api_editMessageMedia(self, params: dict, request: RequestInfo) -> Any:
+        user, message = self._editable(params)
+        content, html, file = self._media_item(params["media"], request)
+        return self._edit(
+            user, message, params, content, html, request, replaces=CONTENT_KINDS + _TEXT_KEYS,
+            file=file,
+        )
+
     def _editable(self, params: dict) -> tuple[FakeUser, FakeMessage]:
         if "inline_message_id" in params:
             raise bad_request("MESSAGE_ID_INVALID")  # the fake has no inline messages
@@ -229,14 +248,15 @@ class BotApiMethods:
 
     def _edit(
         self, user: FakeUser, message: FakeMessage, params: dict, content: dict,
-        html: str | None, request: RequestInfo,
+        html: str | None, request: RequestInfo, *, replaces: tuple[str, ...] = _TEXT_KEYS,
+        file: StoredFile | None = None,
     ) -> Any:
         markup = params.get("reply_markup")
-        raw = {k: v for k, v in message.raw.items() if k not in _TEXT_KEYS + ("reply_markup",)}
-        raw |= content
+        dropped = {*replaces, "reply_markup", "edit_date"}
+        raw = {k: v for k, v in message.raw.items() if k not in dropped} | content
         if markup:
             raw["reply_markup"] = markup
-        if _visible(raw) == _visible(message.raw):
+        if raw == {k: v for k, v in message.raw.items() if k != "edit_date"}:
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message"
@@ -245,7 +265,7 @@ class BotApiMethods:
         if not markup and message.reply_markup and "inline_keyboard" not in message.reply_markup:
             markup = message.reply_markup  # a reply keyboard belongs to the chat, not the message
         edited = replace(
-            message, raw=raw, html=html, reply_markup=markup, edited=True,
+            message, raw=raw, html=html, reply_markup=markup, file=file or message.file, edited=True,
             received_at=request.received_at,
             reply_to_update=self.updates.last_delivered_by_chat.get(user.id),
         )
@@ -317,10 +337,6 @@ class BotApiMethods:
 
     async def _api_getChat(self, params: dict, request: RequestInfo) -> Any:
         return self.spec.minimal("ChatFullInfo") | self.chat(params["chat_id"]).chat
-
-
-def _visible(raw: dict) -> tuple:
-    return tuple(raw.get(key) for key in _TEXT_KEYS + ("reply_markup",))
 
 
 def _command_key(params: dict) -> tuple[str, str]:

@@ -1,0 +1,74 @@
+"""Conversations a delegate has with the bot, for end-to-end tests and benchmarks."""
+from __future__ import annotations
+
+from tests.fakebot import FakeMessage, FakeUser
+
+
+def has_button(label: str):
+    return lambda m: label in m.buttons
+
+
+def button_starting(prefix: str):
+    return lambda b: b["text"].startswith(prefix)
+
+
+async def until_button(u: FakeUser, label: str, timeout: float = 5) -> FakeMessage:
+    return (await u.messages_until(has_button(label), timeout))[-1]
+
+
+async def until_text(u: FakeUser, part: str, timeout: float = 5) -> FakeMessage:
+    return (await u.messages_until(lambda m: part in m.text, timeout))[-1]
+
+
+async def until_seen(u: FakeUser, part: str, timeout: float = 5) -> FakeMessage:
+    """The next message whose text or one of whose buttons contains `part`."""
+    return (await u.messages_until(lambda m: part in m.text or any(part in b for b in m.buttons), timeout))[-1]
+
+
+async def choose_vietnamese(u: FakeUser) -> FakeMessage:
+    """/start on a new account: the language menu, then the main menu."""
+    await u.send("/start")
+    await until_button(u, "🇻🇳 Tiếng Việt")
+    await u.press("🇻🇳 Tiếng Việt")
+    return await until_button(u, "❓ Hướng dẫn")
+
+
+async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", province: str = "Lâm Đồng",
+                              category: str = "Thường trực HĐND tỉnh", for_self: bool = True,
+                              phone: str = "0905123456") -> FakeMessage:
+    """A complete Vietnamese registration by buttons (and the share-contact button); returns the final card."""
+    await u.press(button_starting("📝" if for_self else "👥"))
+    await until_button(u, province)
+    await u.press(province)
+    await until_button(u, category)
+    await u.press(category)
+    await until_text(u, "Họ và tên")
+    await u.send(name)
+    await until_text(u, "Chức vụ?")
+    await u.send("Phó Chủ tịch")
+    organization = await until_text(u, "Đơn vị công tác")
+    await u.press(organization.buttons[0])  # the suggested organization
+    await until_text(u, "0905 123 456")  # the phone question's example
+    if for_self:
+        await u.send_contact(phone)  # the share-contact button
+    else:
+        await u.send(phone)
+    await until_button(u, "✅ Xong")
+    await u.press(button_starting("⬜ Thứ Tư 26/7"))
+    await until_button(u, "✅ Xong")
+    await u.press(button_starting("⬜ Thứ Sáu 28/7"))
+    await until_button(u, "✅ Xong")
+    await u.press("✅ Xong")
+    await until_button(u, "Thứ Tư 26/7")
+    await u.press("Thứ Tư 26/7")
+    await until_text(u, "mấy giờ")
+    await u.send("14h30")
+    await until_button(u, "Máy bay (sân bay Liên Khương)")
+    await u.press("Máy bay (sân bay Liên Khương)")
+    await until_button(u, "Có, đề nghị bố trí")
+    await u.press("Có, đề nghị bố trí")
+    await until_button(u, "Không có gì thêm")
+    await u.send("Ăn chay <không hành>")
+    await until_button(u, "✅ Xác nhận")
+    await u.press("✅ Xác nhận")
+    return await until_text(u, "Đã đăng ký")

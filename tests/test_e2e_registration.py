@@ -1,0 +1,135 @@
+"""End to end: the real aiogram polling loop against the fake Bot API server."""
+from datetime import date, time
+
+from sqlalchemy import select
+
+from models import Delegate
+from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_seen, until_text
+
+
+async def delegates(db) -> list[Delegate]:
+    async with db.session() as session:
+        return list(await session.scalars(select(Delegate).order_by(Delegate.id)))
+
+
+async def test_full_registration_by_buttons(running, fake, db):
+    u = fake.user(1001, first_name="Lan", language_code="vi")
+    await u.send("/start")
+    menu = await u.next_message()
+    assert menu.text.startswith("Chọn ngôn ngữ") and menu.buttons == ["🇻🇳 Tiếng Việt", "🇬🇧 English"]
+    await u.press("🇻🇳 Tiếng Việt")
+    main = await until_button(u, "❓ Hướng dẫn")
+    assert "Hội nghị sơ kết" in main.text
+    card = await register_by_buttons(u)
+
+    # shown exactly as typed: the HTML was escaped on the way out (the fake rejects unescaped markup)
+    assert "Lê <Văn> & Co" in card.text and "Lê &lt;Văn&gt; &amp; Co" in card.html
+    assert "Ăn chay <không hành>" in card.text
+    [stored] = await delegates(db)
+    assert (stored.full_name, stored.province, stored.category) == ("Lê <Văn> & Co", "lam_dong", "council_standing")
+    assert stored.organization == "HĐND tỉnh Lâm Đồng" and stored.position == "Phó Chủ tịch"
+    assert stored.phone == "+84905123456" and stored.session_codes == ["conference", "reception"]
+    assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(14, 30), "air")
+    assert stored.needs_lodging and stored.note == "Ăn chay <không hành>" and stored.active
+    # the share-contact keyboard was taken away once the number arrived
+    assert u.reply_keyboard is None
+
+
+async def test_full_registration_typed_in_english(running, fake, db):
+    u = fake.user(1002, first_name="An", language_code="en-US")
+    await u.send("/start")
+    menu = await u.next_message()
+    assert menu.buttons[0] == "🇬🇧 English"  # Telegram's language first
+    answers = [
+        ("english", "Register myself"),
+        ("1", "Which province"),
+        ("gia lai", "Which category"),
+        ("2", "full name"),
+        ("Nguyen Van An", "Position"),
+        ("Chanh Van phong", "Organization"),
+        ("1", "mobile number"),
+        ("0905 123 456", "Which parts"),
+        ("1, 3", "When do you arrive"),
+        ("thu tu 26/7", "At what time"),
+        ("9am", "How are you travelling"),
+        ("by road", "lodging"),
+        ("no", "Anything the organizers should know"),
+        ("nothing to add", "Please check the registration"),
+        ("confirm", "your registration is confirmed"),
+    ]
+    for typed, expected in answers:
+        await u.send(typed)
+        await until_seen(u, expected)
+    [stored] = await delegates(db)
+    assert (stored.province, stored.category, stored.full_name) == ("gia_lai", "ubnd_office", "Nguyen Van An")
+    assert stored.organization == "Office of the People's Committee of Gia Lai"
+    assert stored.session_codes == ["conference", "reception"] and stored.phone == "+84905123456"
+    assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(9), "road")
+    assert stored.needs_lodging is False and stored.note == ""
+
+
+async def test_bad_inputs_get_clear_messages_and_nothing_is_lost(running, fake, db):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await choose_vietnamese(u)
+    await u.press(lambda b: b["text"].startswith("📝"))
+    await until_button(u, "Gia Lai")
+    await u.send("Hà Nội")  # not a member province
+    assert "Vui lòng chọn một mục" in (await u.next_message()).text
+    await until_button(u, "Gia Lai")
+    await u.send("99")
+    assert "Vui lòng chọn một mục" in (await u.next_message()).text
+    await u.send("gia lai")
+    await until_text(u, "thành phần")
+    await u.send("Lãnh đạo Sở Nội vụ")
+    await until_text(u, "Họ và tên")
+    await u.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    assert "nhập câu trả lời bằng văn bản" in (await u.next_message()).text
+    await until_text(u, "Họ và tên")
+    await u.send_sticker()
+    assert "nhập câu trả lời bằng văn bản" in (await u.next_message()).text
+    await until_text(u, "Họ và tên")
+    await u.send("A" * 300)
+    assert "300 ký tự" in (await u.next_message()).text
+    await until_text(u, "Họ và tên")
+    await u.send("Nguyễn Văn 😀")
+    assert "emoji" in (await u.next_message()).text
+    await until_text(u, "Họ và tên")
+    await u.send("Nguyễn Thị Hoa")
+    await until_text(u, "Chức vụ?")
+    await u.send("Giám đốc Sở")
+    await until_text(u, "Đơn vị công tác")
+    await u.send("Sở Nội vụ tỉnh Gia Lai")
+    await until_text(u, "0905 123 456")
+    await u.send("12345")
+    assert "không phải số di động Việt Nam" in (await u.next_message()).text
+    await until_text(u, "0905 123 456")
+    await u.send("0912 345 678")
+    await until_button(u, "✅ Xong")
+    await u.press("✅ Xong")  # nothing ticked yet
+    assert "ít nhất một phần" in (await u.next_message()).text
+    await until_button(u, "✅ Xong")
+    await u.send("tất cả")
+    await until_button(u, "Chưa xác định")
+    await u.send("5")  # "not known yet": time and travel are skipped
+    await until_button(u, "Có, đề nghị bố trí")
+    await u.send("co, de nghi bo tri")
+    await until_button(u, "Không có gì thêm")
+    await u.send("x" * 600)
+    assert "600 ký tự" in (await u.next_message()).text
+    await until_button(u, "Không có gì thêm")
+    await u.send("/unknown")
+    assert "/cancel" in (await u.next_message()).text
+    await until_button(u, "Không có gì thêm")
+    await u.send("/me")  # not now: the registration is kept
+    assert "/cancel" in (await u.next_message()).text
+    await u.send("/start")  # continues, never throws answers away
+    await until_text(u, "Mời tiếp tục đăng ký")
+    await until_button(u, "Không có gì thêm")
+    await u.send("1")
+    summary = await until_button(u, "✅ Xác nhận")
+    assert "Nguyễn Thị Hoa" in summary.text and "0912 345 678" in summary.text
+    await u.send("xac nhan")
+    await until_text(u, "Đã đăng ký")
+    [stored] = await delegates(db)
+    assert stored.session_codes == ["conference", "exchange", "reception"]
+    assert stored.arrival_date is None and stored.travel_mode is None and stored.needs_lodging

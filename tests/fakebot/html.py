@@ -151,8 +151,8 @@ class _Parser:
             if not name:
                 raise self._error(f'Empty attribute name in the tag "{tag}"', begin)
             pos = self._skip_spaces(pos)
-            if pos < len(text) and text[pos] != "=" and tag == "blockquote" and name == "expandable":
-                attributes[name] = ""
+            if tag == "blockquote" and name == "expandable" and text[pos : pos + 1] != "=":
+                attributes[name] = ""  # the one attribute Telegram allows without a value
                 continue
             if pos >= len(text) or text[pos] != "=":
                 raise self._error(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import ApiError, bad_request
 from .messages import formatted, message_content, method_kind
@@ -39,7 +40,8 @@ class BotApiMethods:
     bot_user: dict[str, Any]
     strict_html: bool
     webhook: dict[str, Any] | None
-    commands: dict[tuple[str, str], list[dict[str, Any]]]
+    commands: list[dict[str, Any]]
+    _command_menus: dict[tuple[str, str], list[dict[str, Any]]]
     menu_buttons: dict[int | None, dict[str, Any]]
     _callback_queries: dict[str, tuple[FakeUser, str]]
     chat: Callable[[Any], FakeUser]
@@ -140,7 +142,8 @@ class BotApiMethods:
             )
         html = content.get("text") or content.get("caption")
         file = self._file_of(content)
-        return self._store(self.chat(params["chat_id"]), method, params, content, html, file, request)
+        target = self.chat(params["chat_id"])
+        return self._store(target, method, params, content, html, file, request)
 
     def _input_file(self, method: str, params: dict) -> StoredFile | None:
         kind = method_kind(method)
@@ -265,8 +268,8 @@ class BotApiMethods:
         if not markup and message.reply_markup and "inline_keyboard" not in message.reply_markup:
             markup = message.reply_markup  # a reply keyboard belongs to the chat, not the message
         edited = replace(
-            message, raw=raw, html=html, reply_markup=markup, file=file or message.file, edited=True,
-            received_at=request.received_at,
+            message, raw=raw, html=html, reply_markup=markup, file=file or message.file,
+            edited=True, received_at=request.received_at,
             reply_to_update=self.updates.last_delivered_by_chat.get(user.id),
         )
         user.update_bot_message(edited, announce=True)
@@ -311,15 +314,16 @@ class BotApiMethods:
         return True
 
     async def _api_setMyCommands(self, params: dict, request: RequestInfo) -> Any:
-        self.commands[_command_key(params)] = params["commands"]
+        self.commands.append(params)
+        self._command_menus[_command_key(params)] = params["commands"]
         return True
 
     async def _api_deleteMyCommands(self, params: dict, request: RequestInfo) -> Any:
-        self.commands.pop(_command_key(params), None)
+        self._command_menus.pop(_command_key(params), None)
         return True
 
     async def _api_getMyCommands(self, params: dict, request: RequestInfo) -> Any:
-        return self.commands.get(_command_key(params), [])
+        return self._command_menus.get(_command_key(params), [])
 
     async def _api_setChatMenuButton(self, params: dict, request: RequestInfo) -> Any:
         self.menu_buttons[params.get("chat_id")] = params.get("menu_button", {"type": "default"})
@@ -340,7 +344,7 @@ class BotApiMethods:
 
 
 def _command_key(params: dict) -> tuple[str, str]:
-    """("default", "vi"), ("chat:1001", ""), ... - how fake.commands is keyed."""
+    """("default", "vi"), ("chat:1001", ""), ...: which menu a *MyCommands call is about."""
     scope = params.get("scope") or {"type": "default"}
     ids = [str(scope[key]) for key in ("chat_id", "user_id") if key in scope]
     return ":".join([scope["type"], *ids]), params.get("language_code", "")

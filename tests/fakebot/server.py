@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from .updates import UpdateQueue
 from .user import FakeUser
 from .validate import check_params, decode_params
 
+logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _MESSAGE_RESULTS = {"Message", "Array of Message", "MessageId", "Array of MessageId"}
 _MAX_UPLOAD = 64 * 2**20
@@ -57,7 +59,8 @@ class FakeTelegram(BotApiMethods):
         self.calls: list[Call] = []
         self.rejected: list[Rejection] = []
         self.stats: Counter[str] = Counter()  # answers by HTTP status: stats["429"]
-        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.commands: list[dict[str, Any]] = []  # parameters of every setMyCommands call
+        self._command_menus: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         self._callback_queries: dict[str, tuple[FakeUser, str]] = {}
@@ -96,7 +99,7 @@ class FakeTelegram(BotApiMethods):
         self.base_url = f"http://{host}:{self._runner.addresses[0][1]}"
 
     async def stop(self) -> None:
-        self.updates.close()
+        self.updates.release_waiters()
         self._outage_until = 0.0
         self._outage_signal.notify()
         if self._runner is not None:
@@ -142,6 +145,10 @@ class FakeTelegram(BotApiMethods):
     def unanswered_callback_queries(self) -> list[tuple[int, str]]:
         """(user id, callback_data) of presses the bot has not answered yet."""
         return [(user.id, data) for user, data in self._callback_queries.values()]
+
+    def command_menu(self, language_code: str = "", scope: str = "default") -> list[dict] | None:
+        """Commands currently set for a scope ("default", "chat:1001", ...) and language."""
+        return self._command_menus.get((scope, language_code))
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -210,6 +217,12 @@ class FakeTelegram(BotApiMethods):
             if isinstance(error, InvalidRequest):
                 self.rejected.append(Rejection(method or name, params, error.description))
             status, body = error.status, error.body()
+        except Exception as error:
+            # A bug in the fake: answer like Telegram would on its own failure, and
+            # make the `fake.rejected == []` check fail rather than let it pass unseen.
+            logger.exception("fake Telegram failed on %s", method)
+            self.rejected.append(Rejection(method or name, params, f"fake bug: {error!r}"))
+            status, body = 500, ApiError(500, "Internal Server Error").body()
         else:
             status, body = 200, {"ok": True, "result": result}
         self.calls.append(Call(method or name, params, received_at, status))

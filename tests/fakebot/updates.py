@@ -23,7 +23,7 @@ class UpdateQueue:
         self._ids = itertools.count(1)
         self._signal = Signal()
         self._allowed: set[str] | None = None  # None: Telegram's default set
-        self._closed = False
+        self._releases = 0  # bumped to end every long poll in progress
         self.queued_at: dict[int, float] = {}
         self.delivered_at: dict[int, float] = {}
         self.last_delivered_by_chat: dict[int, int] = {}
@@ -41,9 +41,9 @@ class UpdateQueue:
     def clear(self) -> None:
         self._pending.clear()
 
-    def close(self) -> None:
-        """Release every waiting long poll (server shutdown)."""
-        self._closed = True
+    def release_waiters(self) -> None:
+        """End every long poll in progress with an empty answer (server shutdown)."""
+        self._releases += 1
         self._signal.notify()
 
     async def get(
@@ -52,8 +52,11 @@ class UpdateQueue:
         if allowed is not None:
             self._allowed = set(allowed) or None
         self._confirm(offset)
-        await self._signal.wait_for(lambda: self._closed or self._drop_unwanted(), timeout)
-        if self._closed:
+        releases = self._releases
+        await self._signal.wait_for(
+            lambda: releases != self._releases or self._drop_unwanted(), timeout
+        )
+        if releases != self._releases:
             return []
         batch = list(itertools.islice(self._pending, max(1, min(limit, 100))))
         now = time.monotonic()

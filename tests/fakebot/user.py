@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .files import photo_sizes
 from .html import utf16_len
@@ -89,7 +89,7 @@ class FakeUser:
         return self._message(content)
 
     async def send_contact(
-        self, phone_number: str, *, user_id: int | None | object = OWN_CONTACT,
+        self, phone_number: str, *, user_id: int | object | None = OWN_CONTACT,
         first_name: str | None = None, last_name: str | None = None,
     ) -> dict[str, Any]:
         """The user's own contact by default; pass user_id (or None) for someone else's."""
@@ -191,7 +191,9 @@ class FakeUser:
             try:
                 message = await self.next_message(max(0.0, deadline - time.monotonic()))
             except TimeoutError:
-                raise TimeoutError(f"{self}: no matching message within {timeout}s; got {seen}")
+                raise TimeoutError(
+                    f"{self}: no matching message within {timeout}s; got {seen}"
+                ) from None
             seen.append(message)
             if predicate(message):
                 return seen

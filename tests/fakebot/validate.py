@@ -153,7 +153,9 @@ def _type_problem(spec: Spec, value: Any, type_name: str, path: str) -> str | No
                 return problem
         return None
     if type_name in BASIC_TYPES:
-        return None if _is_basic(value, type_name) else f'parameter "{path}" must be of type {type_name}'
+        if _is_basic(value, type_name):
+            return None
+        return f'parameter "{path}" must be of type {type_name}'
     entry = spec.types.get(type_name)
     if entry is None:
         return None  # a name the spec does not describe: nothing to check against
@@ -214,7 +216,8 @@ def _check_content(spec: Spec, method: str, params: dict[str, Any], strict: bool
     for item in media if isinstance(media, list) else [media]:
         if isinstance(item, dict) and "caption" in item:
             _check_text(item, "caption", "caption_entities", strict)
-    if method == "answerCallbackQuery" and utf16_len(params.get("text", "")) > CALLBACK_ANSWER_LIMIT:
+    answer = params.get("text", "") if method == "answerCallbackQuery" else ""
+    if utf16_len(answer) > CALLBACK_ANSWER_LIMIT:
         raise InvalidRequest("MESSAGE_TOO_LONG")
     markup = params.get("reply_markup")
     if isinstance(markup, dict) and "inline_keyboard" in markup:

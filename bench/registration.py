@@ -1,0 +1,139 @@
+"""300 simulated delegates registering at once through the fake Bot API server.
+
+    .venv/bin/python -m bench.registration [--delegates 300] [--limits-delegates 300]
+
+Runs, each against a fresh fake server in this process, with the bot in its own process
+(`python -m bot`, SQLite, memory storage):
+  1. the bare aiogram echo bot (bench/echo_bot.py), the same number of updates: the framework's limit;
+  2. the delegate bot, every delegate typing a full registration (16 updates each), limits off;
+  3. the delegate bot with Telegram's limits on (30 messages/s overall, 1/s per chat): every
+     delegate presses /start and picks a language at once; counts lost replies and 429s.
+Latency is measured in the fake server: from the moment getUpdates hands an update to the bot
+to the bot's first message in that chat answering it. Results go to bench/out/registration.json.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.fakebot import FakeTelegram, FakeUser
+
+ROOT = Path(__file__).resolve().parent.parent
+TYPED_REGISTRATION = [  # what a delegate types, and a word of the question that must follow
+    ("/start", "Choose your language"), ("english", "Register myself"), ("1", "Which province"),
+    ("gia lai", "Which category"), ("2", "full name"), ("Nguyen Van An", "Position"),
+    ("Chanh Van phong", "Organization"), ("1", "mobile number"), ("0905 123 456", "Which parts"),
+    ("1, 3", "When do you arrive"), ("26/7", "At what time"), ("9am", "How are you travelling"),
+    ("by road", "lodging"), ("no", "Anything the organizers"), ("nothing to add", "Please check"),
+    ("confirm", "registration is confirmed"),
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def start_process(args: list[str], fake: FakeTelegram, workdir: Path, rate: str) -> subprocess.Popen:
+    env = {**os.environ, "TELEGRAM_API_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token,
+           "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}", "REDIS_URL": "",
+           "SECRET_KEY": "bench", "SEND_RATE_PER_SECOND": rate, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, *args], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(workdir / "bot.log", "w"))
+
+
+async def wait_ready(fake: FakeTelegram, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(c.method == "getUpdates" for c in fake.calls):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot did not start polling")
+        await asyncio.sleep(0.05)
+
+
+async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: float) -> int:
+    """Type each answer and wait for the expected question; returns how many replies were missing."""
+    missing = 0
+    for typed, expected in script:
+        await u.send(typed)
+        try:
+            if expected is None:
+                await u.next_message(timeout)
+            else:
+                await u.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), timeout)
+        except TimeoutError:
+            missing += 1
+            break
+    return missing
+
+
+def latencies(fake: FakeTelegram) -> list[float]:
+    """Update handed to the bot → first bot message in that chat answering it, in ms."""
+    delivered = fake.updates_delivered_at
+    first: dict[int, float] = {}
+    for user in fake.users.values():
+        for message in user._feed:
+            if message.reply_to_update is not None and message.reply_to_update not in first:
+                first[message.reply_to_update] = message.received_at
+    return [(first[u] - delivered[u]) * 1000 for u in first if u in delivered]
+
+
+async def run(name: str, process_args: list[str], delegates: int, script, *, limits: bool, rate: str,
+              timeout: float) -> dict:
+    fake = FakeTelegram()
+    if limits:
+        fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
+    await fake.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        process = start_process(process_args, fake, Path(tmp), rate)
+        try:
+            await wait_ready(fake)
+            users = [fake.user(100000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
+            started = time.monotonic()
+            missing = await asyncio.gather(*(converse(u, script, timeout) for u in users))
+            elapsed = time.monotonic() - started
+        finally:
+            process.terminate()
+            process.wait(30)
+    await fake.stop()
+    lat = latencies(fake)
+    updates = sum(1 for _ in fake.updates_delivered_at)
+    result = {
+        "run": name, "delegates": delegates, "updates": updates, "seconds": round(elapsed, 2),
+        "updates_per_second": round(updates / elapsed, 1), "lost_replies": sum(missing),
+        "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1),
+        "mean_ms": round(statistics.fmean(lat), 1), "answers_429": fake.stats["429"], "rejected": len(fake.rejected),
+    }
+    print(json.dumps(result))
+    return result
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delegates", type=int, default=300)
+    parser.add_argument("--limits-delegates", type=int, default=300)
+    args = parser.parse_args()
+    echo_script = [(typed, None) for typed, _ in TYPED_REGISTRATION]
+    results = [
+        await run("aiogram echo bot", ["-m", "bench.echo_bot"], args.delegates, echo_script, limits=False,
+                  rate="0", timeout=60),
+        await run("delegate bot, full registration", ["-m", "bot"], args.delegates, TYPED_REGISTRATION,
+                  limits=False, rate="0", timeout=60),
+        await run("delegate bot, /start + language, Telegram limits on", ["-m", "bot"], args.limits_delegates,
+                  TYPED_REGISTRATION[:2], limits=True, rate="30", timeout=120),
+    ]
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "registration.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -3,10 +3,13 @@
     .venv/bin/python -m bench.registration [--delegates 300] [--limits-delegates 300]
 
 Runs, each against a fresh fake server in this process, with the bot in its own process
-(`python -m bot`, SQLite, memory storage):
-  1. the bare aiogram echo bot (bench/echo_bot.py), the same number of updates: the framework's limit;
-  2. the delegate bot, every delegate typing a full registration (16 updates each), limits off;
-  3. the delegate bot with Telegram's limits on (30 messages/s overall, 1/s per chat): every
+(`python -m bot`, SQLite, memory storage), every delegate typing a full registration (16 updates):
+  1./2. saturated: every delegate answers the instant the question arrives (no one types that
+     fast; this measures throughput), for the bare aiogram echo bot (bench/echo_bot.py, the
+     framework's own limit) and for the delegate bot;
+  3./4. with think time: each delegate waits 2-6 s (uniform) before each answer, as people
+     tapping and typing on a phone do; this measures reply latency under that load;
+  5. the delegate bot with Telegram's limits on (30 messages/s overall, 1/s per chat): every
      delegate presses /start and picks a language at once; counts lost replies and 429s.
 Latency is measured in the fake server: from the moment getUpdates hands an update to the bot
 to the bot's first message in that chat answering it. Results go to bench/out/registration.json.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import os
 import statistics
 import subprocess
@@ -58,10 +62,13 @@ async def wait_ready(fake: FakeTelegram, timeout: float = 60) -> None:
         await asyncio.sleep(0.05)
 
 
-async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: float) -> int:
+async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: float,
+                   think: tuple[float, float] | None = None) -> int:
     """Type each answer and wait for the expected question; returns how many replies were missing."""
     missing = 0
     for typed, expected in script:
+        if think:
+            await asyncio.sleep(random.uniform(*think))
         await u.send(typed)
         try:
             if expected is None:
@@ -86,7 +93,7 @@ def latencies(fake: FakeTelegram) -> list[float]:
 
 
 async def run(name: str, process_args: list[str], delegates: int, script, *, limits: bool, rate: str,
-              timeout: float) -> dict:
+              timeout: float, think: tuple[float, float] | None = None) -> dict:
     fake = FakeTelegram()
     if limits:
         fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
@@ -97,7 +104,7 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
             await wait_ready(fake)
             users = [fake.user(100000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
             started = time.monotonic()
-            missing = await asyncio.gather(*(converse(u, script, timeout) for u in users))
+            missing = await asyncio.gather(*(converse(u, script, timeout, think) for u in users))
             elapsed = time.monotonic() - started
         finally:
             process.terminate()
@@ -120,13 +127,21 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--delegates", type=int, default=300)
     parser.add_argument("--limits-delegates", type=int, default=300)
+    parser.add_argument("--think", default="2,6", help="seconds a delegate waits before each answer: min,max")
     args = parser.parse_args()
+    think = tuple(float(x) for x in args.think.split(","))
+    random.seed(7)
     echo_script = [(typed, None) for typed, _ in TYPED_REGISTRATION]
+    echo, delegate = ["-m", "bench.echo_bot"], ["-m", "bot"]
     results = [
-        await run("aiogram echo bot", ["-m", "bench.echo_bot"], args.delegates, echo_script, limits=False,
-                  rate="0", timeout=60),
-        await run("delegate bot, full registration", ["-m", "bot"], args.delegates, TYPED_REGISTRATION,
-                  limits=False, rate="0", timeout=60),
+        await run("saturated: aiogram echo bot", echo, args.delegates, echo_script, limits=False, rate="0",
+                  timeout=120),
+        await run("saturated: delegate bot", delegate, args.delegates, TYPED_REGISTRATION, limits=False, rate="0",
+                  timeout=120),
+        await run("think time: aiogram echo bot", echo, args.delegates, echo_script, limits=False, rate="0",
+                  timeout=120, think=think),
+        await run("think time: delegate bot", delegate, args.delegates, TYPED_REGISTRATION, limits=False,
+                  rate="0", timeout=120, think=think),
         await run("delegate bot, /start + language, Telegram limits on", ["-m", "bot"], args.limits_delegates,
                   TYPED_REGISTRATION[:2], limits=True, rate="30", timeout=120),
     ]

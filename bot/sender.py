@@ -16,7 +16,7 @@ from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
-from aiogram.methods.base import TelegramType
+from aiogram.methods.base import Response, TelegramType
 
 from bot.ui import TYPED_PREFIX
 
@@ -57,6 +57,9 @@ class ReliableSender(BaseRequestMiddleware):
         self.max_backoff = max_backoff
         self.retry_after_attempts = retry_after_attempts
         self.stats = {"429": 0, "network": 0}
+        # aiogram reads every answer as Response[<result type>]; pydantic keeps those classes only
+        # weakly and rebuilt one for most calls (a tenth of the bot's time under load). Hold them.
+        self._response_types: dict[object, type] = {}
 
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
                        method: TelegramMethod[TelegramType]) -> Any:
@@ -64,6 +67,8 @@ class ReliableSender(BaseRequestMiddleware):
             return True
         if isinstance(method, GetUpdates):  # the polling loop has its own back-off
             return await make_request(bot, method)
+        if method.__returning__ not in self._response_types:
+            self._response_types[method.__returning__] = Response[method.__returning__]
         paced = type(method).__name__.startswith(SENDING)
         faults = waits = 0
         while True:

@@ -32,7 +32,7 @@ class Account(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     roles: Mapped[list[AccountRole]] = relationship(
-        back_populates="account", lazy="selectin", cascade="all, delete-orphan",
+        back_populates="account", lazy="joined", cascade="all, delete-orphan",
         foreign_keys="AccountRole.account_id",
     )
 

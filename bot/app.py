@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -95,16 +97,23 @@ async def run_polling(app: App) -> None:
     await app.dispatcher.start_polling(app.bot, allowed_updates=app.dispatcher.resolve_used_update_types())
 
 
-async def run_webhook(app: App) -> None:
-    from aiohttp import web
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
 
-    settings = app.settings
+
+def create_web_app(app: App) -> web.Application:
+    """The bot's web server: Telegram's webhook (secret token checked) and /health for the proxy."""
     web_app = web.Application()
-    web_app.router.add_get("/health", lambda _request: web.json_response({"ok": True}))
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=settings.webhook_secret or None).register(
+    web_app.router.add_get("/health", health)
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=app.settings.webhook_secret or None).register(
         web_app, path=WEBHOOK_PATH)
     setup_application(web_app, app.dispatcher, bot=app.bot)
+    return web_app
+
+
+async def run_webhook(app: App) -> None:
+    settings = app.settings
+    web_app = create_web_app(app)
     await app.bot.set_webhook(
         f"{settings.public_base_url}{WEBHOOK_PATH}", secret_token=settings.webhook_secret or None,
         allowed_updates=app.dispatcher.resolve_used_update_types(), drop_pending_updates=False,

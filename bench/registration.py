@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import random
+import resource
 import os
 import statistics
 import subprocess
@@ -39,6 +40,11 @@ TYPED_REGISTRATION = [  # what a delegate types, and a word of the question that
     ("by road", "lodging"), ("no", "Anything the organizers"), ("nothing to add", "Please check"),
     ("confirm", "registration is confirmed"),
 ]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -98,6 +104,7 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
     if limits:
         fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
     await fake.start()
+    cpu_before = _children_cpu()
     with tempfile.TemporaryDirectory() as tmp:
         process = start_process(process_args, fake, Path(tmp), rate)
         try:
@@ -110,6 +117,7 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
             process.terminate()
             process.wait(30)
     await fake.stop()
+    bot_cpu = _children_cpu() - cpu_before  # includes start-up (imports, migrations): about 1 s
     lat = latencies(fake)
     updates = sum(1 for _ in fake.updates_delivered_at)
     result = {
@@ -118,6 +126,7 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
         "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1),
         "mean_ms": round(statistics.fmean(lat), 1), "answers_429": fake.stats["429"], "rejected": len(fake.rejected),
+        "bot_cpu_seconds": round(bot_cpu, 2),
     }
     print(json.dumps(result))
     return result

@@ -65,10 +65,10 @@ class ReliableSender(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Any:
         if isinstance(method, AnswerCallbackQuery) and method.callback_query_id.startswith(TYPED_PREFIX):
             return True
-        if isinstance(method, GetUpdates):  # the polling loop has its own back-off
-            return await make_request(bot, method)
         if method.__returning__ not in self._response_types:
             self._response_types[method.__returning__] = Response[method.__returning__]
+        if isinstance(method, GetUpdates):  # the polling loop has its own back-off
+            return await make_request(bot, method)
         paced = type(method).__name__.startswith(SENDING)
         faults = waits = 0
         while True:

@@ -1,7 +1,7 @@
 """Chat accounts and their roles."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +9,8 @@ from models import Account
 from models.account import ORGANIZER, STAFF
 
 DELEGATE = "delegate"
+# built once: every update looks its sender up, and building the expression costs more than running it
+_BY_CHANNEL_USER = select(Account).where(Account.channel == bindparam("channel"), Account.user_id == bindparam("user_id"))
 
 
 async def get_or_create_account(
@@ -16,8 +18,8 @@ async def get_or_create_account(
     username: str | None = None,
 ) -> Account:
     """The account for a chat user, created on first contact; chat and names kept current."""
-    query = select(Account).where(Account.channel == channel, Account.user_id == user_id)
-    account = await session.scalar(query)
+    key = {"channel": channel, "user_id": user_id}
+    account = await session.scalar(_BY_CHANNEL_USER, key)
     if account is None:
         account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name[:256],
                           username=username, roles=[])
@@ -26,7 +28,7 @@ async def get_or_create_account(
             await session.commit()
         except IntegrityError:  # the same user's second update raced us to it
             await session.rollback()
-            account = await session.scalar(query)
+            account = await session.scalar(_BY_CHANNEL_USER, key)
         return account
     changed = (account.chat_id, account.display_name, account.username, account.reachable) != (
         chat_id, display_name[:256], username, True)

@@ -17,11 +17,12 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
-from bot.commands import publish
+from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
 from bot.event import Event, load_event
 from bot.i18n import AccountLanguage, build_i18n
 from bot.middlewares import CurrentAccount, DatabaseSession
+from bot.services.accounts import role_holders
 from bot.sender import ReliableSender
 from bot.ui import TypedMenuAnswer
 from handlers import routers
@@ -45,6 +46,14 @@ class App:
         """Work done once per start, before updates are taken: schema, command menus."""
         await self.db.migrate()
         await publish(self.bot, self.i18n)
+        await self.publish_role_menus()
+
+    async def publish_role_menus(self) -> None:
+        """Organizers (ADMIN_IDS and appointed) and staff get their commands in their own chats."""
+        async with self.db.session() as session:
+            holders = await role_holders(session, self.settings.admin_ids)
+        for chat_id, roles, lang in holders:
+            await publish_for_chat(self.bot, self.i18n, chat_id, roles, lang or self.i18n.default_locale)
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, lazy_gettext as __
 
 from bot.event import LANGUAGES
 from bot.services.accounts import DELEGATE
+from models.account import ORGANIZER, STAFF
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ COMMANDS = (
     Command("lang", DELEGATE, __("Tiếng Việt / English")),
     Command("help", DELEGATE, __("What this bot can do")),
     Command("cancel", DELEGATE, __("Stop what you are doing")),
+    Command("myqr", DELEGATE, __("My check-in code (QR)")),
+    Command("checkin", STAFF, __("Reception desk: check delegates in")),
+    Command("find", STAFF, __("Find a delegate by name or phone")),
+    Command("stats", STAFF, __("Registered and checked in")),
+    Command("invite_staff", ORGANIZER, __("Invitation link for reception staff")),
+    Command("invites", ORGANIZER, __("Open invitations (revoke)")),
 )
 
 
@@ -39,3 +47,13 @@ async def publish(bot: Bot, i18n: I18n) -> None:
             await bot.set_my_commands(menu, scope=BotCommandScopeDefault(), language_code=lang)
             if lang == i18n.default_locale:
                 await bot.set_my_commands(menu, scope=BotCommandScopeDefault())
+
+
+async def publish_for_chat(bot: Bot, i18n: I18n, chat_id: int, roles: set[str], lang: str) -> None:
+    """Staff and organizers see their own commands in their chat with the bot."""
+    with i18n.context(), i18n.use_locale(lang):
+        menu = [BotCommand(command=c.name, description=str(c.description)) for c in commands_for(roles)]
+    try:
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
+    except (TelegramBadRequest, TelegramForbiddenError):
+        pass  # the person has not opened the bot yet (or blocked it); their menu is set when they do

@@ -7,6 +7,6 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import fallback, me, registration, start
+    from handlers import checkin, fallback, me, registration, staff, start, tickets
 
-    return [module.create_router() for module in (start, me, registration, fallback)]
+    return [module.create_router() for module in (start, me, tickets, staff, registration, checkin, fallback)]

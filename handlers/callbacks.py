@@ -21,3 +21,18 @@ class Go(CallbackData, prefix="go"):
     """Main-menu shortcuts; each does what the command of the same name does."""
 
     to: str  # me | register | register_other | help | lang
+
+
+class Desk(CallbackData, prefix="ck"):
+    """Reception: pick a search result, undo a check-in, switch the check-in list."""
+
+    action: str  # pick | undo | list
+    id: int = 0
+    code: str = ""
+
+
+class Invite(CallbackData, prefix="inv"):
+    """Organizers: revoke an open invitation."""
+
+    action: str  # revoke
+    id: int = 0

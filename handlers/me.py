@@ -16,6 +16,7 @@ from bot.ui import Button, column, show
 from handlers import steps
 from handlers.callbacks import Card, Go
 from handlers.render import draft_card
+from handlers.tickets import send_code
 from models import Account, Delegate
 
 
@@ -53,6 +54,7 @@ async def show_card(target: Message | CallbackQuery, state: FSMContext, conferen
     buttons: list[Button] = []
     if delegate.active:
         buttons.append(Button(_("✏️ Change"), Card(action="change", id=delegate.id).pack()))
+        buttons.append(Button(_("🎫 Check-in code (QR)"), Card(action="qr", id=delegate.id).pack()))
         if delegate.claim_code and delegate.account_id is None:
             buttons.append(Button(_("🔗 Link for this delegate"), Card(action="link", id=delegate.id).pack()))
         buttons.append(Button(_("🗑 Cancel this registration"), Card(action="cancel", id=delegate.id).pack()))
@@ -72,6 +74,7 @@ async def after_registration(callback: CallbackQuery, state: FSMContext, confere
     else:
         header = _("✅ {name} is registered.").format(name=escape(delegate.full_name))
     await show_card(callback, state, conference, lang, account, delegate, settings, header=header)
+    await send_code(callback.message, callback.bot, settings, conference, lang, account, delegate)
     if delegate.account_id is None:
         await _send_link(callback.message, callback.bot, settings, delegate)
 
@@ -153,6 +156,8 @@ async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMCo
         await list_records(callback.message, state, conference, lang, session, account, settings)
     elif action == "link":
         await _send_link(callback.message, callback.bot, settings, delegate)
+    elif action == "qr":
+        await send_code(callback.message, callback.bot, settings, conference, lang, account, delegate)
     else:
         await show_card(callback, state, conference, lang, account, delegate, settings)
 

@@ -110,6 +110,11 @@ async def _save_changes(target, state: FSMContext, conference: Event, lang: str,
     if changed & reg.TICKET_FIELDS:
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
     await show_card(target, state, conference, lang, account, delegate, settings, header=f"✅ {note}")
+    if changed & reg.TICKET_FIELDS:
+        from handlers.tickets import send_code
+
+        message = target.message if isinstance(target, CallbackQuery) else target
+        await send_code(message, message.bot, settings, conference, lang, account, delegate)
 
 
 async def _accept(target: Message | CallbackQuery, state: FSMContext, step: str, value: object, **ctx) -> None:

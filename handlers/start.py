@@ -1,7 +1,7 @@
 """/start, /help, /lang, /cancel, the main menu, and what an expired button gets."""
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -13,9 +13,12 @@ from bot.event import Event
 from bot.i18n import language_from_telegram
 from bot.services import registration as reg
 from bot.services.accounts import set_language
+from bot.services.invitations import PREFIX as INVITATION
+from bot.services.tickets import find_token
 from bot.ui import Button, column, show
 from handlers.callbacks import Go, Pick
 from models import Account
+from models.account import STAFF
 
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
@@ -63,13 +66,27 @@ async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: E
 
 
 async def start_with_link(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                          i18n: I18n, session, account: Account, settings: Settings) -> None:
+                          i18n: I18n, session, account: Account, settings: Settings, roles: set[str],
+                          bot: Bot) -> None:
+    """Links into the bot: a check-in code (t…), an invitation (i…), a registration to take over (c…)."""
+    from handlers import checkin, staff, tickets
     from handlers.me import claim_record
 
-    await state.clear()
     payload = command.args or ""
+    lang = i18n.current_locale
+    token = find_token(payload)
+    if token:  # a code scanned with the phone camera; a delegate's conversation is left as it was
+        if STAFF in roles:
+            await checkin.staff_opened_code(message, state, conference, lang, session, account, settings, token)
+        else:
+            await tickets.opened_code(message, state, conference, lang, session, account, settings, token)
+        return
+    await state.clear()
+    if payload.startswith(INVITATION):
+        await staff.accept(message, session, account, settings, bot, i18n, payload[len(INVITATION):])
+        return
     if payload.startswith("c"):
-        await claim_record(message, state, conference, i18n.current_locale, session, account, settings, payload)
+        await claim_record(message, state, conference, lang, session, account, settings, payload)
         return
     await message.answer(_("This link is not valid or has expired."))
     await main_menu(message, state, conference, i18n.current_locale, account, session)

@@ -1,7 +1,7 @@
 """Chat accounts and their roles."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,3 +52,18 @@ def roles_of(account: Account, admin_ids: frozenset[int]) -> set[str]:
 async def set_language(session: AsyncSession, account: Account, language: str) -> None:
     account.language = language
     await session.commit()
+
+
+async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[tuple[int, set[str], str | None]]:
+    """(chat id, roles, language) of everyone with a role, ADMIN_IDS included even before first contact."""
+    admins = [str(admin) for admin in admin_ids]
+    accounts = (await session.scalars(select(Account).where(
+        Account.channel == "telegram", or_(Account.roles.any(), Account.user_id.in_(admins))))).unique()
+    holders, seen = [], set()
+    for account in accounts:
+        roles = roles_of(account, admin_ids)
+        if roles - {DELEGATE}:
+            holders.append((int(account.chat_id), roles, account.language))
+            seen.add(int(account.user_id))
+    holders += [(admin, {ORGANIZER, STAFF, DELEGATE}, None) for admin in sorted(admin_ids - seen)]
+    return holders

@@ -1,0 +1,78 @@
+"""The QR image a delegate shows at reception, and reading one back from a photo.
+
+High error correction and 12-pixel modules: a phone camera reads it off another phone's screen
+from 30 cm, and a photo of a creased printout still decodes. Name, province and category are
+printed under the code so reception can see whose code it is before scanning.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+import zxingcpp
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+from qrcode.constants import ERROR_CORRECT_H
+
+log = logging.getLogger(__name__)
+_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
+          "/usr/share/fonts/dejavu/DejaVuSans.ttf")
+MODULE_PX = 12
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in _FONTS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    log.warning("DejaVu Sans not found; badge text uses Pillow's default font")
+    return ImageFont.load_default(size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    return lines + ([line] if line else [])
+
+
+def render(url: str, lines: list[str]) -> bytes:
+    """A PNG: the QR code of `url`, and under it the given lines (the first one bold and larger)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, box_size=MODULE_PX, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    qr = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    width = qr.width
+    draw = ImageDraw.Draw(qr)
+    texts = []
+    for n, line in enumerate(lines):
+        font = _font(34 if n == 0 else 24)
+        texts += [(part, font) for part in _wrap(draw, line, font, width - 48)]
+    height = qr.height + sum(int(font.size * 1.4) for _, font in texts) + 24
+    image = Image.new("RGB", (width, height), "white")
+    image.paste(qr, (0, 0))
+    draw = ImageDraw.Draw(image)
+    y = qr.height - 8
+    for text, font in texts:
+        draw.text(((width - draw.textlength(text, font=font)) / 2, y), text, font=font, fill="black")
+        y += int(font.size * 1.4)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def read_codes(photo: bytes) -> list[str]:
+    """The texts of the QR codes in a photo (tilted, off-centre, a screen or a printout)."""
+    with Image.open(io.BytesIO(photo)) as image:
+        image = ImageOps.exif_transpose(image).convert("L")
+        if max(image.size) > 2000:  # zxing is quicker on a smaller picture, and 1000 px is plenty
+            image.thumbnail((1600, 1600))
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [r.text for r in results if r.valid] if results else []

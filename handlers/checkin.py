@@ -1,0 +1,218 @@
+"""Reception staff: check delegates in by camera link, photo, typed or scanned code, or by search;
+undo a mistaken check-in; switch the check-in list; see arrival numbers (/stats)."""
+from __future__ import annotations
+
+import io
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from bot.services import badge, checkin, tickets
+from bot.ui import Button, column, show
+from handlers.callbacks import Desk
+from handlers.filters import HasRole
+from handlers.render import day
+from models import Account, Delegate
+from models.account import STAFF
+
+LIST_KEY = "checkin_list"
+
+
+class Reception(StatesGroup):
+    desk = State()  # any text is a code or a name/phone to search
+
+
+def list_name(conference: Event, code: str, lang: str) -> str:
+    s = conference.session(code)
+    return f"{day(s.starts_at.astimezone(conference.tz).date(), lang)} — {s.title.get(lang)}" if s else code
+
+
+async def current_list(state: FSMContext, conference: Event) -> str:
+    chosen = (await state.get_data()).get(LIST_KEY)
+    return chosen if chosen and conference.session(chosen) else checkin.default_list(conference)
+
+
+def render(decision: checkin.Decision, conference: Event, lang: str) -> tuple[str, list[list[Button]] | None]:
+    """The answer staff see: big, one glance, with what to do."""
+    where = escape(list_name(conference, decision.list_code, lang))
+    d = decision.delegate
+    if decision.outcome == checkin.REFUSED:
+        reason = {
+            "forged": _("unknown or forged code"),
+            "other_event": _("this code belongs to another event"),
+            "unknown": _("no such registration"),
+            "replaced": _("the code was replaced by a newer one: ask the delegate for the current code (/myqr)"),
+            "cancelled": _("the registration was cancelled"),
+        }[decision.reason]
+        who = f"\n{escape(d.full_name)}" if d is not None and decision.reason in ("replaced", "cancelled") else ""
+        heading = _("NOT VALID")
+        return f"❌ <b>{heading}</b>: {reason}{who}\n<i>{where}</i>", None
+    province, category = conference.province(d.province), conference.category(d.category)
+    person = (f"<b>{escape(d.full_name)}</b>\n{escape(province.name.get(lang)) if province else ''} · "
+              f"{escape(category.label.get(lang)) if category else ''}")
+    if decision.outcome == checkin.ALREADY:
+        at = decision.checkin.at.astimezone(conference.tz).strftime("%H:%M")
+        by = escape(decision.by.display_name) if decision.by else "?"
+        text = _("⚠️ <b>ALREADY CHECKED IN</b> at {time} by {staff}").format(time=at, staff=by)
+        return f"{text}\n{person}\n<i>{where}</i>", None
+    lodging = _("🏨 Lodging arranged by the host") if d.needs_lodging else _("No lodging requested")
+    hand_over = _("Hand over: conference documents and the programme.")
+    undo = [[Button(_("↩️ Undo this check-in"), Desk(action="undo", id=decision.checkin.id).pack())]]
+    heading = _("CHECKED IN")
+    return f"✅ <b>{heading}</b>\n{person}\n{lodging}\n{hand_over}\n<i>{where}</i>", undo
+
+
+async def answer(target: Message | CallbackQuery, state: FSMContext, decision: checkin.Decision,
+                 conference: Event, lang: str) -> None:
+    text, menu = render(decision, conference, lang)
+    await show(target, state, text, menu, strict=True)
+
+
+async def decide_text(message: Message, state: FSMContext, conference: Event, lang: str, session,
+                      account: Account, settings: Settings, text: str, via: str) -> None:
+    list_code = await current_list(state, conference)
+    decision = await checkin.scan(session, conference, settings.secret_key, text, list_code, account, via)
+    await answer(message, state, decision, conference, lang)
+
+
+async def staff_opened_code(message: Message, state: FSMContext, conference: Event, lang: str, session,
+                            account: Account, settings: Settings, token: str) -> None:
+    """Staff scanned a code with the phone camera: the deep link opened the bot."""
+    await decide_text(message, state, conference, lang, session, account, settings, token, "link")
+
+
+async def desk(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+    await state.set_state(Reception.desk)
+    await show_desk(message, state, conference, i18n.current_locale, session)
+
+
+async def show_desk(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, session) -> None:
+    code = await current_list(state, conference)
+    count = await checkin.checked_in_count(session, code)
+    text = "\n".join([
+        _("🛎 <b>Reception desk</b> — list: {name} ({count} checked in)").format(
+            name=escape(list_name(conference, code, lang)), count=count),
+        _("Scan a code with the phone camera, send a photo of it, paste or scan the code here, or type part "
+          "of a name or a phone number. /cancel closes the desk."),
+    ])
+    buttons = [Button(("• " if s.code == code else "") + list_name(conference, s.code, lang),
+                      Desk(action="list", code=s.code).pack()) for s in conference.sessions]
+    await show(target, state, text, column(buttons), strict=True)
+
+
+async def desk_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+                    account: Account, settings: Settings) -> None:
+    lang = i18n.current_locale
+    if tickets.find_token(message.text):
+        await decide_text(message, state, conference, lang, session, account, settings, message.text, "token")
+        return
+    await find(message, state, conference, lang, session, message.text)
+
+
+async def find_command(message: Message, command: CommandObject, state: FSMContext, conference: Event,
+                       i18n: I18n, session) -> None:
+    if not command.args:
+        await message.answer(_("Type a part of the name or of the phone number after /find, e.g. /find nguyen an"))
+        return
+    await find(message, state, conference, i18n.current_locale, session, command.args)
+
+
+async def find(message: Message, state: FSMContext, conference: Event, lang: str, session, query: str) -> None:
+    found = await checkin.search(session, conference, query)
+    if not found:
+        await message.answer(_("No registered delegate matches «{query}».").format(query=escape(query[:100])))
+        return
+    buttons = []
+    for d in found:
+        province = conference.province(d.province)
+        buttons.append(Button(f"{d.full_name} — {province.name.get(lang) if province else ''}",
+                              Desk(action="pick", id=d.id).pack()))
+    await show(message, state, _("Choose the delegate to check in:"), column(buttons))
+
+
+async def scanned_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+                       account: Account, settings: Settings) -> None:
+    """A code typed or scanned (a USB scanner types the link and Enter) outside the desk."""
+    await decide_text(message, state, conference, i18n.current_locale, session, account, settings, message.text,
+                      "token")
+
+
+async def photo(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, account: Account,
+                settings: Settings, bot: Bot) -> None:
+    buffer = io.BytesIO()
+    await bot.download(message.photo[-1], destination=buffer)
+    codes = [c for c in badge.read_codes(buffer.getvalue()) if tickets.find_token(c)]
+    if not codes:
+        await message.answer(_("I found no check-in code in this photo. Hold the phone closer and steadier, "
+                               "or type the delegate's name."))
+        return
+    for code in codes:
+        await decide_text(message, state, conference, i18n.current_locale, session, account, settings, code, "photo")
+
+
+async def pressed(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
+                  session, account: Account) -> None:
+    lang = i18n.current_locale
+    if callback_data.action == "list" and conference.session(callback_data.code):
+        await state.update_data({LIST_KEY: callback_data.code})
+        await callback.answer(list_name(conference, callback_data.code, lang))
+        await show_desk(callback, state, conference, lang, session)
+    elif callback_data.action == "pick":
+        delegate = await session.get(Delegate, callback_data.id)
+        if delegate is None or delegate.event_id != conference.id:
+            await callback.answer(_("This menu has expired."))
+            return
+        await callback.answer()
+        decision = await checkin.check_in(session, delegate, await current_list(state, conference), account, "search")
+        await answer(callback.message, state, decision, conference, lang)
+    elif callback_data.action == "undo":
+        undone = await checkin.undo(session, callback_data.id, account)
+        if undone is None:
+            await callback.answer(_("Nothing to undo: this check-in was already taken back."))
+            return
+        await callback.answer()
+        delegate = await session.get(Delegate, undone.delegate_id)
+        await show(callback, state, _("↩️ Check-in of {name} undone ({list}).").format(
+            name=escape(delegate.full_name), list=escape(list_name(conference, undone.list_code, lang))), edit=True)
+    else:
+        await callback.answer(_("This menu has expired."))
+
+
+async def stats_command(message: Message, conference: Event, i18n: I18n, session) -> None:
+    lang = i18n.current_locale
+    lines = [_("📊 <b>Registered and checked in</b>")]
+    for s in await checkin.stats(session, conference):
+        lines.append(f"\n<b>{escape(list_name(conference, s.list_code, lang))}</b>: {s.checked_in}/{s.registered}")
+        for code, (registered, arrived) in s.by_province.items():
+            province = conference.province(code)
+            lines.append(f"  {escape(province.name.get(lang) if province else code)}: {arrived}/{registered}")
+        for code, (registered, arrived) in s.by_category.items():
+            category = conference.category(code)
+            lines.append(f"  · {escape(category.label.get(lang) if category else code)}: {arrived}/{registered}")
+    await message.answer("\n".join(lines))
+
+
+async def not_staff(message: Message) -> None:
+    await message.answer(_("This command is for the reception staff and the organizers."))
+
+
+def create_router() -> Router:
+    router = Router(name="checkin")
+    router.message.filter(F.chat.type == "private")
+    staff = HasRole(STAFF)
+    router.message.register(desk, Command("checkin"), staff)
+    router.message.register(find_command, Command("find"), staff)
+    router.message.register(stats_command, Command("stats"), staff)
+    router.message.register(not_staff, Command("checkin", "find", "stats"))
+    router.message.register(photo, F.photo, staff)
+    router.message.register(desk_text, Reception.desk, F.text, ~F.text.startswith("/"), staff)
+    router.message.register(scanned_text, F.text.func(lambda text: bool(text and tickets.find_token(text))), staff)
+    router.callback_query.register(pressed, Desk.filter(), staff)
+    return router

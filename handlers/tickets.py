@@ -1,0 +1,89 @@
+"""Delegates' check-in codes: sent after registration, again with /myqr, and what opening one shows."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from bot.services import badge, registration as reg, tickets
+from handlers.render import session_line
+from models import Account, Delegate
+
+
+async def code_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
+    me = await bot.me()
+    token = tickets.issue(settings.secret_key, delegate.event_id, delegate.id, delegate.ticket_version)
+    return f"https://t.me/{me.username}?start={token}"
+
+
+def badge_lines(delegate: Delegate, conference: Event, lang: str) -> list[str]:
+    province, category = conference.province(delegate.province), conference.category(delegate.category)
+    return [delegate.full_name, province.name.get(lang) if province else "", category.label.get(lang) if category else ""]
+
+
+async def send_code(message: Message, bot: Bot, settings: Settings, conference: Event, lang: str,
+                    account: Account, delegate: Delegate) -> None:
+    """The QR image of one delegate, with a caption saying what to do with it."""
+    url = await code_link(bot, settings, delegate)
+    png = badge.render(url, badge_lines(delegate, conference, lang))
+    name = escape(delegate.full_name)
+    if delegate.account_id == account.id:
+        caption = _("Your check-in code, {name}. Show it at reception (on the phone or printed).").format(name=name)
+    else:
+        caption = _("Check-in code of {name}. Forward this picture to them; they show it at reception.").format(
+            name=name)
+    await message.answer_photo(BufferedInputFile(png, filename=f"checkin-{delegate.id}.png"), caption=caption)
+
+
+async def myqr(message: Message, conference: Event, i18n: I18n, session, account: Account, settings: Settings,
+               bot: Bot) -> None:
+    delegates = [d for d in await reg.delegates_of(session, conference, account) if d.active]
+    if not delegates:
+        await message.answer(_("You have no registration yet, so there is no check-in code. Register with /start."))
+        return
+    for delegate in delegates:
+        await send_code(message, bot, settings, conference, i18n.current_locale, account, delegate)
+
+
+async def show_badge(message: Message, conference: Event, lang: str, delegate: Delegate, *, replaced: bool) -> None:
+    """A delegate opened their own code: their badge, and whether the code is still the valid one."""
+    province, category = conference.province(delegate.province), conference.category(delegate.category)
+    sessions = "\n".join(f"• {session_line(s, conference, lang)}" for s in conference.sessions
+                         if s.code in delegate.session_codes)
+    lines = [
+        _("🎫 <b>Your check-in code</b>"), "",
+        f"<b>{escape(delegate.full_name)}</b>",
+        escape(province.name.get(lang)) if province else "",
+        escape(category.name.get(lang)) if category else "", "", sessions,
+    ]
+    if replaced:
+        lines += ["", _("⚠️ This code has been replaced by a newer one; use /myqr to get the current code.")]
+    elif not delegate.active:
+        lines += ["", _("⚠️ This registration is cancelled; the code is no longer valid.")]
+    await message.answer("\n".join(lines))
+
+
+async def opened_code(message: Message, state: FSMContext, conference: Event, lang: str, session,
+                      account: Account, settings: Settings, token: str) -> None:
+    """Somebody without the staff role opened a check-in link: their own badge, or nothing personal."""
+    ticket = tickets.read(settings.secret_key, conference.id, token)
+    delegate = await session.get(Delegate, ticket.delegate_id) if isinstance(ticket, tickets.Ticket) else None
+    if delegate is not None and delegate.event_id == conference.id and account.id in (
+            delegate.account_id, delegate.registered_by_id):
+        await show_badge(message, conference, lang, delegate, replaced=ticket.version != delegate.ticket_version)
+        return
+    await message.answer(_("This is a delegate's check-in code for the {event}. It is scanned by the reception "
+                           "staff when the delegate arrives.").format(event=escape(conference.short_name.get(lang))))
+
+
+def create_router() -> Router:
+    router = Router(name="tickets")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(myqr, Command("myqr"))
+    return router

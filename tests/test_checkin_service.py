@@ -1,0 +1,129 @@
+"""The check-in decision without any chat framework: reasons, exactly-once, undo, search, stats."""
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.services import checkin, tickets
+from bot.services import registration as reg
+from bot.services.accounts import get_or_create_account
+from models import CheckInLog
+from tests.test_registration_service import draft
+
+SECRET = "s3cret"
+
+
+async def setup(db, conference, **changes):
+    async with db.session() as session:
+        staff = await get_or_create_account(session, channel="telegram", user_id="500", chat_id="500",
+                                            display_name="Desk 1")
+        other = await get_or_create_account(session, channel="telegram", user_id="501", chat_id="501",
+                                            display_name="Desk 2")
+        delegate = await reg.register(session, conference, draft(**changes), registrant=staff, for_self=False)
+        return staff.id, other.id, delegate.id
+
+
+def token_for(conference, delegate_id, version=1, secret=SECRET, event=None):
+    return tickets.issue(secret, event or conference.id, delegate_id, version)
+
+
+async def test_reasons(db, conference):
+    staff_id, _, delegate_id = await setup(db, conference)
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        link = f"https://t.me/x?start={token_for(conference, delegate_id)}"
+        ok = await checkin.scan(session, conference, SECRET, link, "conference", staff, "link")
+        assert (ok.outcome, ok.delegate.id, ok.by.id) == (checkin.CHECKED_IN, delegate_id, staff_id)
+        again = await checkin.scan(session, conference, SECRET, link, "conference", staff, "token")
+        assert again.outcome == checkin.ALREADY and again.checkin.at == ok.checkin.at
+        other_list = await checkin.scan(session, conference, SECRET, link, "reception", staff, "token")
+        assert other_list.outcome == checkin.CHECKED_IN  # once per list
+        for text, reason in [
+            (token_for(conference, delegate_id, secret="wrong"), "forged"),
+            ("hello", "forged"),
+            (token_for(conference, delegate_id, event="hue-2024"), "other_event"),
+            (token_for(conference, 999999), "unknown"),
+            (token_for(conference, delegate_id, version=2), "replaced"),
+        ]:
+            decision = await checkin.scan(session, conference, SECRET, text, "exchange", staff, "token")
+            assert (decision.outcome, decision.reason) == (checkin.REFUSED, reason), text
+        delegate = await session.get(checkin.Delegate, delegate_id)
+        await reg.update(session, conference, delegate, draft(full_name="Tên Mới"))  # bumps the version
+        replaced = await checkin.scan(session, conference, SECRET, link, "exchange", staff, "token")
+        assert replaced.reason == "replaced"
+        fresh = token_for(conference, delegate_id, version=2)
+        assert (await checkin.scan(session, conference, SECRET, fresh, "exchange", staff, "token")).outcome == \
+            checkin.CHECKED_IN
+        await reg.cancel(session, delegate)
+        cancelled = await checkin.scan(session, conference, SECRET, fresh, "exchange", staff, "token")
+        assert (cancelled.outcome, cancelled.reason) == (checkin.REFUSED, "cancelled")
+
+
+async def test_two_desks_at_the_same_moment_record_one_check_in(db, conference):
+    staff_id, other_id, delegate_id = await setup(db, conference)
+    token = token_for(conference, delegate_id)
+
+    async def desk(account_id):
+        async with db.session() as session:
+            account = await session.get(checkin.Account, account_id)
+            return await checkin.scan(session, conference, SECRET, token, "conference", account, "link")
+
+    for _round in range(5):
+        results = await asyncio.gather(desk(staff_id), desk(other_id))
+        assert sorted(r.outcome for r in results) == [checkin.ALREADY, checkin.CHECKED_IN]
+        winner = next(r for r in results if r.outcome == checkin.CHECKED_IN)
+        loser = next(r for r in results if r.outcome == checkin.ALREADY)
+        assert loser.checkin.id == winner.checkin.id and loser.by.id == winner.by.id
+        async with db.session() as session:
+            account = await session.get(checkin.Account, staff_id)
+            assert await checkin.checked_in_count(session, "conference") == 1
+            assert await checkin.undo(session, winner.checkin.id, account) is not None
+
+
+async def test_undo_is_logged(db, conference):
+    staff_id, other_id, delegate_id = await setup(db, conference)
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        other = await session.get(checkin.Account, other_id)
+        delegate = await session.get(checkin.Delegate, delegate_id)
+        first = await checkin.check_in(session, delegate, "reception", staff, "search")
+        assert await checkin.undo(session, first.checkin.id, other) is not None
+        assert await checkin.undo(session, first.checkin.id, other) is None  # nothing left to undo
+        assert (await checkin.check_in(session, delegate, "reception", staff, "search")).outcome == checkin.CHECKED_IN
+        log = (await session.scalars(checkin.select(CheckInLog).order_by(CheckInLog.id))).all()
+        assert [(e.action, e.by_id) for e in log] == [("checkin", staff_id), ("undo", other_id),
+                                                      ("checkin", staff_id)]
+
+
+async def test_search_by_name_without_diacritics_or_phone(db, conference):
+    await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
+    await setup(db, conference, full_name="Nguyễn Văn An", phone="+84912333444")
+    async with db.session() as session:
+        names = lambda found: [d.full_name for d in found]  # noqa: E731
+        assert names(await checkin.search(session, conference, "hong hanh")) == ["Nguyễn Thị Hồng Hạnh"]
+        assert names(await checkin.search(session, conference, "NGUYEN")) == ["Nguyễn Thị Hồng Hạnh", "Nguyễn Văn An"]
+        assert names(await checkin.search(session, conference, "0912 333")) == ["Nguyễn Văn An"]
+        assert names(await checkin.search(session, conference, "an")) == ["Nguyễn Văn An"]  # whole words' starts
+        assert await checkin.search(session, conference, "tran") == []
+
+
+@pytest.mark.parametrize("moment,expected", [
+    ("2023-07-20T10:00:00+07:00", "reception"), ("2023-07-26T23:30:00+07:00", "reception"),
+    ("2023-07-26T17:30:00+00:00", "exchange"),  # 00:30 on 27/7 in Đà Lạt
+    ("2023-07-28T07:00:00+07:00", "conference"), ("2024-01-01T00:00:00+07:00", "conference"),
+])
+def test_default_list_follows_the_event_local_date(conference, moment, expected):
+    assert checkin.default_list(conference, datetime.fromisoformat(moment).astimezone(timezone.utc)) == expected
+
+
+async def test_stats(db, conference):
+    staff_id, _, first = await setup(db, conference, province="gia_lai", sessions=["reception", "conference"])
+    await setup(db, conference, province="kon_tum", sessions=["conference"])
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        await checkin.check_in(session, await session.get(checkin.Delegate, first), "conference", staff, "search")
+        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        assert (by_list["conference"].registered, by_list["conference"].checked_in) == (2, 1)
+        assert by_list["conference"].by_province == {"gia_lai": (1, 1), "kon_tum": (1, 0)}
+        assert (by_list["reception"].registered, by_list["reception"].checked_in) == (1, 0)
+        assert by_list["exchange"].registered == 0

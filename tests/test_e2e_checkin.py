@@ -1,0 +1,153 @@
+"""End to end: a delegate gets a QR code; reception staff check them in four ways."""
+import io
+
+from PIL import Image
+from sqlalchemy import select
+
+from bot.services import badge, tickets
+from models import CheckIn, CheckInLog
+from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_text
+
+
+def phone_photo(png: bytes, angle: float, width: int, height: int) -> bytes:
+    """The code as a phone camera sees a screen: turned, smaller, off centre, on a grey desk, as JPEG."""
+    code = Image.open(io.BytesIO(png)).convert("RGB")
+    turned = code.rotate(angle, expand=True, fillcolor=(128, 120, 110))
+    scale = (height * 0.55) / turned.height
+    turned = turned.resize((int(turned.width * scale), int(turned.height * scale)))
+    desk = Image.new("RGB", (width, height), (128, 120, 110))
+    desk.paste(turned, (int(width * 0.12), int(height * 0.3)))
+    out = io.BytesIO()
+    desk.save(out, "JPEG", quality=82)
+    return out.getvalue()
+
+
+async def make_staff(fake, user_id: int = 9100):
+    """The organizer (ADMIN_IDS) creates an invitation; a new person opens it and becomes staff."""
+    organizer = fake.user(9001, first_name="Tổ chức", language_code="vi")
+    await choose_vietnamese(organizer)
+    await organizer.send("/invite_staff")
+    link = (await until_text(organizer, "https://t.me/")).text.split("?start=")[1].split()[0]
+    staff = fake.user(user_id, first_name="Lễ tân", language_code="vi")
+    await staff.send("/start")
+    await until_button(staff, "🇻🇳 Tiếng Việt")
+    await staff.press("🇻🇳 Tiếng Việt")
+    await until_button(staff, "❓ Hướng dẫn")
+    await staff.send(f"/start {link}")
+    await until_text(staff, "lễ tân")
+    # the link is single use
+    other = fake.user(user_id + 1, first_name="Khác", language_code="vi")
+    await other.send(f"/start {link}")
+    assert "đã được sử dụng" in (await other.next_message()).text
+    return organizer, staff
+
+
+async def test_qr_code_and_four_ways_to_check_in(running, fake, db):
+    u = fake.user(1101, first_name="Lan", language_code="vi")
+    await choose_vietnamese(u)
+    await register_by_buttons(u, name="Lê Thị Lan")
+    qr = await u.messages_until(lambda m: m.kind == "photo")
+    png = qr[-1].photo_bytes
+    [url] = badge.read_codes(png)
+    assert url.startswith("https://t.me/dalat_delegate_bot?start=t")
+    token = url.split("start=")[1]
+    assert len(token) <= 64 and Image.open(io.BytesIO(png)).width >= 600
+
+    # the delegate opening their own code sees their badge
+    await u.send(f"/start {token}")
+    assert "Lê Thị Lan" in (await until_text(u, "check-in")).text
+    # a stranger learns nothing personal
+    stranger = fake.user(1102, first_name="X", language_code="vi")
+    await stranger.send(f"/start {token}")
+    seen = (await stranger.next_message()).text
+    assert "Lê Thị Lan" not in seen and "0905" not in seen and "mã check-in của đại biểu" in seen
+
+    _, staff = await make_staff(fake)
+    # 1. the phone camera: the deep link opens the bot
+    await staff.send(f"/start {token}")
+    result = await until_text(staff, "Lê Thị Lan")
+    assert result.text.startswith("✅") and "↩️" in result.buttons[0]
+    # a second scan: already checked in, with the time
+    await staff.send(f"/start {token}")
+    again = await until_text(staff, "Lê Thị Lan")
+    assert again.text.startswith("⚠️") and "Lễ tân" in again.text
+    # undo, logged
+    await staff.press(result.buttons[0], message=result)
+    assert (await until_text(staff, "Lê Thị Lan")).text.startswith("↩️")
+    async with db.session() as session:
+        assert (await session.scalars(select(CheckIn))).all() == []
+        log = (await session.scalars(select(CheckInLog).order_by(CheckInLog.id))).all()
+        assert [entry.action for entry in log] == ["checkin", "undo"] and log[1].by_id is not None
+    # 2. a photo of the code (tilted, scaled, 1 MP and 3 MP)
+    for angle, size in ((12, (1280, 800)), (-20, (2000, 1500))):
+        await staff.send_photo(phone_photo(png, angle, *size))
+        decided = await until_text(staff, "Lê Thị Lan")
+        assert decided.text.startswith("✅" if angle == 12 else "⚠️")
+    # 3. the token typed or scanned by a handheld scanner (the whole link, then Enter)
+    await staff.send("/checkin")
+    desk = await until_text(staff, "Quầy lễ tân")
+    assert "Thứ Sáu 28/7" in desk.text  # after the event, the last day's list is chosen by itself
+    await staff.press(desk.buttons[0])  # switch to the 26/7 reception list
+    await until_text(staff, "Quầy lễ tân")
+    await staff.send(url)
+    scanned = await until_text(staff, "Lê Thị Lan")
+    assert scanned.text.startswith("✅"), scanned.text
+    # 4. search by a part of the name without diacritics, then pick
+    await staff.press(desk.buttons[1])  # the 27/7 list
+    await until_text(staff, "Quầy lễ tân")
+    await staff.send("le thi")
+    results = await until_button(staff, "Lê Thị Lan — Lâm Đồng")
+    await staff.press("Lê Thị Lan — Lâm Đồng", message=results)
+    assert (await until_text(staff, "Lê Thị Lan")).text.startswith("✅")
+    async with db.session() as session:
+        lists = sorted(c.list_code for c in await session.scalars(select(CheckIn)))
+    assert lists == ["conference", "exchange", "reception"]
+
+
+async def test_refused_codes_say_why(running, fake, db, settings):
+    u = fake.user(1201, first_name="Hùng", language_code="vi")
+    await choose_vietnamese(u)
+    await register_by_buttons(u, name="Trần Văn Hùng")
+    old = badge.read_codes((await u.messages_until(lambda m: m.kind == "photo"))[-1].photo_bytes)[0]
+    _, staff = await make_staff(fake)
+    # forged: a valid-looking token without the right signature
+    forged = tickets.issue("not-the-secret", "dalat-2023", 1, 1)
+    await staff.send(forged)
+    assert "giả mạo" in (await until_text(staff, "❌")).text
+    # another event's code
+    await staff.send(tickets.issue(settings.secret_key, "hue-2024", 1, 1))
+    assert "sự kiện khác" in (await until_text(staff, "❌")).text
+    # replaced: the delegate asks for a new code by changing the name
+    await u.send("/me")
+    await until_button(u, "✏️ Thay đổi")
+    await u.press("✏️ Thay đổi")
+    await until_button(u, "Họ và tên")
+    await u.press("Họ và tên")
+    await until_text(u, "Họ và tên")
+    await u.send("Trần Văn Hùng Anh")
+    new = badge.read_codes((await u.messages_until(lambda m: m.kind == "photo"))[-1].photo_bytes)[0]
+    assert new != old
+    await staff.send(old)
+    assert "mã mới" in (await until_text(staff, "❌")).text
+    await staff.send(new)
+    assert (await until_text(staff, "Trần Văn Hùng Anh")).text.startswith("✅")
+    # revoked: the registration is cancelled
+    await u.send("/me")
+    await until_button(u, "🗑 Hủy đăng ký này")
+    await u.press("🗑 Hủy đăng ký này")
+    await until_button(u, "Có, hủy đăng ký")
+    await u.press("Có, hủy đăng ký")
+    await until_text(u, "Đã hủy")
+    await staff.send(new)
+    assert "đã bị hủy" in (await until_text(staff, "❌")).text
+
+
+async def test_staff_commands_refused_for_delegates(running, fake):
+    u = fake.user(1301, first_name="An", language_code="vi")
+    await choose_vietnamese(u)
+    for command in ("/checkin", "/stats", "/find an"):
+        await u.send(command)
+        assert "lễ tân" in (await u.next_message()).text
+    for command in ("/invite_staff", "/invites"):
+        await u.send(command)
+        assert "chỉ dành cho Ban Tổ chức" in (await u.next_message()).text

@@ -22,6 +22,7 @@ from bot.config import Settings, ensure_secret_key
 from bot.event import Event, load_event
 from bot.i18n import AccountLanguage, build_i18n
 from bot.middlewares import CurrentAccount, DatabaseSession
+from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.sender import ReliableSender
 from bot.ui import TypedMenuAnswer
@@ -41,12 +42,14 @@ class App:
     dispatcher: Dispatcher
     i18n: I18n
     sender: ReliableSender
+    reminders: ReminderScheduler
 
     async def start(self) -> None:
-        """Work done once per start, before updates are taken: schema, command menus."""
+        """Work done once per start, before updates are taken: schema, command menus, reminders."""
         await self.db.migrate()
         await publish(self.bot, self.i18n)
         await self.publish_role_menus()
+        await self.reminders.start()
 
     async def publish_role_menus(self) -> None:
         """Organizers (ADMIN_IDS and appointed) and staff get their commands in their own chats."""
@@ -56,6 +59,7 @@ class App:
             await publish_for_chat(self.bot, self.i18n, chat_id, roles, lang or self.i18n.default_locale)
 
     async def close(self) -> None:
+        self.reminders.shutdown()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.db.close()
@@ -98,7 +102,9 @@ def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
     sender = ReliableSender(settings.send_rate_per_second)
     bot = create_bot(settings, sender)
     dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(settings))
-    return App(settings, conference, db, bot, dp, i18n, sender)
+    scheduler = ReminderScheduler(bot, db, conference, i18n, settings.admin_ids, settings.default_language)
+    dp["reminders"] = scheduler
+    return App(settings, conference, db, bot, dp, i18n, sender, scheduler)
 
 
 async def run_polling(app: App) -> None:

@@ -40,6 +40,7 @@ class Venue(_Model):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     provisional: bool = False
+    directions: Text | None = None  # "how to get there", in reminders
 
 
 class Session(_Model):

@@ -6,11 +6,28 @@ from typing import Any, Awaitable, Callable
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from bot.services.accounts import get_or_create_account, roles_of
-from models import Database
+from models import AgendaChange, Database, Delegate, DelegateSession
+
+REMINDER_INPUTS = (Delegate, DelegateSession, AgendaChange)
+
+
+PLAN_CHANGED = "plan_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_plan_changes(session: Session, _context) -> None:
+    """A write that can change which reminders are due marks the session, whatever handler made it."""
+    if any(isinstance(obj, REMINDER_INPUTS) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[PLAN_CHANGED] = True
 
 
 class DatabaseSession(BaseMiddleware):
+    """A session per update; if the update changed registrations or the agenda, reminders are re-planned."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -18,7 +35,11 @@ class DatabaseSession(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.db.session() as session:
             data["session"] = session
-            return await handler(event, data)
+            try:
+                return await handler(event, data)
+            finally:
+                if session.sync_session.info.pop(PLAN_CHANGED, False) and data.get("reminders"):
+                    data["reminders"].replan_soon()
 
 
 class CurrentAccount(BaseMiddleware):

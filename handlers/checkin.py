@@ -2,6 +2,7 @@
 undo a mistaken check-in; switch the check-in list; see arrival numbers (/stats)."""
 from __future__ import annotations
 
+import asyncio
 import io
 from html import escape
 
@@ -148,7 +149,7 @@ async def photo(message: Message, state: FSMContext, conference: Event, i18n: I1
                 settings: Settings, bot: Bot) -> None:
     buffer = io.BytesIO()
     await bot.download(message.photo[-1], destination=buffer)
-    codes = [c for c in badge.read_codes(buffer.getvalue()) if tickets.find_token(c)]
+    codes = [c for c in await asyncio.to_thread(badge.read_codes, buffer.getvalue()) if tickets.find_token(c)]
     if not codes:
         await message.answer(_("I found no check-in code in this photo. Hold the phone closer and steadier, "
                                "or type the delegate's name."))

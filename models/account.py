@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(String(256), default="")
     username: Mapped[str | None] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)  # False once the user blocked the bot
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # /reminders
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,155 @@
+"""APScheduler wakes the reminder sender; what to send is always read from the database.
+
+One job, re-planned to the next due reminder whenever something changes (start, a registration,
+an agenda change) and after every wave; a safety re-plan every few minutes; the staff's morning
+summary at 07:00 local time on the conference days.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timezone
+from html import escape
+
+from aiogram import Bot
+from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError,
+                                TelegramRetryAfter, TelegramServerError)
+from aiogram.utils.i18n import I18n, gettext as _
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+
+from bot.event import Event
+from bot.services import reminders
+from bot.services.accounts import role_holders
+from bot.services.agenda import parts
+from handlers.render import day
+from models import Account, Database, Delegate
+from models.account import STAFF
+from models.delegate import CONFIRMED
+from models.base import utcnow
+from models.reminder import BLOCKED, SENT
+
+log = logging.getLogger(__name__)
+JOB = "reminders"
+PARALLEL = 30  # sends in flight; the sender paces them to Telegram's 30 a second
+
+
+class ReminderScheduler:
+    def __init__(self, bot: Bot, db: Database, conference: Event, i18n: I18n, admin_ids: frozenset[int],
+                 default_language: str) -> None:
+        self.bot, self.db, self.conference, self.i18n = bot, db, conference, i18n
+        self.admin_ids, self.default_language = admin_ids, default_language
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.wave_lock = asyncio.Lock()
+        self.sent = 0
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(self.replan, "interval", minutes=5, id="replan", coalesce=True)
+        self.scheduler.add_job(self.morning_summary, CronTrigger(hour=7, minute=0, timezone=self.conference.tz),
+                               id="summary", coalesce=True, misfire_grace_time=3600)
+        await self.replan()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def replan_soon(self) -> None:
+        """Something changed (a registration, the agenda): look again, without holding up the handler."""
+        if self.scheduler.running:
+            self.scheduler.add_job(self.replan, id="replan-now", replace_existing=True)
+
+    async def replan(self) -> None:
+        async with self.db.session() as session:
+            await reminders.skip_begun(session, self.conference)
+            due = await reminders.plan(session, self.conference)
+        if not due:
+            if self.scheduler.get_job(JOB):
+                self.scheduler.remove_job(JOB)
+            return
+        run_at = max(due[0].due_at, utcnow())
+        self.scheduler.add_job(self.wave, "date", run_date=run_at, id=JOB, replace_existing=True,
+                               misfire_grace_time=None, coalesce=True)
+
+    async def wave(self) -> None:
+        """Send every reminder that is due now (a late one too, if its part has not begun)."""
+        async with self.wave_lock:
+            async with self.db.session() as session:
+                now = utcnow()
+                due = [d for d in await reminders.plan(session, self.conference) if d.due_at <= now]
+            gate = asyncio.Semaphore(PARALLEL)
+
+            async def one(item: reminders.Due) -> None:
+                async with gate:
+                    await self.send(item)
+
+            await asyncio.gather(*(one(item) for item in due))
+        await self.replan()
+
+    async def send(self, due: reminders.Due) -> None:
+        async with self.db.session() as session:
+            if not await reminders.take(session, due):
+                return  # another run has it
+            account = await session.get(Account, due.account_id)
+            delegate = await session.get(Delegate, due.delegate_id)
+            text = self.render(due, account, delegate)
+            try:
+                await self.bot.send_message(int(account.chat_id), text)
+            except TelegramForbiddenError:
+                account.reachable = False
+                await reminders.settle(session, due, BLOCKED)
+            except TelegramBadRequest as exc:
+                log.warning("reminder to account %s refused: %s", account.id, exc.message)
+                await reminders.settle(session, due, "failed")
+            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+                log.warning("reminder to account %s not sent (%s); it is tried again", account.id, exc)
+                await reminders.release(session, due)
+            else:
+                self.sent += 1
+                await reminders.settle(session, due, SENT)
+
+    def render(self, due: reminders.Due, account: Account, delegate: Delegate) -> str:
+        lang = account.language or self.default_language
+        part, venue, tz = due.part, self.conference.venue, self.conference.tz
+        start = part.starts_at.astimezone(tz)
+        with self.i18n.context(), self.i18n.use_locale(lang):
+            lines = [_("🔔 <b>Reminder</b>: {title}").format(title=escape(part.title.get(lang))),
+                     f"🕑 {day(start.date(), lang)}, {start:%H:%M}",
+                     f"📍 {escape(part.place.get(lang))}, {escape(venue.address.get(lang))}"]
+            if venue.directions:
+                lines.append(_("🚗 How to get there: {directions}").format(
+                    directions=escape(venue.directions.get(lang))))
+            if delegate.account_id != account.id:
+                lines.append(_("(for {name}, whom you registered)").format(name=escape(delegate.full_name)))
+            lines.append(_("/schedule for the whole agenda, /reminders to turn reminders off."))
+        return "\n".join(lines)
+
+    async def morning_summary(self) -> None:
+        """Staff and organizers: who is expected today and how many are registered for each part."""
+        today = utcnow().astimezone(self.conference.tz).date()
+        days = self.conference.arrival_days()
+        if not days[0] <= today <= days[-1]:
+            return
+        async with self.db.session() as session:
+            delegates = (await session.scalars(select(Delegate).where(
+                Delegate.event_id == self.conference.id, Delegate.status == CONFIRMED))).all()
+            agenda = await parts(session, self.conference)
+            holders = [h for h in await role_holders(session, self.admin_ids) if STAFF in h[1]]
+        arriving = [d for d in delegates if d.arrival_date == today]
+        for chat_id, _roles, lang in holders:
+            lang = lang or self.default_language
+            with self.i18n.context(), self.i18n.use_locale(lang):
+                lines = [_("☀️ <b>Today, {day}</b>: {count} delegates expected to arrive").format(
+                    day=day(today, lang), count=len(arriving))]
+                for part in agenda:
+                    count = sum(1 for d in delegates if part.code in d.session_codes)
+                    lines.append(f"• {escape(part.title.get(lang))}: {count}")
+            try:
+                await self.bot.send_message(chat_id, "\n".join(lines))
+            except (TelegramBadRequest, TelegramForbiddenError):
+                continue
+
+    def next_wave_at(self):
+        job = self.scheduler.get_job(JOB)
+        return job.next_run_time if job else None

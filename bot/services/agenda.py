@@ -1,0 +1,91 @@
+"""The agenda as it stands: the event file's sessions with the organizers' changes applied."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar, Event as IcsEvent
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.event import Event, Session, Text
+from models import Account, AgendaChange
+from models.base import utcnow
+
+
+@dataclass(frozen=True)
+class Part:
+    """A session as delegates see it now."""
+
+    code: str
+    title: Text
+    starts_at: datetime
+    ends_at: datetime | None
+    place: Text
+    programme: tuple[Text, ...]
+    cancelled: bool = False
+
+
+def _base(conference: Event, s: Session) -> Part:
+    return Part(s.code, s.title, s.starts_at, s.ends_at, s.place or conference.venue.name, s.programme)
+
+
+async def parts(session: AsyncSession, conference: Event) -> list[Part]:
+    """Every session, in time order, as changed by the organizers."""
+    changes = (await session.scalars(select(AgendaChange).where(AgendaChange.event_id == conference.id)
+                                     .order_by(AgendaChange.id))).all()
+    current = {s.code: _base(conference, s) for s in conference.sessions}
+    for change in changes:
+        part = current.get(change.session_code)
+        if part is None:
+            continue
+        place = Text(vi=change.place_vi, en=change.place_en or change.place_vi) if change.place_vi else part.place
+        current[part.code] = Part(part.code, part.title, change.starts_at or part.starts_at,
+                                  change.ends_at or part.ends_at, place, part.programme, change.cancelled)
+    return sorted(current.values(), key=lambda p: p.starts_at)
+
+
+async def change(session: AsyncSession, conference: Event, code: str, by: Account | None, *,
+                 starts_at: datetime | None = None, ends_at: datetime | None = None, place: Text | None = None,
+                 cancelled: bool = False) -> AgendaChange:
+    if conference.session(code) is None:
+        raise KeyError(code)
+    row = AgendaChange(event_id=conference.id, session_code=code, starts_at=starts_at, ends_at=ends_at,
+                       place_vi=place.vi if place else None, place_en=place.en if place else None,
+                       cancelled=cancelled, by_id=by.id if by else None)
+    session.add(row)
+    await session.commit()
+    return row
+
+
+def now_and_next(all_parts: list[Part], now: datetime | None = None) -> tuple[Part | None, Part | None]:
+    now = now or utcnow()
+    live = [p for p in all_parts if not p.cancelled]
+    current = next((p for p in live if p.starts_at <= now < (p.ends_at or p.starts_at)), None)
+    upcoming = next((p for p in live if p.starts_at > now), None)
+    return current, upcoming
+
+
+def calendar(conference: Event, chosen: list[Part], lang: str) -> bytes:
+    """An .ics file of the parts a delegate attends, for a phone's calendar."""
+    cal = Calendar()
+    cal.add("prodid", "-//delegate-bot//vi")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", conference.short_name.get(lang))
+    venue = conference.venue
+    for part in chosen:
+        if part.cancelled:
+            continue
+        item = IcsEvent()
+        item.add("uid", f"{conference.id}-{part.code}@delegate-bot")
+        item.add("summary", part.title.get(lang))
+        item.add("dtstart", part.starts_at)
+        if part.ends_at:
+            item.add("dtend", part.ends_at)
+        item.add("dtstamp", utcnow())
+        item.add("location", f"{part.place.get(lang)}, {venue.address.get(lang)}")
+        item.add("geo", (venue.latitude, venue.longitude))
+        if part.programme:
+            item.add("description", "\n".join(f"- {p.get(lang)}" for p in part.programme))
+        cal.add_component(item)
+    return cal.to_ical()

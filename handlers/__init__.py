@@ -7,6 +7,7 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import checkin, fallback, me, registration, staff, start, tickets
+    from handlers import agenda, checkin, fallback, me, registration, staff, start, tickets
 
-    return [module.create_router() for module in (start, me, tickets, staff, registration, checkin, fallback)]
+    modules = (start, me, tickets, agenda, staff, registration, checkin, fallback)
+    return [module.create_router() for module in modules]

@@ -20,7 +20,7 @@ class Card(CallbackData, prefix="d"):
 class Go(CallbackData, prefix="go"):
     """Main-menu shortcuts; each does what the command of the same name does."""
 
-    to: str  # me | register | register_other | help | lang
+    to: str  # me | register | register_other | schedule | help | lang
 
 
 class Desk(CallbackData, prefix="ck"):

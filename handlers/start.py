@@ -40,7 +40,8 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
                    Button(_("👥 Register a delegate of my province"), Go(to="register_other").pack())]
         if await reg.delegates_of(session, conference, account):
             buttons.append(Button(_("📋 Registrations I made"), Go(to="me").pack()))
-    buttons += [Button(_("🌐 Tiếng Việt / English"), Go(to="lang").pack()), Button(_("❓ Help"), Go(to="help").pack())]
+    buttons += [Button(_("📅 Agenda"), Go(to="schedule").pack()),
+                Button(_("🌐 Tiếng Việt / English"), Go(to="lang").pack()), Button(_("❓ Help"), Go(to="help").pack())]
     await show(target, state, text, column(buttons))
 
 
@@ -167,6 +168,10 @@ async def go(callback: CallbackQuery, callback_data: Go, state: FSMContext, conf
         await begin(callback, state, conference, lang, for_self=False)
     elif callback_data.to == "me":
         await list_records(callback, state, conference, lang, session, account, settings)
+    elif callback_data.to == "schedule":
+        from handlers.agenda import schedule
+
+        await schedule(callback.message, conference, i18n, session, account)
     elif callback_data.to == "lang":
         await ask_language(callback, state, "en" if lang == "vi" else "vi")
     else:

@@ -1,0 +1,106 @@
+"""/schedule (the agenda as it stands), /calendar (an .ics file), /reminders (on or off)."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.event import Event
+from bot.services import agenda, registration as reg
+from bot.ui import Button, show
+from handlers.callbacks import Pick
+from handlers.render import day
+from models import Account
+from models.base import utcnow
+
+
+async def attending(session, conference: Event, account: Account) -> set[str]:
+    return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.session_codes}
+
+
+async def schedule(message: Message, conference: Event, i18n: I18n, session, account: Account) -> None:
+    lang = i18n.current_locale
+    parts = await agenda.parts(session, conference)
+    mine = await attending(session, conference, account)
+    tz = conference.tz
+    lines = [f"📅 <b>{escape(conference.short_name.get(lang))}</b>"]
+    now, upcoming = agenda.now_and_next(parts)
+    if now:
+        lines.append(_("▶️ Now: {title}").format(title=escape(now.title.get(lang))))
+    if upcoming and (now or upcoming.starts_at.astimezone(tz).date() == utcnow().astimezone(tz).date()):
+        lines.append(_("⏭ Next: {title} at {time}").format(title=escape(upcoming.title.get(lang)),
+                                                           time=upcoming.starts_at.astimezone(tz).strftime("%H:%M")))
+    for part in parts:
+        start = part.starts_at.astimezone(tz)
+        mark = "✅" if part.code in mine else "▫️"
+        title = escape(part.title.get(lang))
+        if part.cancelled:
+            title = f"<s>{title}</s> — " + _("cancelled")
+        lines.append(f"\n{mark} <b>{day(start.date(), lang)}, {start:%H:%M}</b>  {title}")
+        lines.append(f"   📍 {escape(part.place.get(lang))}")
+        lines += [f"   {n}. {escape(item.get(lang))}" for n, item in enumerate(part.programme, 1)]
+    if mine:
+        lines.append("\n" + _("✅ = the parts you (or the delegates you registered) attend. /calendar adds them to "
+                              "your phone's calendar."))
+    await message.answer("\n".join(lines))
+
+
+async def calendar(message: Message, conference: Event, i18n: I18n, session, account: Account) -> None:
+    lang = i18n.current_locale
+    mine = await attending(session, conference, account)
+    if not mine:
+        await message.answer(_("Register first (/start): the calendar holds the parts you attend."))
+        return
+    chosen = [p for p in await agenda.parts(session, conference) if p.code in mine]
+    data = agenda.calendar(conference, chosen, lang)
+    await message.answer_document(BufferedInputFile(data, filename=f"{conference.id}.ics"),
+                                  caption=_("Open this file to add the conference to your calendar."))
+
+
+def describe_offsets(conference: Event) -> str:
+    said = []
+    for reminder in conference.reminders:
+        if reminder.day_before_at:
+            said.append(_("the day before at {time}").format(time=reminder.day_before_at))
+        else:
+            said.append(_("{minutes} minutes before").format(minutes=reminder.minutes_before))
+    return ", ".join(said)
+
+
+async def reminders_command(message: Message, state: FSMContext, conference: Event, account: Account) -> None:
+    await reminders_menu(message, state, conference, account)
+
+
+async def reminders_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event,
+                         account: Account) -> None:
+    if account.reminders:
+        text = _("🔔 Reminders are on, for each part you attend: {when}.").format(when=describe_offsets(conference))
+        button = Button(_("🔕 Turn reminders off"), Pick(step="reminders", key="off").pack())
+    else:
+        text = _("🔕 Reminders are off.")
+        button = Button(_("🔔 Turn reminders on"), Pick(step="reminders", key="on").pack())
+    await show(target, state, text, [[button]], edit=True)
+
+
+async def reminders_switched(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
+                             session, account: Account, reminders=None) -> None:
+    account.reminders = callback_data.key == "on"
+    await session.commit()
+    if reminders is not None:
+        reminders.replan_soon()
+    await callback.answer()
+    await reminders_menu(callback, state, conference, account)
+
+
+def create_router() -> Router:
+    router = Router(name="agenda")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(schedule, Command("schedule"))
+    router.message.register(calendar, Command("calendar"))
+    router.message.register(reminders_command, Command("reminders"))
+    router.callback_query.register(reminders_switched, Pick.filter(F.step == "reminders"))
+    return router

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timezone
+from datetime import timedelta, timezone
 from html import escape
 
 from aiogram import Bot
@@ -56,9 +56,10 @@ class ReminderScheduler:
             self.scheduler.shutdown(wait=False)
 
     def replan_soon(self) -> None:
-        """Something changed (a registration, the agenda): look again, without holding up the handler."""
-        if self.scheduler.running:
-            self.scheduler.add_job(self.replan, id="replan-now", replace_existing=True)
+        """Something changed (a registration, the agenda): look again within a second, without holding up
+        the handler; a burst of registrations makes one re-plan, not one each."""
+        if self.scheduler.running and self.scheduler.get_job("replan-now") is None:
+            self.scheduler.add_job(self.replan, "date", run_date=utcnow() + timedelta(seconds=1), id="replan-now")
 
     async def replan(self) -> None:
         async with self.db.session() as session:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from icalendar import Calendar, Event as IcsEvent
 from sqlalchemy import select
@@ -79,9 +79,10 @@ def calendar(conference: Event, chosen: list[Part], lang: str) -> bytes:
         item = IcsEvent()
         item.add("uid", f"{conference.id}-{part.code}@delegate-bot")
         item.add("summary", part.title.get(lang))
-        item.add("dtstart", part.starts_at)
+        # in UTC: an offset without a zone name would be written as a "floating" local time
+        item.add("dtstart", part.starts_at.astimezone(timezone.utc))
         if part.ends_at:
-            item.add("dtend", part.ends_at)
+            item.add("dtend", part.ends_at.astimezone(timezone.utc))
         item.add("dtstamp", utcnow())
         item.add("location", f"{part.place.get(lang)}, {venue.address.get(lang)}")
         item.add("geo", (venue.latitude, venue.longitude))

@@ -64,7 +64,7 @@ def render(url: str, lines: list[str]) -> bytes:
         draw.text(((width - draw.textlength(text, font=font)) / 2, y), text, font=font, fill="black")
         y += int(font.size * 1.4)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")
     return out.getvalue()
 
 

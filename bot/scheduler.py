@@ -49,6 +49,8 @@ class ReminderScheduler:
         self.scheduler.add_job(self.replan, "interval", minutes=5, id="replan", coalesce=True)
         self.scheduler.add_job(self.morning_summary, CronTrigger(hour=7, minute=0, timezone=self.conference.tz),
                                id="summary", coalesce=True, misfire_grace_time=3600)
+        async with self.db.session() as session:  # what was missed while the bot was down and is too late now
+            await reminders.skip_begun(session, self.conference)
         await self.replan()
 
     def shutdown(self) -> None:
@@ -63,7 +65,6 @@ class ReminderScheduler:
 
     async def replan(self) -> None:
         async with self.db.session() as session:
-            await reminders.skip_begun(session, self.conference)
             due = await reminders.plan(session, self.conference)
         if not due:
             if self.scheduler.get_job(JOB):

@@ -128,3 +128,24 @@ async def test_a_part_moved_later_gets_its_reminders_replanned(soon, fake, db, c
         assert next_wave is not None and abs((next_wave - (later - timedelta(minutes=1))).total_seconds()) < 1
     finally:
         await bot.stop()
+
+
+async def test_morning_summary_for_staff_and_organizers(soon, fake, db, conference):
+    bot, _starts = soon
+    organizer = fake.user(9001, first_name="Tổ chức", language_code="vi", started=True)  # in ADMIN_IDS
+    delegate = fake.user(3301, first_name="Hà", language_code="vi", started=True)
+    async with db.session() as session:
+        account = await get_or_create_account(session, channel="telegram", user_id="3301", chat_id="3301",
+                                              display_name="Hà")
+        today = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=7))).date().isoformat()
+        await reg.register(session, conference, draft(full_name="Hà", sessions=["reception", "conference"],
+                                                      arrival_date=today), registrant=account, for_self=True)
+    await bot.start()
+    try:
+        await bot.app.reminders.morning_summary()  # what the 07:00 job runs
+        summary = (await organizer.messages_until(lambda m: "☀️" in m.text)).pop()
+        assert "dự kiến 1 đại biểu đến" in summary.text
+        assert "Đón tiếp đại biểu các tỉnh: 1" in summary.text and "tham quan thực tế: 0" in summary.text
+        assert not any("☀️" in m.text for m in delegate.inbox)  # delegates do not get it
+    finally:
+        await bot.stop()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Reminder
 from bot.services.agenda import Part, parts
-from models import Account, Delegate, ReminderDelivery
+from models import Account, Delegate, DelegateSession, ReminderDelivery
 from models.base import utcnow
 from models.delegate import CONFIRMED
 from models.reminder import SENDING, SKIPPED
@@ -54,8 +54,11 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     """Every reminder not yet taken, for parts not begun, to recipients who want them; soonest first."""
     now = utcnow()
     agenda = {p.code: p for p in await parts(session, conference) if not p.cancelled and p.starts_at > now}
-    delegates = (await session.scalars(select(Delegate).where(Delegate.event_id == conference.id,
-                                                              Delegate.status == CONFIRMED))).all()
+    if not agenda or not conference.reminders:
+        return []
+    attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
+    delegates = (await session.scalars(select(Delegate).where(
+        Delegate.event_id == conference.id, Delegate.status == CONFIRMED, Delegate.id.in_(attending)))).all()
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
     taken = {tuple(r) for r in (await session.execute(

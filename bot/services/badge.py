@@ -48,7 +48,7 @@ def render(url: str, lines: list[str]) -> bytes:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, box_size=MODULE_PX, border=4)
     code.add_data(url)
     code.make(fit=True)
-    qr = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    qr = code.make_image().get_image().convert("L")  # greyscale: a third of the bytes to encode
     width = qr.width
     draw = ImageDraw.Draw(qr)
     texts = []
@@ -56,12 +56,12 @@ def render(url: str, lines: list[str]) -> bytes:
         font = _font(34 if n == 0 else 24)
         texts += [(part, font) for part in _wrap(draw, line, font, width - 48)]
     height = qr.height + sum(int(font.size * 1.4) for _, font in texts) + 24
-    image = Image.new("RGB", (width, height), "white")
+    image = Image.new("L", (width, height), 255)
     image.paste(qr, (0, 0))
     draw = ImageDraw.Draw(image)
     y = qr.height - 8
     for text, font in texts:
-        draw.text(((width - draw.textlength(text, font=font)) / 2, y), text, font=font, fill="black")
+        draw.text(((width - draw.textlength(text, font=font)) / 2, y), text, font=font, fill=0)
         y += int(font.size * 1.4)
     out = io.BytesIO()
     image.save(out, "PNG")

@@ -26,7 +26,7 @@ locales: $(VENV)/.installed
 # refresh the catalogues after changing texts in the code
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k __ -k _ --no-location --sort-output --omit-header -o locales/messages.pot .
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 bench: setup
 	$(PY) -m bench.registration

@@ -106,6 +106,8 @@ class Event(_Model):
     name: Text
     short_name: Text
     organizer: Text
+    city: Text  # where delegates travel to
+    host: Text  # the host province, which arranges lodging
     venue: Venue
     sessions: tuple[Session, ...] = Field(min_length=1)
     reminders: tuple[Reminder, ...] = ()

@@ -1,6 +1,8 @@
 """/start, /help, /lang, /cancel, the main menu, and what an expired button gets."""
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -27,15 +29,13 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
     first = conference.sessions[0].starts_at.astimezone(conference.tz)
     last = conference.sessions[-1].starts_at.astimezone(conference.tz)
     if own:
-        from html import escape
-
         text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
         buttons = [Button(_("📋 My registration"), Go(to="me").pack()),
                    Button(_("➕ Register another delegate"), Go(to="register_other").pack())]
     else:
         text = _("Welcome to the <b>{event}</b>, {first}–{last}, {city}.").format(
-            event=conference.name.get(lang), first=f"{first:%d/%m}", last=f"{last:%d/%m/%Y}",
-            city=_("Đà Lạt")) + "\n" + _("Register here in a few steps.")
+            event=escape(conference.name.get(lang)), first=f"{first:%d/%m}", last=f"{last:%d/%m/%Y}",
+            city=escape(conference.city.get(lang))) + "\n" + _("Register here in a few steps.")
         buttons = [Button(_("📝 Register myself"), Go(to="register").pack()),
                    Button(_("👥 Register a delegate of my province"), Go(to="register_other").pack())]
         if await reg.delegates_of(session, conference, account):

@@ -116,7 +116,7 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
     if step == "arrival_date":
         buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
         buttons.append(_pick(step, "unknown", _("Not known yet")))
-        question = _("When do you arrive in Đà Lạt?")
+        question = _("When do you arrive in {city}?").format(city=escape(conference.city.get(lang)))
         return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
     if step == "arrival_time":
         text = _("At what time, roughly? Type it, e.g. 14:30.")
@@ -127,7 +127,7 @@ def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool
         return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
     if step == "lodging":
         buttons = [_pick(step, "yes", _("Yes, please arrange it"), *YES), _pick(step, "no", _("No, thank you"), *NO)]
-        text = _("Should the host (Lâm Đồng) arrange lodging?")
+        text = _("Should the host ({host}) arrange lodging?").format(host=escape(conference.host.get(lang)))
         return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons))
     if step == "note":
         text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")

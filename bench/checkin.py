@@ -19,13 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bot.event import load_event
 from bot.services import badge, checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import Database
+from tests.conftest import reset_database
 from tests.test_e2e_checkin import phone_photo
 from tests.test_registration_service import draft
 
@@ -54,12 +53,7 @@ def decode_times(runs: int = 30) -> dict:
 
 
 async def decisions(url: str, delegates: int) -> dict:
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await db.close()
+    await reset_database(url)
     db = Database(url)
     await db.migrate()
     conference = load_event(ROOT / "events" / "dalat-2023.yaml")

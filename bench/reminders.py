@@ -20,28 +20,17 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bot.app import build
 from bot.config import Settings
 from bot.event import Reminder
 from bot.services import agenda, reminders
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from models import Database
+from tests.conftest import reset_database
 from tests.fakebot import FakeTelegram
 from tests.test_registration_service import draft
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-async def fresh_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await db.close()
 
 
 async def main() -> None:
@@ -55,7 +44,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = (f"sqlite+aiosqlite:///{tmp}/bench.sqlite3" if args.database == "sqlite"
                else "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-        await fresh_database(url)
+        await reset_database(url)
         settings = Settings(_env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.base_url,
                             database_url=url, secret_key="bench", send_rate_per_second=30)
         app = build(settings)

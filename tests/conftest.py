@@ -31,7 +31,8 @@ def redis_url() -> str:
     return os.environ.get("TEST_REDIS_URL", "")
 
 
-async def _reset(url: str) -> None:
+async def reset_database(url: str) -> None:
+    """An empty PostgreSQL schema (SQLite files are new for each test)."""
     if url.startswith("postgresql"):
         db = Database(url)
         async with db.engine.begin() as conn:
@@ -42,7 +43,7 @@ async def _reset(url: str) -> None:
 
 @pytest.fixture
 async def db(database_url):
-    await _reset(database_url)
+    await reset_database(database_url)
     database = Database(database_url)
     await database.migrate()
     yield database

@@ -1,7 +1,6 @@
 """Delegates' check-in codes: sent after registration, again with /myqr, and what opening one shows."""
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -32,7 +31,7 @@ async def send_code(message: Message, bot: Bot, settings: Settings, conference: 
                     account: Account, delegate: Delegate) -> None:
     """The QR image of one delegate, with a caption saying what to do with it."""
     url = await code_link(bot, settings, delegate)
-    png = await asyncio.to_thread(badge.render, url, badge_lines(delegate, conference, lang))  # ~50 ms of CPU
+    png = await badge.render_elsewhere(url, badge_lines(delegate, conference, lang))
     name = escape(delegate.full_name)
     if delegate.account_id == account.id:
         caption = _("Your check-in code, {name}. Show it at reception (on the phone or printed).").format(name=name)

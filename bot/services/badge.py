@@ -6,8 +6,11 @@ printed under the code so reception can see whose code it is before scanning.
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +69,18 @@ def render(url: str, lines: list[str]) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+async def render_elsewhere(url: str, lines: list[str]) -> bytes:
+    """Draw the badge in a worker process: qrcode's mask choice is pure Python and would hold the
+    event loop's GIL for tens of milliseconds, delaying every other delegate's reply."""
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return await asyncio.get_running_loop().run_in_executor(_pool, render, url, lines)
 
 
 def read_codes(photo: bytes) -> list[str]:

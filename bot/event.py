@@ -108,6 +108,7 @@ class Event(_Model):
     organizer: Text
     city: Text  # where delegates travel to
     host: Text  # the host province, which arranges lodging
+    hand_over: Text  # what reception gives a delegate at check-in
     venue: Venue
     sessions: tuple[Session, ...] = Field(min_length=1)
     reminders: tuple[Reminder, ...] = ()

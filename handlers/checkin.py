@@ -64,7 +64,7 @@ def render(decision: checkin.Decision, conference: Event, lang: str) -> tuple[st
         text = _("⚠️ <b>ALREADY CHECKED IN</b> at {time} by {staff}").format(time=at, staff=by)
         return f"{text}\n{person}\n<i>{where}</i>", None
     lodging = _("🏨 Lodging arranged by the host") if d.needs_lodging else _("No lodging requested")
-    hand_over = _("Hand over: conference documents and the programme.")
+    hand_over = _("Hand over: {items}.").format(items=escape(conference.hand_over.get(lang)))
     undo = [[Button(_("↩️ Undo this check-in"), Desk(action="undo", id=decision.checkin.id).pack())]]
     heading = _("CHECKED IN")
     return f"✅ <b>{heading}</b>\n{person}\n{lodging}\n{hand_over}\n<i>{where}</i>", undo

@@ -5,6 +5,8 @@ and the mode: "new" (ends with a confirmation) or "edit" (an existing record, sa
 """
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -47,12 +49,13 @@ def step_of(raw_state: str | None) -> str | None:
 
 
 async def ask(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, step: str,
-              *, edit: bool = False) -> None:
+              *, edit: bool = False, warning: str = "") -> None:
     data = await state.get_data()
     draft = reg.Draft.load(data.get("draft"))
     await state.set_state(getattr(Registration, step))
     p = steps.prompt(step, draft, conference, lang, data.get("for_self", False))
-    await show(target, state, p.text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
+    text = f"{warning}\n\n{p.text}" if warning else p.text
+    await show(target, state, text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
 
 
 async def begin(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, *,
@@ -93,7 +96,14 @@ async def advance(target: Message | CallbackQuery, state: FSMContext, conference
     if following == "save":
         await _save_changes(target, state, conference, lang, session, account, settings, draft, data["delegate_id"])
         return
-    await ask(target, state, conference, lang, following)
+    warning = ""
+    if following == "confirm" and draft.phone:
+        twins = await reg.same_phone(session, conference, draft.phone)
+        if twins:
+            warning = _("⚠️ {names} is already registered with this phone number. If it is the same person, "
+                        "cancel this registration; otherwise confirm.").format(
+                names=", ".join(escape(d.full_name) for d in twins))
+    await ask(target, state, conference, lang, following, warning=warning)
 
 
 async def _save_changes(target, state: FSMContext, conference: Event, lang: str, session, account: Account,

@@ -67,6 +67,7 @@ async def test_qr_code_and_four_ways_to_check_in(running, fake, db):
     await staff.send(f"/start {token}")
     result = await until_text(staff, "Lê Thị Lan")
     assert result.text.startswith("✅") and "↩️" in result.buttons[0]
+    assert "Trao: tài liệu hội nghị và chương trình" in result.text  # what to hand over, from the event file
     # a second scan: already checked in, with the time
     await staff.send(f"/start {token}")
     again = await until_text(staff, "Lê Thị Lan")

@@ -182,3 +182,15 @@ async def test_help_lang_cancel(running, fake):
     # the command menu is published per language
     languages = {c.get("language_code") for c in fake.commands}
     assert {"vi", "en"} <= languages
+
+
+async def test_same_phone_twice_is_pointed_out_before_confirming(running, fake, db):
+    u = fake.user(8101, first_name="Thu", language_code="vi")
+    await choose_vietnamese(u)
+    await register_by_buttons(u, name="Đặng Thu", phone="0905123456")
+    await u.send("/start")
+    await until_button(u, "❓ Hướng dẫn")
+    await register_by_buttons(u, name="Đặng Thị Thu", phone="0905 123 456", for_self=False)
+    summary = next(m for m in reversed(u.inbox) if "✅ Xác nhận" in m.buttons)
+    assert "⚠️ Đặng Thu đã đăng ký với số điện thoại này" in summary.text
+    assert len(await delegates(db)) == 2  # a warning, not a refusal: two people may share an office phone

@@ -104,3 +104,13 @@ async def test_roles_from_admin_ids(db):
         delegate = await account(session, "1001")
         assert roles_of(organizer, frozenset({9001})) == {"organizer", "staff", "delegate"}
         assert roles_of(delegate, frozenset({9001})) == {"delegate"}
+
+
+async def test_same_phone(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        first = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        assert [d.id for d in await reg.same_phone(session, conference, "+84905123456")] == [first.id]
+        assert await reg.same_phone(session, conference, "+84905123456", exclude_id=first.id) == []
+        await reg.cancel(session, first)
+        assert await reg.same_phone(session, conference, "+84905123456") == []

@@ -148,6 +148,14 @@ async def delegates_of(session: AsyncSession, event: Event, account: Account) ->
     return sorted(delegates, key=lambda d: (not d.active, d.account_id != account.id))
 
 
+async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id: int | None = None) -> list[Delegate]:
+    """Active registrations with this phone number: often the same person registered twice."""
+    rows = await session.scalars(select(Delegate).where(
+        Delegate.event_id == event.id, Delegate.status == CONFIRMED, Delegate.phone == phone,
+        Delegate.id != (exclude_id or 0)))
+    return list(rows)
+
+
 async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
     """The account holder's own active registration, if any."""
     return await session.scalar(

@@ -1,7 +1,7 @@
 """How delegates, dates and sessions look on screen. All user text is HTML-escaped here."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -23,10 +23,6 @@ def day(d: date, lang: str) -> str:
 def session_line(s: Session, conference: Event, lang: str) -> str:
     start = s.starts_at.astimezone(conference.tz)
     return f"{day(start.date(), lang)}, {start:%H:%M} — {escape(s.title.get(lang))}"
-
-
-def local(moment: datetime, conference: Event) -> datetime:
-    return moment.astimezone(conference.tz)
 
 
 def draft_card(draft: Draft, conference: Event, lang: str) -> str:

@@ -1,7 +1,6 @@
 """Organizers make reception staff: a one-time, expiring, revocable invitation link to forward."""
 from __future__ import annotations
 
-from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command

@@ -7,7 +7,6 @@ notes, phone numbers) or a typed answer that matched nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup

@@ -1,7 +1,16 @@
 """Conversations a delegate has with the bot, for end-to-end tests and benchmarks."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from models import Delegate
 from tests.fakebot import FakeMessage, FakeUser
+
+
+async def delegates(db) -> list[Delegate]:
+    """Every delegate record, oldest first."""
+    async with db.session() as session:
+        return list(await session.scalars(select(Delegate).order_by(Delegate.id)))
 
 
 def has_button(label: str):

@@ -1,14 +1,6 @@
 """End to end: /me, changing and cancelling, delegations and hand-over, restarts, stale buttons."""
-from sqlalchemy import select
-
-from models import Delegate
-from tests.flows import (button_starting, choose_vietnamese, register_by_buttons, until_button, until_seen,
-                         until_text)
-
-
-async def delegates(db) -> list[Delegate]:
-    async with db.session() as session:
-        return list(await session.scalars(select(Delegate).order_by(Delegate.id)))
+from tests.flows import (button_starting, choose_vietnamese, delegates, register_by_buttons, until_button,
+                         until_seen, until_text)
 
 
 async def test_change_fields_and_cancel(running, fake, db):

@@ -1,15 +1,7 @@
 """End to end: the real aiogram polling loop against the fake Bot API server."""
 from datetime import date, time
 
-from sqlalchemy import select
-
-from models import Delegate
-from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_seen, until_text
-
-
-async def delegates(db) -> list[Delegate]:
-    async with db.session() as session:
-        return list(await session.scalars(select(Delegate).order_by(Delegate.id)))
+from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
 
 
 async def test_full_registration_by_buttons(running, fake, db):

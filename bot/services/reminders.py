@@ -41,6 +41,18 @@ def due_time(reminder: Reminder, starts_at: datetime, conference: Event) -> date
     return datetime.combine(local_day, time(hour, minute), tzinfo=conference.tz)
 
 
+async def _active_delegates(session: AsyncSession, conference: Event, *where) -> list[Delegate]:
+    return list(await session.scalars(select(Delegate).where(
+        Delegate.event_id == conference.id, Delegate.status == CONFIRMED, *where)))
+
+
+async def _taken(session: AsyncSession) -> set[tuple[int, str, str]]:
+    """(delegate, session, offset) of every reminder already sent, being sent or skipped."""
+    rows = await session.execute(
+        select(ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key))
+    return {tuple(row) for row in rows.all()}
+
+
 @dataclass(frozen=True)
 class Due:
     delegate_id: int
@@ -57,12 +69,10 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     if not agenda or not conference.reminders:
         return []
     attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
-    delegates = (await session.scalars(select(Delegate).where(
-        Delegate.event_id == conference.id, Delegate.status == CONFIRMED, Delegate.id.in_(attending)))).all()
+    delegates = await _active_delegates(session, conference, Delegate.id.in_(attending))
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
-    taken = {tuple(r) for r in (await session.execute(
-        select(ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key))).all()}
+    taken = await _taken(session)
     due = []
     for delegate in delegates:
         recipient = delegate.account_id or delegate.registered_by_id  # the registrant looks after the others
@@ -113,10 +123,8 @@ async def skip_begun(session: AsyncSession, conference: Event) -> int:
     begun = [p for p in await parts(session, conference) if p.starts_at <= now]
     if not begun:
         return 0
-    delegates = (await session.scalars(select(Delegate).where(Delegate.event_id == conference.id,
-                                                              Delegate.status == CONFIRMED))).all()
-    taken = {tuple(r) for r in (await session.execute(
-        select(ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key))).all()}
+    delegates = await _active_delegates(session, conference)
+    taken = await _taken(session)
     skipped = 0
     for part in begun:
         for delegate in delegates:

@@ -1,30 +1,40 @@
-"""`python -m bot` (or `delegate-bot`): run the bot."""
+"""`python -m bot` (or `delegate-bot`): run the bot; `python -m bot export|import|check|backup|restore …`:
+see bot/cli.py."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.config import Settings
 from bot.event import EventFileError
 
 
+COMMANDS = ("export", "import", "check", "backup", "restore")
+
+
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if len(sys.argv) > 1 and sys.argv[1] in COMMANDS:  # the secretariat's and the operator's command line
+        from bot.cli import main as command_line
+
+        return command_line(sys.argv[1:])
     try:
         settings = Settings()
     except ValidationError as exc:
         print(f"Configuration error (environment or .env):\n{exc}", file=sys.stderr)
         return 2
-    if not settings.telegram_bot_token:
+    logs.setup(settings.log_level, settings.log_format, [settings.telegram_bot_token, settings.zalo_bot_token])
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:  # either channel alone will do
         print(
             "No bot token configured.\n"
             "Put your bot's token (from @BotFather) in the file .env, for example:\n"
             "    TELEGRAM_BOT_TOKEN=123456789:AAE...\n"
             "and your own Telegram user id as the first organizer:\n"
             "    ADMIN_IDS=123456789\n"
+            "For Zalo, the token of your Zalo bot (Zalo Bot Creator), with or without Telegram's:\n"
+            "    ZALO_BOT_TOKEN=123456789:abc...\n"
             "See .env.example for every setting.",
             file=sys.stderr,
         )

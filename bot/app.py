@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -17,14 +17,21 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
+from bot.channels.zalo import ZaloChannel
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
+from bot.delivery import Postman
 from bot.event import Event, load_event
+from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
+from bot.lease import Lease
+from bot.logs import HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession
 from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
+from bot.health import redis_reachable
 from bot.sender import ReliableSender
+from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import TypedMenuAnswer
 from handlers import routers
 from models import Database
@@ -43,13 +50,35 @@ class App:
     i18n: I18n
     sender: ReliableSender
     reminders: ReminderScheduler
+    postman: Postman
+    lease: Lease
+    lease_task: asyncio.Task | None = None
+    zalo: ZaloChannel | None = None  # the Zalo bridge, when ZALO_BOT_TOKEN is set
 
     async def start(self) -> None:
-        """Work done once per start, before updates are taken: schema, command menus, reminders."""
+        """Work done once per start, before updates are taken: schema, command menus; then the reminders and
+        the outbox, in whichever process holds the lease (bot/lease.py)."""
         await self.db.migrate()
         await publish(self.bot, self.i18n)
         await self.publish_role_menus()
+        if await self.lease.try_take():  # at once when alone (SQLite, or the first process)
+            self.lease.held = True
+            await self.start_singletons()
+        self.lease_task = asyncio.create_task(self.lease.hold(self.start_singletons, self.stop_singletons),
+                                              name="lease")
+
+    async def start_singletons(self) -> None:
         await self.reminders.start()
+        await self.postman.start()
+
+    async def stop_singletons(self) -> None:
+        self.reminders.shutdown()
+        await self.postman.stop()
+
+    def add_channel(self, channel: str, bot: Bot) -> None:
+        """Another chat channel (Zalo): reminders and the outbox reach its accounts through its bot."""
+        self.reminders.bots[channel] = bot
+        self.postman.bots[channel] = bot
 
     async def publish_role_menus(self) -> None:
         """Organizers (ADMIN_IDS and appointed) and staff get their commands in their own chats."""
@@ -59,7 +88,15 @@ class App:
             await publish_for_chat(self.bot, self.i18n, chat_id, roles, lang or self.i18n.default_locale)
 
     async def close(self) -> None:
+        if self.lease_task is not None:
+            self.lease_task.cancel()
+            await asyncio.gather(self.lease_task, return_exceptions=True)
+        else:
+            await self.lease.release()
         self.reminders.shutdown()
+        await self.postman.stop()
+        if self.zalo is not None:
+            await self.zalo.close()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.db.close()
@@ -85,12 +122,18 @@ def create_storage(settings: Settings) -> BaseStorage:
 
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
-    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db)
+    faq = load_faq(faq_path(settings.event_file))
+    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq)
+    dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))
     dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.message.outer_middleware(TypedMenuAnswer())
-    dp.include_routers(*routers())
+    install_checkpoint(dp)  # bot/webhook.py: a failed update leaves the conversation where it was
+    for router in routers():
+        router.message.middleware(HandlerName())
+        router.callback_query.middleware(HandlerName())
+        dp.include_router(router)
     return dp
 
 
@@ -100,11 +143,19 @@ def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
     db = Database(settings.database_url)
     i18n = build_i18n(settings.default_language)
     sender = ReliableSender(settings.send_rate_per_second)
-    bot = create_bot(settings, sender)
+    telegram = create_bot(settings, sender) if settings.telegram_bot_token else None
     dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(settings))
+    zalo = ZaloChannel(settings, conference, db, i18n, dp, telegram) if settings.zalo_bot_token else None
+    bot = telegram or (zalo.bot if zalo else create_bot(settings, sender))  # Zalo alone: its bot sends the rest
     scheduler = ReminderScheduler(bot, db, conference, i18n, settings.admin_ids, settings.default_language)
     dp["reminders"] = scheduler
-    return App(settings, conference, db, bot, dp, i18n, sender, scheduler)
+    postman = Postman(bot, db, conference, i18n, settings.default_language)
+    dp["postman"] = postman
+    app = App(settings, conference, db, bot, dp, i18n, sender, scheduler, postman, Lease(db, settings.redis_url),
+              zalo=zalo)
+    if zalo is not None:
+        app.add_channel("zalo", zalo.bot)
+    return app
 
 
 async def run_polling(app: App) -> None:
@@ -117,39 +168,86 @@ async def health(_request: web.Request) -> web.Response:
 
 
 def create_web_app(app: App) -> web.Application:
-    """The bot's web server: Telegram's webhook (secret token checked) and /health for the proxy."""
+    """The bot's web server: Telegram's webhook (secret token checked), /health for the proxy, and the
+    pages and files of bot/web (reception desk, dashboard, QR images for Zalo)."""
+    from bot.web import add_routes
+
     web_app = web.Application()
+    web_app["app"] = app
     web_app.router.add_get("/health", health)
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=app.settings.webhook_secret or None).register(
+    journal = create_journal(app.settings.redis_url)  # which updates were handled, across the processes
+    web_app.on_startup.append(lambda _web_app: journal.start())
+    web_app.on_cleanup.append(lambda _web_app: journal.close())
+    WebhookHandler(app.dispatcher, app.bot, journal, app.settings.telegram_webhook_secret).register(
         web_app, path=WEBHOOK_PATH)
+    add_routes(web_app, app)
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 
 
+async def start_web(app: App) -> web.AppRunner | None:
+    """The web server runs in both modes (the desk page and the dashboard need it). In polling mode a
+    port already taken is logged and the bot goes on without it; in webhook mode it is fatal."""
+    settings = app.settings
+    runner = web.AppRunner(create_web_app(app))
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.web_host, settings.web_port)
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        if settings.webhook_mode:
+            raise
+        log.error("web server not started on %s:%s (%s); the bot runs without the desk page and dashboard",
+                  settings.web_host, settings.web_port, exc)
+        return None
+    log.info("web server on %s", ", ".join(str(a) for a in runner.addresses))
+    return runner
+
+
 async def run_webhook(app: App) -> None:
     settings = app.settings
-    web_app = create_web_app(app)
     await app.bot.set_webhook(
-        f"{settings.public_base_url}{WEBHOOK_PATH}", secret_token=settings.webhook_secret or None,
+        f"{settings.public_base_url}{WEBHOOK_PATH}", secret_token=settings.telegram_webhook_secret,
         allowed_updates=app.dispatcher.resolve_used_update_types(), drop_pending_updates=False,
     )
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-    log.info("webhook listening on %s:%s%s", settings.web_host, settings.web_port, WEBHOOK_PATH)
+    log.info("Telegram webhook at %s%s", settings.public_base_url, WEBHOOK_PATH)
+    await asyncio.Event().wait()
+
+
+async def run_channels(app: App) -> None:
+    """Telegram's and Zalo's update loops, each if its token is set; when one ends (Ctrl-C stops
+    Telegram's polling), the other is stopped too."""
+    loops = []
+    if app.settings.telegram_bot_token:
+        loops.append(run_webhook(app) if app.settings.webhook_mode else run_polling(app))
+    if app.zalo is not None:
+        loops.append(app.zalo.run())
+    tasks = [asyncio.ensure_future(loop) for loop in loops]
     try:
-        await asyncio.Event().wait()
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
     finally:
-        await runner.cleanup()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def serve(settings: Settings) -> None:
+    if settings.redis_url and (problem := await redis_reachable(settings.redis_url)):
+        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
+        raise SystemExit(2)
     app = build(settings)
+    runner = None
     try:
         await app.start()
         me = await app.bot.me()
         log.info("bot @%s, event %s, database %s, storage %s", me.username, app.conference.id, app.db.dialect,
                  type(app.dispatcher.storage).__name__)
-        await (run_webhook(app) if settings.webhook_mode else run_polling(app))
+        runner = await start_web(app)
+        await run_channels(app)
     finally:
+        if runner is not None:
+            await runner.cleanup()
         await app.close()

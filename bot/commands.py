@@ -30,11 +30,21 @@ COMMANDS = (
     Command("schedule", DELEGATE, __("The agenda")),
     Command("calendar", DELEGATE, __("The parts I attend, for my phone's calendar")),
     Command("reminders", DELEGATE, __("Reminders on or off")),
+    Command("venue", DELEGATE, __("Where the conference is (map)")),
     Command("checkin", STAFF, __("Reception desk: check delegates in")),
     Command("find", STAFF, __("Find a delegate by name or phone")),
     Command("stats", STAFF, __("Registered and checked in")),
+    Command("desk", STAFF, __("Reception desk page on a computer (login link)")),
     Command("invite_staff", ORGANIZER, __("Invitation link for reception staff")),
+    Command("invite_organizer", ORGANIZER, __("Invitation link for another organizer")),
+    Command("roles", ORGANIZER, __("Who holds which role (remove)")),
+    Command("questions", ORGANIZER, __("Questions the FAQ could not answer")),
     Command("invites", ORGANIZER, __("Open invitations (revoke)")),
+    Command("broadcast", ORGANIZER, __("Send a message to delegates")),
+    Command("agenda", ORGANIZER, __("Change the agenda (time, place, cancel, add)")),
+    Command("export", ORGANIZER, __("Lists in Excel: delegates, check-ins, rooms")),
+    Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
+    Command("import", ORGANIZER, __("Import a province's list of nominees")),
 )
 
 

@@ -23,13 +23,25 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     secret_key: str = ""
     default_language: str = Field(default="vi", pattern="^(vi|en)$")
+    organizers_chat_id: int | None = None  # a Telegram group for delegates' questions; else each organizer
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|debug|info|warning|error)$")
+    log_format: str = Field(default="plain", pattern="^(plain|json)$")  # json: one JSON object a line
     send_rate_per_second: float = 30.0  # Telegram's broadcast guidance; 0 turns pacing off
 
-    # webhook mode (polling when PUBLIC_BASE_URL is empty)
+    # the web server (desk page, dashboard, webhooks); Telegram's webhook mode when PUBLIC_BASE_URL is
+    # set, unless USE_WEBHOOK=false keeps polling (e.g. a public URL for the desk page only)
     web_host: str = "127.0.0.1"
-    web_port: int = 8080
+    web_port: int = 8080  # 0: any free port
     public_base_url: str = ""
     webhook_secret: str = ""
+    use_webhook: bool | None = None
+
+    # Zalo (optional): the bot runs with whichever of the two tokens is set, or both in one process.
+    # Zalo's webhook mode when PUBLIC_BASE_URL is set (and USE_WEBHOOK is not false), else long polling.
+    zalo_bot_token: str = ""
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: str = Field(default="", pattern=r"^(|.{8,256})$")  # empty: derived from SECRET_KEY
+    zalo_send_rate_per_second: float = 10.0  # Zalo publishes no limit; 0 turns pacing off
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -44,7 +56,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_api_url", "public_base_url")
+    @field_validator("telegram_api_url", "public_base_url", "zalo_api_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
@@ -55,8 +67,19 @@ class Settings(BaseSettings):
         return value if value.is_absolute() or value.exists() else ROOT / value
 
     @property
+    def telegram_webhook_secret(self) -> str:
+        """WEBHOOK_SECRET, or one derived from SECRET_KEY: the webhook route exists in every mode (the web
+        server always runs), so it must never accept a post without a secret."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret_key.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
+
+    @property
     def webhook_mode(self) -> bool:
-        return bool(self.public_base_url)
+        return bool(self.public_base_url) if self.use_webhook is None else self.use_webhook
 
 
 def ensure_secret_key(settings: Settings, path: Path = ROOT / "data" / "secret.key") -> str:

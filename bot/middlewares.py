@@ -43,7 +43,8 @@ class DatabaseSession(BaseMiddleware):
 
 
 class CurrentAccount(BaseMiddleware):
-    """Loads (or creates) the account of whoever sent the update; updates without a sender pass through."""
+    """Loads (or creates) the account of whoever sent the update; updates without a sender pass through.
+    A bridged channel (Zalo) feeds its updates with `channel=...` in the dispatcher's data."""
 
     def __init__(self, channel: str, admin_ids: frozenset[int]) -> None:
         self.channel = channel
@@ -53,12 +54,15 @@ class CurrentAccount(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat = data.get("event_chat")
-        if user is None or user.is_bot:
+        if user is None:
             return await handler(event, data)
+        private = chat is None or chat.type == "private"
+        if user.is_bot and private:  # no bot can write to a bot in private: such an update is forged
+            return None
         account = await get_or_create_account(
-            data["session"], channel=self.channel, user_id=str(user.id),
+            data["session"], channel=data.get("channel", self.channel), user_id=str(user.id),
             chat_id=str(chat.id if chat else user.id), display_name=user.full_name, username=user.username,
-        ) if chat is None or chat.type == "private" else None
+        ) if private and not user.is_bot else None  # a group's anonymous admin is a bot
         data["account"] = account
         data["roles"] = roles_of(account, self.admin_ids) if account else set()
         return await handler(event, data)

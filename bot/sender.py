@@ -3,7 +3,9 @@
 Telegram asks bots to stay under about 30 messages a second; past that it answers 429 with
 `retry_after`. Waiting that long and sending again is the only way a burst of replies (300
 delegates pressing /start at once) loses none. Network faults and 5xx answers are retried with
-back-off. Presses made by typing (see bot.ui) have no real callback query to answer.
+back-off for a time budget: two minutes for a message (a Bot API outage of half a minute, seen in
+production now and then, must not lose a reply), half a minute for other calls. Presses made by
+typing (see bot.ui) have no real callback query to answer.
 """
 from __future__ import annotations
 
@@ -14,15 +16,18 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.ui import TYPED_PREFIX
+from bot.webhook import note_sent
 
 log = logging.getLogger(__name__)
 
 SENDING = ("Send", "Copy", "Forward", "Edit")
+SEND_BUDGET = 120.0  # seconds a message is retried through network faults and 5xx answers
+OTHER_BUDGET = 30.0  # other calls (commands, files, callback answers, which expire anyway)
 
 
 class RateLimiter:
@@ -50,10 +55,11 @@ class RateLimiter:
 
 
 class ReliableSender(BaseRequestMiddleware):
-    def __init__(self, rate_per_second: float = 30.0, *, network_attempts: int = 6, max_backoff: float = 30.0,
+    def __init__(self, rate_per_second: float = 30.0, *, send_budget: float = SEND_BUDGET,
+                 other_budget: float = OTHER_BUDGET, max_backoff: float = 10.0,
                  retry_after_attempts: int = 20) -> None:
         self.limiter = RateLimiter(rate_per_second)
-        self.network_attempts = network_attempts
+        self.send_budget, self.other_budget = send_budget, other_budget
         self.max_backoff = max_backoff
         self.retry_after_attempts = retry_after_attempts
         self.stats = {"429": 0, "network": 0}
@@ -70,12 +76,23 @@ class ReliableSender(BaseRequestMiddleware):
         if isinstance(method, GetUpdates):  # the polling loop has its own back-off
             return await make_request(bot, method)
         paced = type(method).__name__.startswith(SENDING)
+        deadline = time.monotonic() + (self.send_budget if paced else self.other_budget)
         faults = waits = 0
         while True:
             if paced:
                 await self.limiter.acquire()
             try:
-                return await make_request(bot, method)
+                result = await make_request(bot, method)
+                if paced:
+                    note_sent()  # the update being handled has shown the person something (bot/webhook.py)
+                return result
+            except TelegramBadRequest as exc:
+                if isinstance(method, AnswerCallbackQuery) and "query is too old" in exc.message:
+                    # the press waited too long (a busy bot, a restart): Telegram no longer takes the
+                    # answer, but what the handler does next still matters
+                    log.info("late answer to callback query %s ignored", method.callback_query_id)
+                    return True
+                raise
             except TelegramRetryAfter as exc:
                 waits += 1
                 self.stats["429"] += 1
@@ -86,8 +103,8 @@ class ReliableSender(BaseRequestMiddleware):
             except (TelegramNetworkError, TelegramServerError) as exc:
                 faults += 1
                 self.stats["network"] += 1
-                if faults >= self.network_attempts:
-                    raise
                 delay = min(self.max_backoff, 0.5 * 2 ** (faults - 1))
+                if time.monotonic() + delay > deadline:
+                    raise
                 log.warning("%s failed (%s), retry %d in %.1f s", type(method).__name__, exc, faults, delay)
                 await asyncio.sleep(delay)

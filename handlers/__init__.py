@@ -3,11 +3,18 @@
 Each module builds a fresh router (`create_router`), because a router belongs to one dispatcher
 and a restart in tests or benchmarks builds a new dispatcher.
 """
-from aiogram import Router
+from aiogram import F, Router
 
 
 def routers() -> list[Router]:
-    from handlers import agenda, checkin, fallback, me, registration, staff, start, tickets
+    from handlers import (agenda, agenda_changes, broadcast, checkin, claims, fallback, lists, me, questions, registration,
+                          roles, start, tickets, web_login)
 
-    modules = (start, me, tickets, agenda, staff, registration, checkin, fallback)
-    return [module.create_router() for module in modules]
+    modules = (start, me, tickets, agenda, agenda_changes, roles, web_login, broadcast, lists, claims, registration,
+               checkin, questions, fallback)
+    built = [module.create_router() for module in modules]
+    for router in built[:-1]:
+        # buttons work in the private chat they were sent to; one pressed elsewhere (a menu forwarded to a
+        # group, an inline message) has no account behind it and is the fallback's to answer
+        router.callback_query.filter(F.message.chat.type == "private")
+    return built

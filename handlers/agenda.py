@@ -36,7 +36,7 @@ async def schedule(message: Message, conference: Event, i18n: I18n, session, acc
                                                            time=upcoming.starts_at.astimezone(tz).strftime("%H:%M")))
     for part in parts:
         start = part.starts_at.astimezone(tz)
-        mark = "✅" if part.code in mine else "▫️"
+        mark = "✅" if part.attended_by(mine) and mine else "▫️"
         title = escape(part.title.get(lang))
         if part.cancelled:
             title = f"<s>{title}</s> — " + _("cancelled")
@@ -55,7 +55,7 @@ async def calendar(message: Message, conference: Event, i18n: I18n, session, acc
     if not mine:
         await message.answer(_("Register first (/start): the calendar holds the parts you attend."))
         return
-    chosen = [p for p in await agenda.parts(session, conference) if p.code in mine]
+    chosen = [p for p in await agenda.parts(session, conference) if p.attended_by(mine)]
     data = agenda.calendar(conference, chosen, lang)
     await message.answer_document(BufferedInputFile(data, filename=f"{conference.id}.ics"),
                                   caption=_("Open this file to add the conference to your calendar."))

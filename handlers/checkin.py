@@ -204,6 +204,10 @@ async def not_staff(message: Message) -> None:
     await message.answer(_("This command is for the reception staff and the organizers."))
 
 
+async def not_staff_button(callback: CallbackQuery) -> None:
+    await callback.answer(_("This is for the reception staff and the organizers."), show_alert=True)
+
+
 def create_router() -> Router:
     router = Router(name="checkin")
     router.message.filter(F.chat.type == "private")
@@ -216,4 +220,5 @@ def create_router() -> Router:
     router.message.register(desk_text, Reception.desk, F.text, ~F.text.startswith("/"), staff)
     router.message.register(scanned_text, F.text.func(lambda text: bool(text and tickets.find_token(text))), staff)
     router.callback_query.register(pressed, Desk.filter(), staff)
+    router.callback_query.register(not_staff_button, Desk.filter())
     return router

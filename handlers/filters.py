@@ -1,6 +1,7 @@
-"""Who may use a handler."""
+"""Who may use a handler, and what everyone else is told."""
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
 
 
 class HasRole(Filter):
@@ -9,3 +10,13 @@ class HasRole(Filter):
 
     async def __call__(self, event: TelegramObject, roles: set[str] | None = None) -> bool:
         return self.role in (roles or set())
+
+
+async def organizers_only(message: Message) -> None:
+    """An organizer's command from someone without the role."""
+    await message.answer(_("This command is for the organizers."))
+
+
+async def organizers_only_button(callback: CallbackQuery) -> None:
+    """An organizer's button (forwarded, forged or from before a role was removed)."""
+    await callback.answer(_("This is for the organizers."), show_alert=True)

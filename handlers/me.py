@@ -81,21 +81,29 @@ async def after_registration(callback: CallbackQuery, state: FSMContext, confere
 
 async def _send_link(message: Message, bot: Bot, settings: Settings, delegate: Delegate) -> None:
     link = await _claim_link(bot, settings, delegate)
-    await message.answer(
-        _("If {name} uses Telegram, forward this link to them: opening it lets them manage their own "
-          "registration.").format(name=escape(delegate.full_name)) + f"\n{link}"
-    )
+    text = _("If {name} uses Telegram, forward this link to them: opening it lets them manage their own "
+             "registration.").format(name=escape(delegate.full_name)) + f"\n{link}"
+    if settings.zalo_bot_token:  # Zalo opens no links into a bot: a code to type does the same
+        text += "\n\n" + _("If they use Zalo, they send this code to the conference's Zalo bot: {code}").format(
+            code=f"DK {delegate.claim_code}")
+    await message.answer(text)
+
+
+async def claimed(message: Message, state: FSMContext, conference: Event, lang: str, session, account: Account,
+                  settings: Settings, delegate: Delegate) -> None:
+    """A record taken over (by link on Telegram, by "DK" code on Zalo): the new owner checks it."""
+    if account.language is None:
+        account.language = lang
+        await session.commit()
+    await show_card(message, state, conference, lang, account, delegate, settings,
+                    header=_("✅ This registration is now yours. Please check it:"))
 
 
 async def claim_record(message: Message, state: FSMContext, conference: Event, lang: str, session,
                        account: Account, settings: Settings, payload: str) -> None:
     result = await reg.claim(session, conference, settings.secret_key, account, payload)
     if isinstance(result, Delegate):
-        if account.language is None:
-            account.language = lang
-            await session.commit()
-        await show_card(message, state, conference, lang, account, result, settings,
-                        header=_("✅ This registration is now yours. Please check it:"))
+        await claimed(message, state, conference, lang, session, account, settings, result)
         return
     text = {
         "used": _("This link has already been used. Ask the person who registered you for help."),

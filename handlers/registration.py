@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.event import Event
-from bot.services import registration as reg
+from bot.services import nominees, registration as reg
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
 from bot.ui import show
@@ -68,6 +68,37 @@ async def begin(target: Message | CallbackQuery, state: FSMContext, conference: 
     first = (queue or ["province"])[0]
     await state.update_data(queue=list(queue or [])[1:])
     await ask(target, state, conference, lang, first)
+
+
+async def begin_as_nominee(message: Message, state: FSMContext, conference: Event, lang: str, session,
+                           account: Account, code: str) -> None:
+    """A personal link from a province's list: the registration opens with the list's details filled in."""
+    from handlers.start import main_menu
+
+    nominee = await nominees.find(session, conference, code)
+    if nominee is None:
+        await message.answer(_("This link is not valid or has expired."))
+        await main_menu(message, state, conference, lang, account, session)
+        return
+    if nominee.delegate_id is not None:
+        await message.answer(_("This personal link has already been used to register. Send /me to see your "
+                               "registration; if it was not you, please tell the organizers."))
+        return
+    own = await reg.own_delegate(session, conference, account)
+    if own is not None:
+        await message.answer(_("You are already registered as <b>{name}</b> (/me).").format(name=escape(own.full_name)))
+        return
+    draft = nominees.draft_from(nominee)
+    category = conference.category(nominee.category)
+    province = conference.province(nominee.province)
+    await message.answer(_("Welcome, <b>{name}</b>. Your province's list has you as {category}, {province}. The "
+                           "details from the list are filled in; please complete the rest.").format(
+        name=escape(nominee.full_name), category=escape(category.label.get(lang)) if category else "",
+        province=escape(province.name.get(lang)) if province else ""))
+    missing = draft.missing()
+    details = [step for step in steps.ORDER[:steps.ORDER.index("sessions")] if step in missing]
+    await begin(message, state, conference, lang, for_self=True, draft=draft, queue=details + ["sessions"])
+    await state.update_data(nominee=code)
 
 
 def _natural_next(step: str, draft: reg.Draft) -> str:
@@ -257,8 +288,12 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
         await state.update_data(queue=problems[1:] + ["confirm"])
         await ask(callback, state, conference, lang, problems[0] if problems[0] in steps.ORDER else "province")
         return
-    for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
-    delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
+    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
+    if delegate is None:
+        for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
+        delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
+    if data.get("nominee"):
+        await nominees.attach(session, conference, data["nominee"], delegate)
     await state.clear()
     await after_registration(callback, state, conference, lang, account, delegate, settings)
 

@@ -7,6 +7,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event, Session
+from bot.services.agenda import Part
 from bot.services.phone import display_phone
 from bot.services.registration import Draft
 
@@ -54,3 +55,39 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
     text = "\n".join(f"<b>{label}:</b> {value}" for label, value in rows)
     attending = _("Attending")
     return f"{text}\n<b>{attending}:</b>\n{sessions}"
+
+
+def audience_label(conference: Event, audience: str, lang: str) -> str:
+    """Who a broadcast is for, in words ("all", "province:lam_dong", "part:conference", ...)."""
+    kind, _sep, code = audience.partition(":")
+    if kind == "province" and conference.province(code):
+        return _("the delegates of {province}").format(province=conference.province(code).name.get(lang))
+    if kind == "category" and conference.category(code):
+        return _("category: {category}").format(category=conference.category(code).label.get(lang))
+    if kind == "part" and conference.session(code):
+        return _("those attending: {part}").format(part=conference.session(code).title.get(lang))
+    return {"all": _("everyone registered"), "absent_today": _("those not yet checked in today"),
+            "staff": _("staff and organizers")}.get(audience, audience)
+
+
+def change_notice(conference: Event, old: Part | None, new: Part, lang: str) -> str:
+    """What delegates attending a part are told when the organizers change it (in the current locale)."""
+    tz = conference.tz
+    start = new.starts_at.astimezone(tz)
+    values = dict(day=f"{start.day}/{start.month}", title=escape(new.title.get(lang)), time=f"{start:%H:%M}",
+                  place=escape(new.place.get(lang)))
+    if old is None:
+        line = _("{day}: added to the programme: {title}, at {time}, {place}.").format(**values)
+    elif new.cancelled and not old.cancelled:
+        line = _("{day}: {title} is cancelled.").format(**values)
+    elif old.cancelled and not new.cancelled:
+        line = _("{day}: {title} takes place after all, at {time}, {place}.").format(**values)
+    elif old.starts_at != new.starts_at:
+        before = old.starts_at.astimezone(tz)
+        was = f"{before:%H:%M}" if before.date() == start.date() else f"{before:%H:%M} {before.day}/{before.month}"
+        line = _("{day}: {title} now starts at {time} instead of {was}, {place}.").format(was=was, **values)
+    else:
+        line = _("{day}: {title} is now at {place} (instead of {was}), at {time}.").format(
+            was=escape(old.place.get(lang)), **values)
+    heading = _("🗓 <b>Agenda change</b>")
+    return f"{heading}\n{line}\n" + _("/schedule shows the whole agenda.")

@@ -16,6 +16,7 @@ from bot.i18n import language_from_telegram
 from bot.services import registration as reg
 from bot.services.accounts import set_language
 from bot.services.invitations import PREFIX as INVITATION
+from bot.services.nominees import PREFIX as NOMINEE
 from bot.services.tickets import find_token
 from bot.ui import Button, column, show
 from handlers.callbacks import Go, Pick
@@ -69,8 +70,9 @@ async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: E
 async def start_with_link(message: Message, command: CommandObject, state: FSMContext, conference: Event,
                           i18n: I18n, session, account: Account, settings: Settings, roles: set[str],
                           bot: Bot) -> None:
-    """Links into the bot: a check-in code (t…), an invitation (i…), a registration to take over (c…)."""
-    from handlers import checkin, staff, tickets
+    """Links into the bot: a check-in code (t…), an invitation (i…), a registration to take over (c…), a
+    personal link from an imported list (n…)."""
+    from handlers import checkin, roles as appointments, tickets
     from handlers.me import claim_record
 
     payload = command.args or ""
@@ -84,10 +86,15 @@ async def start_with_link(message: Message, command: CommandObject, state: FSMCo
         return
     await state.clear()
     if payload.startswith(INVITATION):
-        await staff.accept(message, session, account, settings, bot, i18n, payload[len(INVITATION):])
+        await appointments.accept(message, session, account, settings, bot, i18n, payload[len(INVITATION):])
         return
     if payload.startswith("c"):
         await claim_record(message, state, conference, lang, session, account, settings, payload)
+        return
+    if payload.startswith(NOMINEE):
+        from handlers.registration import begin_as_nominee
+
+        await begin_as_nominee(message, state, conference, lang, session, account, payload[len(NOMINEE):])
         return
     await message.answer(_("This link is not valid or has expired."))
     await main_menu(message, state, conference, i18n.current_locale, account, session)

@@ -148,7 +148,8 @@ def refusal_text(refusal: Refusal) -> str:
     return {
         "empty": _("Please type an answer."),
         "too_short": _("That is too short."),
-        "too_long": _("That is too long: {length} characters, at most {limit} please.").format(**n) if n else "",
+        "too_long": _("That is too long: {length} characters, at most {limit} please.").format(**n)
+        if refusal.reason == "too_long" else "",  # only its own numbers fit ("too_short" carries others)
         "emoji": _("Please type the name in letters only, without emoji."),
         "digits": _("A name should not contain digits. Please type the full name."),
         "no_letters": _("Please type it in words."),

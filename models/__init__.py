@@ -6,7 +6,13 @@ from models.checkin import CheckIn, CheckInLog
 from models.invitation import Invitation
 from models.agenda import AgendaChange
 from models.reminder import ReminderDelivery
+from models.outbox import Broadcast, OutboxMessage
+from models.nominee import Nominee
+from models.question import Question, QuestionRelay
+from models.web import DeskScan, WebLogin, WebSession
+from models.zalo import ZaloId
 from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegateSession", "CheckIn", "CheckInLog", "Invitation",
-           "AgendaChange", "ReminderDelivery", "Database"]
+           "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
+           "WebSession", "ZaloId", "Database"]

@@ -21,5 +21,8 @@ class AgendaChange(Base):
     place_vi: Mapped[str | None] = mapped_column(String(256))
     place_en: Mapped[str | None] = mapped_column(String(256))
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a part added by the organizers (its code is new): attended by every delegate
+    title_vi: Mapped[str | None] = mapped_column(String(256))
+    title_en: Mapped[str | None] = mapped_column(String(256))
     by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

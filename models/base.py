@@ -16,6 +16,11 @@ NAMING = {
 }
 
 
+# the largest id an Integer column holds (32 bits in PostgreSQL); an id typed, linked or pressed by a user is
+# checked against it before it reaches a query, which would fail on a larger one (SQLite: above 64 bits)
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -11,13 +17,21 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot.app import App, build
 from bot.config import Settings
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class RunningBot:
-    def __init__(self, settings: Settings, redis_url: str = "") -> None:
+    """Telegram polling when TELEGRAM_BOT_TOKEN is set, the Zalo channel (polling, or its webhook) when
+    ZALO_BOT_TOKEN is; with web=True also the web server, on a free port that becomes PUBLIC_BASE_URL."""
+
+    def __init__(self, settings: Settings, redis_url: str = "", *, web: bool = False) -> None:
         self.settings = settings
         self.redis_url = redis_url
+        self.web = web
         self.app: App | None = None
         self.task: asyncio.Task | None = None
+        self.zalo_task: asyncio.Task | None = None
+        self.runner = None
         self._memory: BaseStorage | None = None
 
     def _storage(self) -> BaseStorage:
@@ -31,10 +45,19 @@ class RunningBot:
     async def start(self) -> App:
         self.app = build(self.settings, storage=self._storage())
         await self.app.start()
-        self.task = asyncio.create_task(
-            self.app.dispatcher.start_polling(self.app.bot, handle_signals=False, polling_timeout=1,
-                                              allowed_updates=self.app.dispatcher.resolve_used_update_types())
-        )
+        if self.web:
+            from bot.app import start_web
+
+            self.settings.web_port = 0
+            self.runner = await start_web(self.app)
+            self.settings.public_base_url = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
+        if self.settings.telegram_bot_token:
+            self.task = asyncio.create_task(
+                self.app.dispatcher.start_polling(self.app.bot, handle_signals=False, polling_timeout=1,
+                                                  allowed_updates=self.app.dispatcher.resolve_used_update_types())
+            )
+        if self.app.zalo is not None:
+            self.zalo_task = asyncio.create_task(self.app.zalo.run(poll_timeout=1))
         return self.app
 
     async def stop(self) -> None:
@@ -45,9 +68,58 @@ class RunningBot:
         if self.task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self.task, 10)
+        if self.zalo_task is not None:
+            self.zalo_task.cancel()
+            await asyncio.gather(self.zalo_task, return_exceptions=True)
+        if self.runner is not None:
+            await self.runner.cleanup()
         await self.app.close()
-        self.app = self.task = None
+        self.app = self.task = self.zalo_task = self.runner = None
 
     async def restart(self) -> App:
         await self.stop()
         return await self.start()
+
+
+class BotProcess:
+    """`python -m bot` in a process of its own, so a test can kill it for real (SIGKILL)."""
+
+    count = 0
+
+    def __init__(self, fake, database_url: str, workdir: Path, *, rate: float = 28, redis_url: str = "",
+                 admin_ids: str = "9001") -> None:
+        BotProcess.count += 1
+        self.fake, self.workdir, self.name = fake, workdir, f"bot{BotProcess.count}"
+        self.env = {**os.environ, "TELEGRAM_API_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token,
+                    "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
+                    "SEND_RATE_PER_SECOND": str(rate), "ADMIN_IDS": admin_ids, "PYTHONPATH": str(ROOT),
+                    "EVENT_FILE": str(ROOT / "events" / "dalat-2023.yaml"),
+                    "WEB_PORT": "0", "PUBLIC_BASE_URL": ""}
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    async def start(self, timeout: float = 60) -> None:
+        self.starts += 1
+        polls = sum(1 for c in self.fake.calls if c.method == "getUpdates")
+        log_file = self.workdir / f"{self.name}-{self.starts}.log"
+        log = open(log_file, "w")
+        self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=self.workdir, env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + timeout
+        while sum(1 for c in self.fake.calls if c.method == "getUpdates") <= polls:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the bot did not start: {log_file.read_text()}")
+            await asyncio.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no goodbye, exactly like a crash or the OOM killer."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -71,3 +71,26 @@ async def test_webhook_checks_the_secret_token(fake, settings, db):
     finally:
         await runner.cleanup()
         await app.close()
+
+
+async def test_without_webhook_secret_the_webhook_route_still_refuses_anonymous_posts(fake, settings, db):
+    """The web server runs in polling mode too; an empty WEBHOOK_SECRET must not open the webhook to anyone."""
+    settings.webhook_secret = ""
+    settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
+    app = build(settings)
+    runner = web.AppRunner(create_web_app(app))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}{WEBHOOK_PATH}"
+    forged = {"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": {"id": 9001, "type": "private"},
+                                          "from": {"id": 9001, "is_bot": False, "first_name": "Not the admin"},
+                                          "text": "/broadcast"}}
+    try:
+        async with ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""}, {"X-Telegram-Bot-Api-Secret-Token": "x"}):
+                async with http.post(url, json=forged, headers=headers) as response:
+                    assert response.status == 401, headers
+        assert settings.telegram_webhook_secret and len(settings.telegram_webhook_secret) == 64
+    finally:
+        await runner.cleanup()
+        await app.close()

@@ -42,7 +42,7 @@ async def get_or_create_account(
 def roles_of(account: Account, admin_ids: frozenset[int]) -> set[str]:
     """Organizers from ADMIN_IDS (Telegram ids) and those appointed; organizers can do what staff can."""
     roles = {r.role for r in account.roles}
-    if account.channel == "telegram" and account.user_id.isdigit() and int(account.user_id) in admin_ids:
+    if from_configuration(account, admin_ids):
         roles.add(ORGANIZER)
     if ORGANIZER in roles:
         roles.add(STAFF)
@@ -54,13 +54,33 @@ async def set_language(session: AsyncSession, account: Account, language: str) -
     await session.commit()
 
 
+async def with_roles(session: AsyncSession, admin_ids: frozenset[int]) -> list[Account]:
+    """Accounts that hold a role, appointed or from ADMIN_IDS, oldest first."""
+    admins = [str(admin) for admin in admin_ids]
+    return list((await session.scalars(select(Account).where(
+        Account.channel == "telegram", or_(Account.roles.any(), Account.user_id.in_(admins)))
+        .order_by(Account.id))).unique())
+
+
+def from_configuration(account: Account, admin_ids: frozenset[int]) -> bool:
+    """An organizer by ADMIN_IDS: only the configuration can take that away."""
+    return account.channel == "telegram" and account.user_id.isdigit() and int(account.user_id) in admin_ids
+
+
+async def remove_role(session: AsyncSession, account: Account, role: str) -> bool:
+    """Take an appointed role away (organizers lose reception rights with it, unless appointed to both)."""
+    kept = [r for r in account.roles if r.role != role]
+    if len(kept) == len(account.roles):
+        return False
+    account.roles = kept
+    await session.commit()
+    return True
+
+
 async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[tuple[int, set[str], str | None]]:
     """(chat id, roles, language) of everyone with a role, ADMIN_IDS included even before first contact."""
-    admins = [str(admin) for admin in admin_ids]
-    accounts = (await session.scalars(select(Account).where(
-        Account.channel == "telegram", or_(Account.roles.any(), Account.user_id.in_(admins))))).unique()
     holders, seen = [], set()
-    for account in accounts:
+    for account in await with_roles(session, admin_ids):
         roles = roles_of(account, admin_ids)
         if roles - {DELEGATE}:
             holders.append((int(account.chat_id), roles, account.language))

@@ -24,6 +24,10 @@ class Part:
     place: Text
     programme: tuple[Text, ...]
     cancelled: bool = False
+    for_everyone: bool = False  # added by the organizers: every delegate attends
+
+    def attended_by(self, session_codes: list[str] | set[str]) -> bool:
+        return self.for_everyone or self.code in session_codes
 
 
 def _base(conference: Event, s: Session) -> Part:
@@ -37,25 +41,50 @@ async def parts(session: AsyncSession, conference: Event) -> list[Part]:
     current = {s.code: _base(conference, s) for s in conference.sessions}
     for change in changes:
         part = current.get(change.session_code)
+        if part is None and change.title_vi:  # a part the organizers added
+            part = Part(change.session_code, Text(vi=change.title_vi, en=change.title_en or change.title_vi),
+                        change.starts_at, change.ends_at, conference.venue.name, (), for_everyone=True)
         if part is None:
             continue
         place = Text(vi=change.place_vi, en=change.place_en or change.place_vi) if change.place_vi else part.place
         current[part.code] = Part(part.code, part.title, change.starts_at or part.starts_at,
-                                  change.ends_at or part.ends_at, place, part.programme, change.cancelled)
+                                  change.ends_at or part.ends_at, place, part.programme, change.cancelled,
+                                  part.for_everyone)
     return sorted(current.values(), key=lambda p: p.starts_at)
 
 
 async def change(session: AsyncSession, conference: Event, code: str, by: Account | None, *,
                  starts_at: datetime | None = None, ends_at: datetime | None = None, place: Text | None = None,
-                 cancelled: bool = False) -> AgendaChange:
-    if conference.session(code) is None:
+                 cancelled: bool = False, commit: bool = True) -> AgendaChange:
+    if conference.session(code) is None and not await _added(session, conference, code):
         raise KeyError(code)
     row = AgendaChange(event_id=conference.id, session_code=code, starts_at=starts_at, ends_at=ends_at,
                        place_vi=place.vi if place else None, place_en=place.en if place else None,
                        cancelled=cancelled, by_id=by.id if by else None)
     session.add(row)
-    await session.commit()
+    await (session.commit() if commit else session.flush())
     return row
+
+
+async def add(session: AsyncSession, conference: Event, by: Account | None, *, title: Text, starts_at: datetime,
+              ends_at: datetime | None = None, place: Text | None = None, commit: bool = True) -> AgendaChange:
+    """A new part, attended by every delegate (a briefing, a dinner): a change with a code of its own."""
+    taken = set(await session.scalars(select(AgendaChange.session_code).where(AgendaChange.event_id == conference.id)))
+    number = 1
+    while f"added_{number}" in taken:
+        number += 1
+    row = AgendaChange(event_id=conference.id, session_code=f"added_{number}", title_vi=title.vi, title_en=title.en,
+                       starts_at=starts_at, ends_at=ends_at, place_vi=place.vi if place else None,
+                       place_en=place.en if place else None, by_id=by.id if by else None)
+    session.add(row)
+    await (session.commit() if commit else session.flush())
+    return row
+
+
+async def _added(session: AsyncSession, conference: Event, code: str) -> bool:
+    return await session.scalar(select(AgendaChange.id).where(
+        AgendaChange.event_id == conference.id, AgendaChange.session_code == code,
+        AgendaChange.title_vi.is_not(None)).limit(1)) is not None
 
 
 def now_and_next(all_parts: list[Part], now: datetime | None = None) -> tuple[Part | None, Part | None]:

@@ -84,10 +84,14 @@ async def render_elsewhere(url: str, lines: list[str]) -> bytes:
 
 
 def read_codes(photo: bytes) -> list[str]:
-    """The texts of the QR codes in a photo (tilted, off-centre, a screen or a printout)."""
-    with Image.open(io.BytesIO(photo)) as image:
-        image = ImageOps.exif_transpose(image).convert("L")
-        if max(image.size) > 2000:  # zxing is quicker on a smaller picture, and 1000 px is plenty
-            image.thumbnail((1600, 1600))
-        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    """The texts of the QR codes in a photo (tilted, off-centre, a screen or a printout); none in a file
+    that is not a picture or is cut short."""
+    try:
+        with Image.open(io.BytesIO(photo)) as image:
+            image = ImageOps.exif_transpose(image).convert("L")
+            if max(image.size) > 2000:  # zxing is quicker on a smaller picture, and 1000 px is plenty
+                image.thumbnail((1600, 1600))
+            results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):  # PIL's ways to refuse a file
+        return []
     return [r.text for r in results if r.valid] if results else []

@@ -90,7 +90,12 @@ async def undo(session: AsyncSession, checkin_id: int, staff: Account) -> CheckI
 
 
 async def search(session: AsyncSession, conference: Event, query: str, limit: int = 8) -> list[Delegate]:
-    """Delegates whose name contains the words typed (diacritics optional), or whose phone has the digits."""
+    """Delegates whose name contains the words typed (diacritics optional), or whose phone has the digits;
+    a check-in number ("427-0", see tickets.checkin_number) finds exactly its delegate."""
+    number = tickets.read_checkin_number(query)
+    if number is not None:
+        delegate = await session.get(Delegate, number)
+        return [delegate] if delegate is not None and delegate.event_id == conference.id and delegate.active else []
     rows = await session.scalars(select(Delegate).where(Delegate.event_id == conference.id,
                                                         Delegate.status == CONFIRMED).order_by(Delegate.full_name))
     digits = "".join(ch for ch in query if ch.isdigit())

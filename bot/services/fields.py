@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 
 from bot.text import clean, has_emoji, strip_marks
 
@@ -61,3 +61,21 @@ def arrival_time(raw: str) -> time | Refusal:
     if hour > 23 or minute > 59:
         return Refusal("time")
     return time(hour, minute)
+
+
+_DAY_PREFIX = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}))?\s+(.+)$")
+
+
+def day_and_time(raw: str, default_day: date) -> datetime | Refusal:
+    """"08:30" (on `default_day`) or "28/7 08:30" or "28/7/2023 8h30" → a naive local date and time."""
+    text = clean(raw)
+    match = _DAY_PREFIX.match(text)
+    day = default_day
+    if match:
+        try:
+            day = date(int(match.group(3) or default_day.year), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return Refusal("time")
+        text = match.group(4)
+    moment = arrival_time(text)
+    return moment if isinstance(moment, Refusal) else datetime.combine(day, moment)

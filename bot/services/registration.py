@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 
 from sqlalchemy import or_, select
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from models import Account, Delegate, DelegateSession
-from models.base import utcnow
+from models.base import MAX_ID, utcnow
 from models.delegate import CANCELLED, CONFIRMED
 
 # changing these changes what the QR badge says, so the old code must stop working
@@ -156,6 +157,20 @@ async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id
     return list(rows)
 
 
+async def same_registration(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Delegate | None:
+    """An active record this registrant already stored from exactly this draft: confirming it again (a double
+    tap, or an update handled a second time after a process died mid-way, see bot/webhook.py) stores nothing."""
+    def normal(d: Draft) -> Draft:
+        return replace(d, sessions=sorted(set(d.sessions)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
+                       arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None)
+
+    wanted = normal(draft)
+    rows = await session.scalars(select(Delegate).where(
+        Delegate.event_id == event.id, Delegate.status == CONFIRMED, Delegate.registered_by_id == registrant.id,
+        Delegate.phone == draft.phone, Delegate.full_name == draft.full_name))
+    return next((d for d in rows if normal(Draft.of(d)) == wanted), None)
+
+
 async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
     """The account holder's own active registration, if any."""
     return await session.scalar(
@@ -189,13 +204,28 @@ async def claim(session: AsyncSession, event: Event, secret: str, account: Accou
     """Give the record to the account that opened the link; returns the record, or why not."""
     try:
         head, mac = payload[1:].split("_", 1)
-        delegate = await session.get(Delegate, int(head))
+        delegate_id = int(head)
     except ValueError:
         return "invalid"
+    if not 0 < delegate_id <= MAX_ID:
+        return "invalid"
+    delegate = await session.get(Delegate, delegate_id)
     if delegate is None or delegate.event_id != event.id or not delegate.claim_code:
         return "used" if delegate is not None and delegate.account_id is not None else "invalid"
     if not hmac.compare_digest(claim_payload(secret, delegate), payload):
         return "invalid"
+    return await _take_over(session, event, account, delegate)
+
+
+async def claim_by_code(session: AsyncSession, event: Event, account: Account, code: str) -> Delegate | str:
+    """The same, by the short code typed in a chat without deep links (Zalo): "DK 12345678"."""
+    delegate = await session.scalar(select(Delegate).where(Delegate.event_id == event.id, Delegate.claim_code == code))
+    if delegate is None:  # never issued, or used: a used code is gone
+        return "invalid"
+    return await _take_over(session, event, account, delegate)
+
+
+async def _take_over(session: AsyncSession, event: Event, account: Account, delegate: Delegate) -> Delegate | str:
     if not delegate.active:
         return "cancelled"
     if await own_delegate(session, event, account) is not None:
@@ -204,3 +234,27 @@ async def claim(session: AsyncSession, event: Event, secret: str, account: Accou
     delegate.claim_code = None  # single use
     await session.commit()
     return delegate
+
+
+# "DK 12345678" (đăng ký): a claim code; "DK <16 characters>": a nominee's personal code (the part of their
+# t.me link after "?start=n"), for the same people on Zalo, where a link cannot open the bot.
+_TYPED_CLAIM = re.compile(r"^\s*[dđ]k\s*[:#.\-]?\s*(.+?)\s*$", re.IGNORECASE)
+_CLAIM_DIGITS = re.compile(r"^\d{8}$")
+_NOMINEE_CODE = re.compile(r"^n?([A-Za-z0-9_-]{16})$")
+
+
+def typed_claim(text: str | None) -> str | None:
+    """The code in "DK 1234 5678" or "DK <nominee code>", else None."""
+    match = _TYPED_CLAIM.match(text or "")
+    if match is None:
+        return None
+    code = match.group(1)
+    digits = re.sub(r"[\s.]", "", code)
+    if _CLAIM_DIGITS.match(digits):
+        return digits
+    nominee = _NOMINEE_CODE.match(code)
+    return nominee.group(1) if nominee else None
+
+
+def is_claim_code(code: str) -> bool:
+    return bool(_CLAIM_DIGITS.match(code))

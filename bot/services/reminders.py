@@ -68,8 +68,11 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     agenda = {p.code: p for p in await parts(session, conference) if not p.cancelled and p.starts_at > now}
     if not agenda or not conference.reminders:
         return []
-    attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
-    delegates = await _active_delegates(session, conference, Delegate.id.in_(attending))
+    if any(p.for_everyone for p in agenda.values()):
+        delegates = await _active_delegates(session, conference)
+    else:
+        attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
+        delegates = await _active_delegates(session, conference, Delegate.id.in_(attending))
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
     taken = await _taken(session)
@@ -78,10 +81,10 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
         recipient = delegate.account_id or delegate.registered_by_id  # the registrant looks after the others
         if recipient not in wanting:
             continue
-        for code in delegate.session_codes:
-            part = agenda.get(code)
-            if part is None:
+        for part in agenda.values():
+            if not part.attended_by(delegate.session_codes):
                 continue
+            code = part.code
             for reminder in conference.reminders:
                 key = offset_key(reminder)
                 if (delegate.id, code, key) not in taken:
@@ -128,7 +131,7 @@ async def skip_begun(session: AsyncSession, conference: Event) -> int:
     skipped = 0
     for part in begun:
         for delegate in delegates:
-            if part.code not in delegate.session_codes:
+            if not part.attended_by(delegate.session_codes):
                 continue
             for reminder in conference.reminders:
                 key = offset_key(reminder)

@@ -18,6 +18,7 @@ from .errors import ApiError, bad_request
 from .messages import formatted, message_content, method_kind
 from .models import CONTENT_KINDS, CallbackAnswer, FakeMessage, StoredFile, UploadedFile
 from .user import FakeUser
+from .webhook import WebhookDelivery
 
 if TYPE_CHECKING:
     from .files import FileStore
@@ -40,6 +41,10 @@ class BotApiMethods:
     bot_user: dict[str, Any]
     strict_html: bool
     webhook: dict[str, Any] | None
+    delivery: WebhookDelivery | None
+    past_deliveries: list[WebhookDelivery]
+    webhook_timeout: float
+    webhook_backoff: tuple[float, float]
     commands: list[dict[str, Any]]
     _command_menus: dict[tuple[str, str], list[dict[str, Any]]]
     menu_buttons: dict[int | None, dict[str, Any]]
@@ -68,21 +73,46 @@ class BotApiMethods:
         )
 
     async def _api_setWebhook(self, params: dict, request: RequestInfo) -> Any:
+        """Accepted as Telegram does; from then on every update is POSTed to the URL (webhook.py)."""
+        if not params.get("url"):
+            return await self._api_deleteWebhook(params, request)
+        if params.get("drop_pending_updates"):
+            self.updates.clear()
+        self.updates.set_allowed(params.get("allowed_updates"))
         self.webhook = {key: value for key, value in params.items() if key != "certificate"}
+        max_connections = int(params.get("max_connections") or 40)
+        if self.delivery is None:
+            self.delivery = WebhookDelivery(
+                self.updates, params["url"], params.get("secret_token"), max_connections=max_connections,
+                timeout=self.webhook_timeout, backoff=self.webhook_backoff,
+            )
+            self.delivery.start()
+        else:
+            self.delivery.reconfigure(params["url"], params.get("secret_token"), max_connections)
         return True
 
     async def _api_deleteWebhook(self, params: dict, request: RequestInfo) -> Any:
         self.webhook = None
+        if self.delivery is not None:
+            delivery, self.delivery = self.delivery, None
+            await delivery.stop()
+            self.past_deliveries.append(delivery)
         if params.get("drop_pending_updates"):
             self.updates.clear()
         return True
 
     async def _api_getWebhookInfo(self, params: dict, request: RequestInfo) -> Any:
-        return {
+        info: dict[str, Any] = {
             "url": (self.webhook or {}).get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self.updates),
         }
+        if self.delivery is not None:
+            info["max_connections"] = self.delivery.max_connections
+            if self.delivery.last_error:
+                info["last_error_date"] = int(self.delivery.last_error[0])
+                info["last_error_message"] = self.delivery.last_error[1]
+        return info
 
     # -- sending ---------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from .ratelimit import RateLimiter
 from .spec import load_spec
 from .sync import Signal
 from .updates import UpdateQueue
+from .webhook import WebhookDelivery
 from .user import FakeUser
 from .validate import check_params, decode_params
 
@@ -28,6 +30,9 @@ logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _MESSAGE_RESULTS = {"Message", "Array of Message", "MessageId", "Array of MessageId"}
 _MAX_UPLOAD = 64 * 2**20
+# the HTTP request being answered, for hooks such as before_send that need to know who is calling
+# (its peer address tells which bot process sent it: tests/cluster.py)
+CURRENT_REQUEST: contextvars.ContextVar[web.Request | None] = contextvars.ContextVar("request", default=None)
 
 
 @dataclass
@@ -62,7 +67,11 @@ class FakeTelegram(BotApiMethods):
         self.commands: list[dict[str, Any]] = []  # parameters of every setMyCommands call
         self._command_menus: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
-        self.webhook: dict[str, Any] | None = None
+        self.webhook: dict[str, Any] | None = None  # setWebhook's parameters while one is set
+        self.delivery: WebhookDelivery | None = None  # POSTs the updates while a webhook is set
+        self.past_deliveries: list[WebhookDelivery] = []
+        self.webhook_timeout = 60.0  # seconds Telegram waits for the bot's answer to a webhook POST
+        self.webhook_backoff = (0.5, 8.0)  # first and longest wait before a failed update is sent again
         self._callback_queries: dict[str, tuple[FakeUser, str]] = {}
         self._query_ids = itertools.count(1)
         self._limiter: RateLimiter | None = None
@@ -71,6 +80,9 @@ class FakeTelegram(BotApiMethods):
         self._outage_mode = "500"
         self._outage_signal = Signal()
         self._runner: web.AppRunner | None = None
+        # tests may look at (and hold) every send before Telegram would accept it, e.g. to kill the
+        # bot at a precise moment; a send the hook fails is not delivered
+        self.before_send: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
         if rate_limits:
             self.set_rate_limits()
         methods = self.spec.methods
@@ -100,6 +112,8 @@ class FakeTelegram(BotApiMethods):
 
     async def stop(self) -> None:
         self.updates.release_waiters()
+        if self.delivery is not None:
+            await self.delivery.stop()
         self._outage_until = 0.0
         self._outage_signal.notify()
         if self._runner is not None:
@@ -133,8 +147,15 @@ class FakeTelegram(BotApiMethods):
 
     @property
     def updates_delivered_at(self) -> dict[int, float]:
-        """update_id -> time.monotonic() when getUpdates first handed it to the bot."""
+        """update_id -> time.monotonic() when getUpdates first handed it to the bot, or the webhook
+        first POSTed it."""
         return self.updates.delivered_at
+
+    @property
+    def webhook_attempts(self) -> list:
+        """Every webhook POST (tests/fakebot/webhook.py Attempt), across setWebhook/deleteWebhook."""
+        deliveries = [*self.past_deliveries, *([self.delivery] if self.delivery else [])]
+        return [attempt for delivery in deliveries for attempt in delivery.attempts]
 
     @property
     def updates_queued_at(self) -> dict[int, float]:
@@ -199,6 +220,7 @@ class FakeTelegram(BotApiMethods):
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         received_at = time.monotonic()
+        CURRENT_REQUEST.set(request)
         name = request.match_info["method"]
         method = self.spec.method_name(name)
         params: dict[str, Any] = {}
@@ -212,6 +234,8 @@ class FakeTelegram(BotApiMethods):
             params = decode_params(self.spec, method, params, uploads)
             check_params(self.spec, method, params, strict_html=self.strict_html)
             self._admit(method, params, received_at)
+            if self.before_send is not None and method in self._rate_limited:
+                await self.before_send(method, params)
             result = await self._dispatch(method, params, RequestInfo(received_at, uploads))
         except ApiError as error:
             if isinstance(error, InvalidRequest):

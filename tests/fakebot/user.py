@@ -78,9 +78,11 @@ class FakeUser:
 
     # -- what the user does ------------------------------------------------
 
-    async def send(self, text: str) -> dict[str, Any]:
-        """A text message; a leading /command gets its bot_command entity."""
+    async def send(self, text: str, *, reply_to: FakeMessage | None = None) -> dict[str, Any]:
+        """A text message (optionally a reply to a bot message); a leading /command gets its bot_command entity."""
         content: dict[str, Any] = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = reply_to.raw
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             content["entities"] = [

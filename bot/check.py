@@ -1,0 +1,137 @@
+"""`python -m bot check`: is this machine ready to run the bot? Every setting, the event file and its FAQ,
+the database, Redis and the Bot APIs are tried, and what is wrong is said in plain words (never a token)."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import aiohttp
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.event import EventFileError, load_event
+from bot.services.faq import faq_path, load_faq
+from models import Database
+from models.db import alembic_config
+
+OK, WARN, FAIL = "ok", "warning", "problem"
+TIMEOUT = 10
+
+
+@dataclass
+class Finding:
+    level: str
+    what: str
+
+    def __str__(self) -> str:
+        return {OK: "✓", WARN: "!", FAIL: "✗"}[self.level] + " " + self.what
+
+
+async def check(settings: Settings) -> list[Finding]:
+    found = [*_settings(settings), *_event(settings)]
+    found.append(await _database(settings))
+    if settings.redis_url:
+        found.append(await _redis(settings.redis_url))
+    if settings.telegram_bot_token:
+        found.append(await _api("Telegram", f"{settings.telegram_api_url}/bot{settings.telegram_bot_token}/getMe",
+                                "username"))
+    if getattr(settings, "zalo_bot_token", ""):
+        found.append(await _api("Zalo", f"{settings.zalo_api_url}/bot{settings.zalo_bot_token}/getMe",
+                                "account_name"))
+    return found
+
+
+def _settings(settings: Settings) -> list[Finding]:
+    found = []
+    if not settings.telegram_bot_token and not getattr(settings, "zalo_bot_token", ""):
+        found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN."))
+    if not settings.admin_ids:
+        found.append(Finding(WARN, "ADMIN_IDS is empty: nobody is an organizer until it lists your Telegram user id."))
+    else:
+        found.append(Finding(OK, f"{len(settings.admin_ids)} organizer(s) in ADMIN_IDS."))
+    if not settings.secret_key:
+        found.append(Finding(WARN, "SECRET_KEY is not set: a key is made and kept in data/secret.key. With several "
+                                   "bot processes or machines, set the same SECRET_KEY for all, or QR codes made by "
+                                   "one are refused by another."))
+    if settings.webhook_mode:
+        if not settings.public_base_url.startswith("https://"):
+            found.append(Finding(FAIL, "PUBLIC_BASE_URL must be an https:// address for Telegram's webhook."))
+        if not settings.webhook_secret:
+            found.append(Finding(WARN, "WEBHOOK_SECRET is empty: one derived from SECRET_KEY is used; set "
+                                       "WEBHOOK_SECRET to choose it yourself."))
+        found.append(Finding(OK, f"Webhook mode at {settings.public_base_url}; the web server listens on "
+                                 f"{settings.web_host}:{settings.web_port}."))
+    else:
+        found.append(Finding(OK, "Polling mode (no PUBLIC_BASE_URL): run one bot process only."))
+    if settings.database_url.startswith("sqlite") and settings.redis_url:
+        found.append(Finding(WARN, "SQLite with Redis: SQLite serves one process; use PostgreSQL for several."))
+    return found
+
+
+def _event(settings: Settings) -> list[Finding]:
+    try:
+        event = load_event(settings.event_file)
+    except EventFileError as exc:
+        return [Finding(FAIL, str(exc))]
+    found = [Finding(OK, f"Event file {settings.event_file.name}: {event.short_name.vi}, {len(event.sessions)} "
+                         f"parts, {len(event.provinces)} provinces.")]
+    try:
+        faq = load_faq(faq_path(settings.event_file))
+    except EventFileError as exc:
+        return found + [Finding(FAIL, str(exc))]
+    if len(faq):
+        found.append(Finding(OK, f"FAQ: {len(faq)} entries."))
+    else:
+        found.append(Finding(WARN, f"No FAQ file ({faq_path(settings.event_file).name}): venue questions go "
+                                   "straight to the organizers."))
+    return found
+
+
+async def _database(settings: Settings) -> Finding:
+    from alembic.script import ScriptDirectory
+
+    db = Database(settings.database_url)
+    where = settings.database_url.split("@")[-1] if "@" in settings.database_url else settings.database_url
+    try:
+        async with db.engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), TIMEOUT)
+            try:
+                current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            except Exception:
+                current = None
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        state = ("schema up to date" if current == head else
+                 f"schema at {current or 'nothing yet'}; the bot brings it to {head} when it starts")
+        return Finding(OK, f"Database {db.dialect} reached ({where}): {state}.")
+    except Exception as exc:
+        return Finding(FAIL, f"Database not reachable ({where}): {type(exc).__name__}: {exc}".split("\n")[0])
+    finally:
+        await db.close()
+
+
+async def _redis(url: str) -> Finding:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=TIMEOUT)
+    where = url.split("@")[-1]
+    try:
+        await asyncio.wait_for(client.ping(), TIMEOUT)
+        return Finding(OK, f"Redis reached ({where}).")
+    except Exception as exc:
+        return Finding(FAIL, f"Redis not reachable ({where}): {exc}. Start Redis, or remove REDIS_URL to keep "
+                             "conversations in memory (one bot process only).")
+    finally:
+        await client.aclose()
+
+
+async def _api(name: str, url: str, field: str) -> Finding:
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as http:
+            async with http.get(url) as response:
+                body = await response.json(content_type=None)
+    except Exception as exc:  # the URL holds the token: say the kind of fault only
+        return Finding(FAIL, f"{name} Bot API not reachable: {type(exc).__name__}.")
+    if not isinstance(body, dict) or not body.get("ok"):
+        description = body.get("description", "") if isinstance(body, dict) else ""
+        return Finding(FAIL, f"{name} refused the token: {description or 'no answer'}. Check the token.")
+    return Finding(OK, f"{name} bot: {body['result'].get(field, '?')}.")

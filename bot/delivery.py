@@ -1,0 +1,231 @@
+"""Sends the outbox: broadcasts and agenda change notices, oldest first, through the paced sender.
+
+The database is the truth (bot/services/outbox.py): this worker only takes pending rows, sends,
+and records the outcome. It wakes when a broadcast is confirmed, every few seconds otherwise, and
+at start it picks up whatever a crash interrupted. The organizer's progress message is edited as
+it goes, and a report names everyone not reached so the secretariat can phone them.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from html import escape
+
+from aiogram import Bot
+from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError,
+                                TelegramRetryAfter, TelegramServerError)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy import select, update
+
+from bot.event import Event
+from bot.services import outbox
+from handlers.callbacks import Outbox
+from models import Account, Broadcast, Database, OutboxMessage
+from models.base import utcnow
+from models.outbox import AGENDA, BLOCKED, CANCELLED, FAILED, PENDING, RUNNING, SENDING, SENT
+
+log = logging.getLogger(__name__)
+PARALLEL = 8  # sends in flight; few enough that a delegate's reply is never queued behind many
+PROGRESS_EVERY = 3.0  # seconds between edits of the organizer's progress message
+IDLE = 5.0  # seconds between looks at the outbox when nothing wakes the worker
+REPORT_LIMIT = 3500  # characters of names per report message
+
+
+def delegate_text(broadcast: Broadcast, lang: str) -> str:
+    """What a recipient reads, in their language (Vietnamese when no English text was given)."""
+    body = broadcast.text_en if lang == "en" and broadcast.text_en else broadcast.text_vi
+    if broadcast.kind == AGENDA:
+        return body
+    return _("📣 <b>From the organizers</b>") + "\n\n" + body
+
+
+class Postman:
+    def __init__(self, bot: Bot, db: Database, conference: Event, i18n: I18n, default_language: str) -> None:
+        self.bot, self.db, self.conference, self.i18n = bot, db, conference, i18n
+        self.bots: dict[str, Bot] = {"telegram": bot}  # by account channel; the Zalo bridge adds its own
+        self.default_language = default_language
+        self.nudge = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.sent = 0
+
+    async def start(self) -> None:
+        if self.task is not None:
+            return
+        async with self.db.session() as session:
+            again = await outbox.resume(session)
+        if again:
+            log.warning("outbox: %d messages were in flight when the bot stopped; they are sent again", again)
+        self.task = asyncio.create_task(self.run(), name="outbox")
+
+    async def recover(self) -> None:
+        """Rows this worker had taken when a round failed are pending again (nothing else is in flight)."""
+        try:
+            async with self.db.session() as session:
+                await outbox.resume(session)
+        except Exception:
+            log.exception("outbox: could not release the rows of a failed round")
+
+    async def stop(self) -> None:
+        if self.task:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+            self.task = None
+
+    def wake(self) -> None:
+        self.nudge.set()
+
+    async def run(self) -> None:
+        while True:
+            self.nudge.clear()
+            try:
+                pause = await self.round()
+            except Exception:  # the worker must outlive a database hiccup
+                log.exception("outbox round failed")
+                pause = IDLE
+                await self.recover()
+            try:
+                await asyncio.wait_for(self.nudge.wait(), pause)
+            except TimeoutError:
+                pass
+
+    async def round(self) -> float:
+        async with self.db.session() as session:
+            ids = [b.id for b in await outbox.running(session, self.conference)]
+        pause = IDLE
+        for broadcast_id in ids:
+            pause = min(pause, await self.deliver(broadcast_id))
+        return pause
+
+    async def deliver(self, broadcast_id: int) -> float:
+        """Send what is pending; returns how long to wait before looking again."""
+        shown = 0.0
+        while True:
+            async with self.db.session() as session:
+                broadcast = await session.get(Broadcast, broadcast_id)
+                if broadcast.status != RUNNING:  # cancelled meanwhile
+                    await self.conclude(session, broadcast)
+                    return IDLE
+                rows = await outbox.claim(session, broadcast_id, PARALLEL)  # small: a stop takes effect at once
+                if not rows:
+                    counts = await outbox.counts(session, broadcast_id)
+                    if counts[PENDING] or counts[SENDING]:  # some wait for a retry after a fault
+                        retry_at = await outbox.next_retry_at(session, broadcast_id)
+                        return max(0.5, (retry_at - utcnow()).total_seconds()) if retry_at else IDLE
+                    await outbox.finish(session, broadcast)
+                    await self.conclude(session, broadcast)
+                    return IDLE
+                accounts = {a.id: a for a in (await session.scalars(
+                    select(Account).where(Account.id.in_([r.account_id for r in rows])))).unique()}
+                session.expunge_all()
+            gate = asyncio.Semaphore(PARALLEL)
+
+            async def one(row: OutboxMessage) -> None:
+                async with gate:
+                    await self.send(broadcast, row, accounts[row.account_id])
+
+            await asyncio.gather(*(one(row) for row in rows))
+            if time.monotonic() - shown >= PROGRESS_EVERY:
+                shown = time.monotonic()
+                async with self.db.session() as session:
+                    await self.show_progress(broadcast, await outbox.counts(session, broadcast_id))
+
+    async def send(self, broadcast: Broadcast, row: OutboxMessage, account: Account) -> None:
+        lang = account.language or self.default_language
+        with self.i18n.context(), self.i18n.use_locale(lang):
+            text = delegate_text(broadcast, lang)
+        chat, bot = int(account.chat_id), self.bots[account.channel]
+        outcome, error = SENT, ""
+        try:
+            if broadcast.media_kind == "photo":
+                await bot.send_photo(chat, broadcast.media_file_id, caption=text)
+            elif broadcast.media_kind == "document":
+                await bot.send_document(chat, broadcast.media_file_id, caption=text)
+            else:
+                await bot.send_message(chat, text)
+        except TelegramForbiddenError as exc:
+            outcome, error = BLOCKED, exc.message
+        except TelegramBadRequest as exc:
+            outcome, error = FAILED, exc.message
+        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            async with self.db.session() as session:
+                outcome = await outbox.try_later(session, row, str(exc))
+            log.warning("broadcast %s to account %s: %s (%s)", broadcast.id, account.id, exc, outcome)
+            return
+        async with self.db.session() as session:
+            if outcome == BLOCKED:
+                await session.execute(update(Account).where(Account.id == account.id).values(reachable=False))
+            await outbox.settle(session, row.id, outcome, error)
+        if outcome == SENT:
+            self.sent += 1
+        else:
+            log.info("broadcast %s not delivered to account %s: %s", broadcast.id, account.id, error)
+
+    def progress_text(self, broadcast: Broadcast, counts: dict[str, int]) -> str:
+        total = sum(counts.values())
+        title = (_("🗓 Agenda change notice #{id}") if broadcast.kind == AGENDA
+                 else _("📣 Broadcast #{id}")).format(id=broadcast.id)
+        state = {RUNNING: _("sending…"), CANCELLED: _("cancelled")}.get(broadcast.status, _("finished"))
+        return "\n".join([
+            f"<b>{title}</b>: {state}",
+            _("Sent: {sent} of {total}").format(sent=counts[SENT], total=total),
+            _("Pending: {pending}").format(pending=counts[PENDING] + counts[SENDING]),
+            _("Not reached: {failed}").format(failed=counts[BLOCKED] + counts[FAILED]),
+        ])
+
+    async def show_progress(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
+        if not broadcast.progress_chat_id or not broadcast.progress_message_id:
+            return
+        with self.i18n.context(), self.i18n.use_locale(broadcast.progress_language):
+            text = self.progress_text(broadcast, counts)
+            markup = stop_button(broadcast.id) if broadcast.status == RUNNING else None
+        try:
+            await self.bot.edit_message_text(text, chat_id=int(broadcast.progress_chat_id),
+                                             message_id=broadcast.progress_message_id, reply_markup=markup)
+        except TelegramBadRequest:  # "message is not modified", or deleted by the organizer
+            pass
+        except (TelegramForbiddenError, TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+            log.info("progress of broadcast %s not shown: %s", broadcast.id, exc)
+
+    async def conclude(self, session, broadcast: Broadcast) -> None:
+        """The final progress, and a report naming everyone not reached."""
+        counts = await outbox.counts(session, broadcast.id)
+        missed = await outbox.not_reached(session, broadcast.id)
+        await self.show_progress(broadcast, counts)
+        if not broadcast.progress_chat_id:
+            return
+        with self.i18n.context(), self.i18n.use_locale(broadcast.progress_language):
+            for text in report(broadcast, counts, missed):
+                try:
+                    await self.bot.send_message(int(broadcast.progress_chat_id), text)
+                except (TelegramBadRequest, TelegramForbiddenError) as exc:
+                    log.warning("report of broadcast %s not delivered: %s", broadcast.id, exc)
+                    return
+
+
+def stop_button(broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=_("Stop this broadcast"), callback_data=Outbox(action="cancel", id=broadcast_id).pack())]])
+
+
+def report(broadcast: Broadcast, counts: dict[str, int], missed: list[OutboxMessage]) -> list[str]:
+    total = sum(counts.values())
+    if broadcast.status == CANCELLED:
+        head = _("Broadcast #{id} stopped: {sent} of {total} chats had received it.")
+    else:
+        head = _("Broadcast #{id} finished: {sent} of {total} chats reached.")
+    head = head.format(id=broadcast.id, sent=counts[SENT], total=total)
+    if not missed:
+        return [head]
+    head += "\n" + _("Not reached ({count}); please contact them another way:").format(count=len(missed))
+    why = {BLOCKED: _("has blocked the bot"), FAILED: _("Telegram refused the message")}
+    lines = [f"• {escape(row.names or '?')} — {why[row.status]}" for row in missed]
+    messages, current = [], head
+    for line in lines:
+        if len(current) + len(line) + 1 > REPORT_LIMIT:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    messages.append(current)
+    return messages

@@ -1,0 +1,182 @@
+"""Lexical retrieval for the FAQ: the words of a question, and BM25 over syllables and syllable pairs.
+
+Vietnamese words are mostly two syllables ("khách sạn", "sân bay"), so a question is indexed as
+its folded syllables plus each pair of neighbouring ones: "khach san" matches the pair as well as
+both syllables, "san" alone (sân bay) much less.
+
+BM25 is written out here (a few dozen lines) rather than taken from bm25s (which brings numpy and
+scipy) or rank-bm25 (unmaintained): the corpus is a few hundred short phrasings, and an inverted
+index over dicts scores a question in well under a millisecond.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from bot.text import canonical, expand, fold
+
+# Words that say nothing about the topic, folded. Left out on purpose, because a Vietnamese word
+# folds to them: "an" (ăn), "to" (tổ), "in" (in ấn), "be" (bế mạc), "do" (đồ, đỗ), "cho" (chỗ),
+# "toi" (tối), "ban" (ban tổ chức), "chi" (chỉ đường), "thi" (thi đua), "da" (Đà Lạt), "am" (ấm).
+STOP_WORDS = frozenset("""
+    a ah ak ha nhe nha nhi oi vay v z u uh ok oke okie alo xin chao cam on em anh minh cac nhung la
+    khong ad admin bot giup voi
+    i me my we our us you your the is are was were does did been it its of for on at this that
+    there any please pls plz hi hello just about tell know could would will should get s what
+""".split())
+# The same with diacritics: typed so, they cannot be the other word ("tôi" is not "tối").
+STOP_TYPED = frozenset("""
+    tôi tui chị mình ạ à ơi nhé nhá nhỉ vậy thì là của những các với giúp hả dạ vâng đó này ấy hỏi
+""".split())
+# A question without diacritics that has one of these is English; then these words say nothing
+# either, though in Vietnamese they would (cần, đỗ, bế, tổ, in, ăn, thế).
+_ENGLISH = frozenset("is are was were what where when which who how you your we our i does will there please".split())
+STOP_ENGLISH = frozenset("can do be to in an the have has from with get some".split())
+# Pairs in which a word of STOP_WORDS means something after all: English (not "anh", you), a card
+# (thẻ, not "the").
+_KEEP = {("tieng", "anh"), ("the", "dai"), ("the", "deo"), ("the", "ten")}
+# "cho em hỏi", "xin hỏi", "mình hỏi": the asking, not the topic; not "chỗ hội nghị"
+_PRONOUN = "em|anh|chị|chi|tôi|toi|mình|minh|con|cháu|chau|bác|bac"
+_ASKING = re.compile(rf"\b(?:(?:cho|xin)(?: (?:{_PRONOUN}))?|{_PRONOUN}) (?:hỏi|hoi)\b"
+                     r"(?! (?:nghị|nghi|trường|truong|đồng|dong))")
+# Words of several syllables taken as one, longest first: so that a syllable of "hội nghị" does
+# not meet "nghỉ" (rest), and so that the ways of asking when, where, how meet each other across
+# the two languages ("mấy giờ", "lúc nào", "when").
+_PHRASES = {
+    ("hoi", "nghi"): "hoinghi", ("ban", "to", "chuc"): "bantochuc",
+    **dict.fromkeys([("luc", "may", "gio"), ("luc", "may", "h"), ("may", "gio"), ("may", "h"), ("luc", "nao"),
+                     ("khi", "nao"), ("bao", "gio"), ("what", "time"), ("when",)], "?when"),
+    **dict.fromkeys([("o", "dau"), ("cho", "nao"), ("noi", "nao"), ("where",)], "?where"),
+    **dict.fromkeys([("bao", "nhieu"), ("how", "many"), ("how", "much")], "?howmany"),
+    **dict.fromkeys([("bao", "xa"), ("how", "far")], "?howfar"),
+    **dict.fromkeys([("nhu", "the", "nao"), ("the", "nao"), ("lam", "sao"), ("ra", "sao"), ("bang", "cach", "nao"),
+                     ("cach", "nao"), ("how",)], "?how"),
+    **dict.fromkeys([("ai",), ("who",)], "?who"),
+}
+_LONGEST = max(len(k) for k in _PHRASES)
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
+
+
+def _stem(word: str) -> str:
+    """English endings, so "provided" meets "provide" and "28th" meets "28": no Vietnamese syllable
+    ends in s, ed, ing or ion, or in e or a doubled consonant with six letters or more."""
+    if _ORDINAL.match(word):
+        return _ORDINAL.sub(r"\1", word)
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for ending, shortest in (("ation", 8), ("ion", 7), ("ing", 6), ("ed", 5), ("s", 4)):
+        if len(word) >= shortest and word.endswith(ending) and not word.endswith("ss"):
+            word = word[: -len(ending)]
+            break
+    if len(word) > 5 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 5 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # programm(e) → program
+    return word
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _typed(text: str) -> list[tuple[str, str]]:
+    """Each word as typed (lower case, one tone placement) and folded."""
+    text = _ASKING.sub(" ", " ".join(_WORD.findall(canonical(text).lower())))
+    return [(w, fold(w).replace(" ", "")) for w in text.split()]
+
+
+def spellings(texts: Iterable[str]) -> dict[str, set[str]]:
+    """Folded word → the ways the texts written with diacritics spell it: "pho" → {"phố"}."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        pairs = _typed(text)
+        if any(w != f for w, f in pairs):
+            for w, f in pairs:
+                known[f].add(w)
+    return known
+
+
+def words(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
+    """The meaningful words of a question, folded, abbreviations written out.
+
+    With `known` (see `spellings`), a word typed with diacritics that folds like a known word but
+    is spelt otherwise is another word: "phở" is not "phố", "giá" is not "gia". It is kept apart
+    (marked with "~"), so it matches nothing and counts as unknown. Words typed without
+    diacritics may be any of their spellings.
+    """
+    pairs = _typed(text)
+    typed = any(w != f for w, f in pairs)
+    pairs = [(w, f) for w, f in pairs if f and w not in STOP_TYPED]
+    if known is not None:
+        pairs = [(w, f + "~" if w != f and f in known and w not in known[f] else f) for w, f in pairs]
+    raw = expand(" ".join(f for _, f in pairs))
+    english = not typed and not _ENGLISH.isdisjoint(raw)
+    kept: list[str] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(_LONGEST, len(raw) - i), 0, -1):
+            phrase = _PHRASES.get(tuple(raw[i:i + size]))
+            if phrase:
+                kept.append(phrase)
+                i += size
+                break
+        else:
+            word, before, after = raw[i], raw[i - 1] if i else "", raw[i + 1] if i + 1 < len(raw) else ""
+            stop = word in STOP_WORDS or (english and word in STOP_ENGLISH)
+            if not stop or (before, word) in _KEEP or (word, after) in _KEEP:
+                kept.append(_stem(word))
+            i += 1
+    return kept
+
+
+def terms(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
+    """Syllables and neighbouring pairs: the terms BM25 counts."""
+    kept = words(text, known)
+    return kept + [f"{a}_{b}" for a, b in zip(kept, kept[1:])]
+
+
+# A word no phrasing has counts in `Bm25.ceiling` as twice the rarest word: a question with words
+# the FAQ never uses is probably about something else ("giá vàng", "bitcoin").
+UNSEEN = 2.0
+
+
+class Bm25:
+    """Okapi BM25 over short documents (lists of terms)."""
+
+    def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.5) -> None:
+        self.k1, self.b = k1, b
+        self.lengths = [len(d) for d in documents]
+        self.average = sum(self.lengths) / len(documents) if documents else 1.0
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for index, document in enumerate(documents):
+            for term, count in Counter(document).items():
+                self.postings[term].append((index, count))
+        n = len(documents)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self.unseen_idf = UNSEEN * math.log(1 + (n + 0.5) / 0.5)
+
+    def _weight(self, count: int, length: int) -> float:
+        return count * (self.k1 + 1) / (count + self.k1 * (1 - self.b + self.b * length / self.average))
+
+    def scores(self, query: list[str]) -> dict[int, float]:
+        """Score of every document sharing a term with the query."""
+        result: dict[int, float] = defaultdict(float)
+        for term, _ in Counter(query).items():
+            for index, count in self.postings.get(term, ()):
+                result[index] += self.idf[term] * self._weight(count, self.lengths[index])
+        return result
+
+    def ceiling(self, query: list[str]) -> float:
+        """The score a document equal to the query would get.
+
+        A word no document has counts UNSEEN times the rarest; a pair no document has counts
+        nothing (its words already count). Dividing by it puts scores
+        on a 0–1 scale that does not depend on the question's length or on the size of the FAQ,
+        so the thresholds of `decide` keep their meaning.
+        """
+        total = 0.0
+        for term, count in Counter(query).items():
+            idf = self.idf.get(term, 0.0 if "_" in term else self.unseen_idf)
+            total += idf * self._weight(count, len(query))
+        return total

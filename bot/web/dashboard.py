@@ -1,0 +1,203 @@
+"""The organizers' dashboard: registered, expected and checked in, per province and per category;
+arrivals over the day; the latest check-ins; broadcast progress; the lists to download.
+
+The page polls /dashboard/api/numbers every few seconds: plain requests pass every proxy and
+restart cleanly after a Wi-Fi drop, and a few hundred delegates make the answer small and cheap.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from html import escape
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.event import Event
+from bot.services import exports, outbox
+from bot.web.auth import Visitor, api, identify, login_needed, may_open
+from bot.web.desk import both, chosen_list, list_names
+from bot.web.html import message_page, page, t
+from bot.web.texts import TEXTS
+from models import Account, Broadcast, CheckIn, Delegate, DelegateSession
+from models.account import ORGANIZER
+from models.base import utcnow
+from models.delegate import CONFIRMED
+from models.outbox import BLOCKED, DROPPED, FAILED, PENDING, SENDING, SENT
+
+BUCKET = timedelta(minutes=15)
+MAX_BUCKETS = 96  # one day of quarter hours
+LATEST = 10
+BROADCASTS = 5
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS = {  # file name → (content type, builder); organizers' files hold phones and notes, as in /export
+    "delegates.xlsx": (XLSX, lambda s, c, lang: exports.delegates_workbook(s, c, personal=True, lang=lang)),
+    "delegates.csv": ("text/csv", lambda s, c, lang: exports.delegates_csv(s, c, personal=True, lang=lang)),
+    "checkins.xlsx": (XLSX, lambda s, c, lang: exports.checkin_report(s, c, lang=lang)),
+    "rooms.xlsx": (XLSX, lambda s, c, lang: exports.rooms_report(s, c, personal=True, lang=lang)),
+}
+
+
+def _row(name: dict | None, registered: int, expected: int, arrived: int) -> dict:
+    return {"name": name, "registered": registered, "expected": expected, "arrived": arrived}
+
+
+def _audience(conference: Event, audience: str) -> dict[str, str]:
+    kind, _, code = audience.partition(":")
+    province, category, part = conference.province(code), conference.category(code), conference.session(code)
+    if kind == "province" and province:
+        return both(province.name)
+    if kind == "category" and category:
+        return both(category.label)
+    if kind == "part" and part:
+        return both(part.title)
+    key = f"audience_{audience}"
+    return {lang: TEXTS[lang].get(key, audience) for lang in ("vi", "en")}
+
+
+def _arrivals(conference: Event, moments: list[datetime]) -> list[dict]:
+    """Check-ins per quarter hour, local time, every quarter from the first to the last (zeros too), on
+    the day of the latest one: a list is one day's, and an early check-in the evening before would
+    otherwise stretch the chart over two days."""
+    if not moments:
+        return []
+
+    def floor(moment: datetime) -> datetime:
+        local = moment.astimezone(conference.tz)
+        return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+
+    day = max(moments).astimezone(conference.tz).date()
+    counts = Counter(floor(m) for m in moments if m.astimezone(conference.tz).date() == day)
+    last = max(counts)
+    first = max(min(counts), last - BUCKET * (MAX_BUCKETS - 1))
+    buckets, at = [], first
+    while at <= last:
+        buckets.append({"t": at.strftime("%H:%M"), "n": counts.get(at, 0)})
+        at += BUCKET
+    return buckets
+
+
+async def _broadcasts(session: AsyncSession, conference: Event) -> list[dict]:
+    found = await session.scalars(select(Broadcast).where(Broadcast.event_id == conference.id)
+                                  .order_by(Broadcast.id.desc()).limit(BROADCASTS))
+    result = []
+    for b in found:
+        n = await outbox.counts(session, b.id)
+        result.append({"id": b.id, "audience": _audience(conference, b.audience), "status": b.status,
+                       "started": b.created_at.astimezone(conference.tz).strftime("%d/%m %H:%M"),
+                       "sent": n[SENT], "pending": n[PENDING] + n[SENDING], "not_reached": n[BLOCKED] + n[FAILED],
+                       "dropped": n[DROPPED]})
+    return result
+
+
+@api(ORGANIZER)
+async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    conference: Event = request.app["app"].conference
+    list_code = chosen_list(conference, request.query.get("list"))
+    confirmed = (Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
+    delegates = (await session.execute(select(Delegate.id, Delegate.province, Delegate.category).where(
+        *confirmed))).all()
+    expected = set(await session.scalars(select(DelegateSession.delegate_id).join(
+        Delegate, Delegate.id == DelegateSession.delegate_id).where(DelegateSession.session_code == list_code,
+                                                                     *confirmed)))
+    checkins = (await session.execute(
+        select(CheckIn.delegate_id, CheckIn.at, CheckIn.via, Delegate.full_name, Delegate.province,
+               Account.display_name)
+        .join(Delegate, Delegate.id == CheckIn.delegate_id).outerjoin(Account, Account.id == CheckIn.by_id)
+        .where(CheckIn.list_code == list_code, *confirmed).order_by(CheckIn.at))).all()
+    arrived = {c.delegate_id for c in checkins}
+
+    def rows(key: str, items) -> list[dict]:
+        out = []
+        for code, name in items:
+            members = [d.id for d in delegates if getattr(d, key) == code]
+            row = _row(name, len(members), len(expected.intersection(members)), len(arrived.intersection(members)))
+            if key == "province" or row["registered"] or row["arrived"]:  # every province, even one not yet come
+                out.append(row)
+        return out
+
+    provinces = rows("province", [(p.code, both(p.name)) for p in conference.provinces])
+    categories = rows("category", [(c.code, both(c.label)) for c in conference.categories])
+    latest = [{"time": c.at.astimezone(conference.tz).strftime("%H:%M"), "name": c.full_name,
+               "province": both(p.name) if (p := conference.province(c.province)) else None,
+               "by": c.display_name or "", "via": c.via} for c in reversed(checkins[-LATEST:])]
+    return web.json_response({
+        "list": list_code, "lists": list_names(conference),
+        "totals": _row(None, len(delegates), len(expected), len(arrived)),
+        "provinces": provinces, "categories": categories,
+        "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,
+        "broadcasts": await _broadcasts(session, conference),
+        "now": utcnow().astimezone(conference.tz).strftime("%H:%M:%S"),
+    })
+
+
+@api(ORGANIZER)
+async def download(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    name = request.match_info["name"]
+    if name not in EXPORTS:
+        raise web.HTTPNotFound()
+    conference: Event = request.app["app"].conference
+    lang = request.query.get("lang") if request.query.get("lang") in ("vi", "en") else "vi"
+    content_type, build = EXPORTS[name]
+    body = await build(session, conference, lang)
+    stamp = utcnow().astimezone(conference.tz).strftime("%Y%m%d-%H%M")
+    return web.Response(body=body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{conference.id}-{stamp}-{name}"'})
+
+
+async def dashboard_page(request: web.Request) -> web.Response:
+    async with request.app["app"].db.session() as session:
+        who = await identify(request, session)
+    if isinstance(who, str):
+        return login_needed(ORGANIZER, who)
+    if not may_open(who.role, ORGANIZER):
+        return message_page("dashboard_title", "organizers_only", status=403, kind="login",
+                            extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
+    exports_links = "".join(
+        f'<a class="button" data-export="{escape(name)}" href="/dashboard/export/{escape(name)}" download>'
+        f'{t(key)}</a>' for name, key in (("delegates.xlsx", "export_delegates_xlsx"),
+                                          ("delegates.csv", "export_delegates_csv"),
+                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms")))
+    body = f"""<header class="bar">
+<h1>📊 {t("dashboard_title")}</h1>
+<label class="list">{t("list")} <select id="list"></select></label>
+<span id="updated" class="net online"></span>
+<span class="spacer"></span>
+<span class="who">{escape(who.account.display_name)}</span>
+<a class="button" href="/desk">{t("to_desk")}</a>
+<button type="button" id="lang" class="lang">{t("lang_switch")}</button>
+<form method="post" action="/desk/logout"><button type="submit">{t("logout")}</button></form>
+</header>
+<main class="dashboard">
+<section class="cards">
+<div class="card"><span class="label">{t("registered")}</span><span class="value" id="registered">–</span></div>
+<div class="card"><span class="label">{t("expected")}</span><span class="value" id="expected">–</span></div>
+<div class="card good"><span class="label">{t("arrived")}</span><span class="value" id="arrived">–</span>
+<span class="rate" id="rate"></span></div>
+</section>
+<section class="panel"><h2>{t("by_province")}</h2>
+<div class="split"><table id="provinces" class="numbers"></table>
+<svg id="province-chart" class="chart"></svg></div></section>
+<section class="panel"><h2>{t("by_category")}</h2>
+<div class="split"><table id="categories" class="numbers"></table>
+<svg id="category-chart" class="chart"></svg></div></section>
+<section class="panel"><h2>{t("arrivals")}</h2>
+<svg id="arrivals-chart" class="chart wide"></svg>
+<p id="no-arrivals" class="hint" hidden>{t("no_arrivals")}</p></section>
+<div class="split">
+<section class="panel"><h2>{t("latest")}</h2><table id="latest" class="numbers"></table></section>
+<section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
+<p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
+</div>
+<section class="panel"><h2>{t("exports")}</h2><div class="exports">{exports_links}</div>
+<p class="hint">{t("exports_note")}</p></section>
+</main>"""
+    return page("dashboard_title", body, scripts=("charts.js", "dashboard.js"), csrf=who.csrf, kind="dashboard")
+
+
+def add_routes(web_app: web.Application) -> None:
+    web_app.router.add_get("/dashboard", dashboard_page)
+    web_app.router.add_get("/dashboard/api/numbers", numbers)
+    web_app.router.add_get("/dashboard/export/{name}", download)

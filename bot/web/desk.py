@@ -1,0 +1,251 @@
+"""The reception desk page: camera, handheld scanner and search, one result area.
+
+Every way in ends in bot.services.checkin (scan for a code, check_in for a search pick), the same
+decision the chat desk uses, recorded `via="desk"` by the logged-in account. The page queues every
+scan in the browser (IndexedDB) with an id it made itself and sends the queue in order; the server
+keeps each id's answer (DeskScan), so a scan sent twice - the answer was lost when the Wi-Fi dropped -
+is answered the same way and never decided twice. Two desks scanning the same delegate are kept
+apart by the unique (delegate, list) check-in: the second learns who was first, and when.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from html import escape
+
+from aiohttp import web
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.event import Event, Text
+from bot.services import checkin
+from bot.web.auth import Visitor, api, identify, login_needed
+from bot.web.html import page, t
+from bot.web.texts import as_script
+from handlers.render import day
+from models import CheckIn, CheckInLog, Delegate, DelegateSession, DeskScan
+from models.account import ORGANIZER, STAFF
+from models.base import utcnow
+from models.delegate import CONFIRMED
+
+VIA = "desk"
+MAX_BATCH = 200  # scans in one request; a desk offline for an hour at a busy reception stays far below
+QUEUED = timedelta(seconds=20)  # a scan older than this when it arrives waited in the browser's queue
+OLDEST = timedelta(hours=24)
+
+
+def both(value: Text | None) -> dict[str, str] | None:
+    return {"vi": value.vi, "en": value.en} if value else None
+
+
+def list_names(conference: Event) -> list[dict]:
+    """The check-in lists (the parts of the conference) as the chat desk names them, in both languages."""
+    result = []
+    for s in conference.sessions:
+        date = s.starts_at.astimezone(conference.tz).date()
+        result.append({"code": s.code, "name": {lang: f"{day(date, lang)} — {s.title.get(lang)}"
+                                                for lang in ("vi", "en")}})
+    return result
+
+
+def describe(decision: checkin.Decision, conference: Event) -> dict:
+    """What reception needs to see, and nothing more: no phone, no note, no organization."""
+    d = decision.delegate
+    result: dict = {"outcome": decision.outcome, "reason": decision.reason, "list": decision.list_code}
+    if d is not None and (decision.outcome != checkin.REFUSED or decision.reason in ("replaced", "cancelled")):
+        result["name"] = d.full_name
+    if d is not None and decision.outcome != checkin.REFUSED:
+        province, category = conference.province(d.province), conference.category(d.category)
+        result.update(province=both(province.name if province else None),
+                      category=both(category.label if category else None), lodging=d.needs_lodging)
+    if decision.checkin is not None:
+        result.update(checkin=decision.checkin.id, time=decision.checkin.at.astimezone(conference.tz).strftime("%H:%M"))
+    if decision.outcome == checkin.ALREADY:
+        result["by"] = decision.by.display_name if decision.by else "?"
+    return result
+
+
+async def tally(session: AsyncSession, conference: Event, list_code: str) -> list[int]:
+    """[checked in, expected] on a list, as the header shows it."""
+    confirmed = (Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
+    checked = await session.scalar(select(func.count()).select_from(CheckIn).join(
+        Delegate, Delegate.id == CheckIn.delegate_id).where(CheckIn.list_code == list_code, *confirmed))
+    expected = await session.scalar(select(func.count()).select_from(DelegateSession).join(
+        Delegate, Delegate.id == DelegateSession.delegate_id).where(DelegateSession.session_code == list_code,
+                                                                     *confirmed))
+    return [checked or 0, expected or 0]
+
+
+def chosen_list(conference: Event, code: object) -> str:
+    return code if isinstance(code, str) and conference.session(code) else checkin.default_list(conference)
+
+
+async def _backdate(session: AsyncSession, decision: checkin.Decision, age: timedelta) -> None:
+    """A scan that waited offline is recorded at the moment it was made, so the arrivals chart and
+    "already checked in at" tell the truth. The age, not the laptop's clock, is trusted."""
+    found = decision.checkin
+    at = found.at - age
+    await session.execute(update(CheckInLog).where(
+        CheckInLog.delegate_id == found.delegate_id, CheckInLog.list_code == found.list_code,
+        CheckInLog.action == "checkin", CheckInLog.at == found.at).values(at=at))
+    found.at = at
+    await session.commit()
+
+
+async def decide(session: AsyncSession, request: web.Request, who: Visitor, item: dict) -> dict:
+    """One queued scan: its earlier answer if it was already decided, else the check-in decision."""
+    app = request.app["app"]
+    conference: Event = app.conference
+    scan_id = str(item.get("id") or uuid.uuid4())[:64]
+    earlier = await session.scalar(select(DeskScan.result).where(DeskScan.account_id == who.account.id,
+                                                                 DeskScan.scan_id == scan_id))
+    if earlier is not None:
+        return {**json.loads(earlier), "replayed": True}
+    list_code = chosen_list(conference, item.get("list"))
+    if item.get("delegate") is not None:
+        try:
+            delegate = await session.get(Delegate, int(item["delegate"]))
+        except (TypeError, ValueError):
+            delegate = None
+        if delegate is None or delegate.event_id != conference.id:
+            decision = checkin.Decision(checkin.REFUSED, "unknown", list_code=list_code)
+        else:
+            decision = await checkin.check_in(session, delegate, list_code, who.account, VIA)
+    else:
+        decision = await checkin.scan(session, conference, app.settings.secret_key, str(item.get("text") or "")[:512],
+                                      list_code, who.account, VIA)
+    try:
+        age = timedelta(milliseconds=min(max(int(item.get("age_ms") or 0), 0), OLDEST / timedelta(milliseconds=1)))
+    except (TypeError, ValueError):
+        age = timedelta(0)
+    if decision.outcome == checkin.CHECKED_IN and age > QUEUED:
+        await _backdate(session, decision, age)
+    result = {**describe(decision, conference), "scan": scan_id}
+    try:
+        async with session.begin_nested():
+            session.add(DeskScan(account_id=who.account.id, scan_id=scan_id, result=json.dumps(result), at=utcnow()))
+    except IntegrityError:  # the same scan, sent twice at the same moment: the first answer stands
+        earlier = await session.scalar(select(DeskScan.result).where(DeskScan.account_id == who.account.id,
+                                                                     DeskScan.scan_id == scan_id))
+        return {**json.loads(earlier), "replayed": True}
+    await session.commit()
+    return result
+
+
+@api(STAFF, writes=True)
+async def scans(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    """The browser's queue, oldest first; decided in that order, one answer per scan."""
+    try:
+        body = await request.json()
+        items = body["scans"]
+        assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return web.json_response({"error": "bad_request"}, status=400)
+    if len(items) > MAX_BATCH:
+        return web.json_response({"error": "too_many", "max": MAX_BATCH}, status=413)
+    results = [await decide(session, request, who, item) for item in items]
+    conference = request.app["app"].conference
+    counts = {code: await tally(session, conference, code) for code in {r["list"] for r in results}}
+    return web.json_response({"results": results, "counts": counts})
+
+
+@api(STAFF, writes=True)
+async def undo(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    try:
+        checkin_id = int((await request.json())["checkin"])
+    except (ValueError, KeyError, TypeError):
+        return web.json_response({"error": "bad_request"}, status=400)
+    undone = await checkin.undo(session, checkin_id, who.account)
+    if undone is None:
+        return web.json_response({"undone": False})
+    delegate = await session.get(Delegate, undone.delegate_id)
+    conference = request.app["app"].conference
+    return web.json_response({"undone": True, "name": delegate.full_name if delegate else "",
+                              "list": undone.list_code, "count": await tally(session, conference, undone.list_code)})
+
+
+@api(STAFF)
+async def search(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    conference: Event = request.app["app"].conference
+    list_code = chosen_list(conference, request.query.get("list"))
+    found = await checkin.search(session, conference, request.query.get("q", "")[:100], limit=10)
+    arrived = set(await session.scalars(select(CheckIn.delegate_id).where(
+        CheckIn.list_code == list_code, CheckIn.delegate_id.in_([d.id for d in found])))) if found else set()
+    results = []
+    for d in found:
+        province, category = conference.province(d.province), conference.category(d.category)
+        digits = "".join(ch for ch in d.phone if ch.isdigit())
+        results.append({"id": d.id, "name": d.full_name, "province": both(province.name if province else None),
+                        "category": both(category.label if category else None),
+                        "phone": digits[-3:],  # enough to tell namesakes apart, not a phone number
+                        "checked_in": d.id in arrived})
+    return web.json_response({"results": results})
+
+
+@api(STAFF)
+async def setup(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
+    conference: Event = request.app["app"].conference
+    default = checkin.default_list(conference)
+    return web.json_response({
+        "me": who.account.display_name, "role": who.role, "lists": list_names(conference), "default": default,
+        "hand_over": both(conference.hand_over), "event": both(conference.short_name),
+        "counts": {s.code: await tally(session, conference, s.code) for s in conference.sessions},
+    })
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    async with request.app["app"].db.session() as session:
+        who = await identify(request, session)
+    if isinstance(who, str):
+        return login_needed(STAFF, who)
+    dashboard = f'<a class="button" href="/dashboard">{t("to_dashboard")}</a>' if who.role == ORGANIZER else ""
+    body = f"""<header class="bar">
+<h1>🛎 {t("desk_title")}</h1>
+<label class="list">{t("list")} <select id="list"></select></label>
+<span id="count" class="count"></span>
+<span id="net" class="net online">{t("online")}</span>
+<span id="pending" class="pending" hidden></span>
+<span class="spacer"></span>
+<span class="who">{escape(who.account.display_name)}</span>
+{dashboard}
+<button type="button" id="lang" class="lang">{t("lang_switch")}</button>
+<form method="post" action="/desk/logout"><button type="submit">{t("logout")}</button></form>
+</header>
+<main class="desk">
+<section class="inputs">
+<label for="scanner" class="field">{t("scanner")}</label>
+<input id="scanner" class="scanner" autocomplete="off" spellcheck="false" autofocus>
+<p class="hint">{t("scanner_hint")}</p>
+<button type="button" id="camera">{t("camera_on")}</button>
+<div id="camera-box" class="camera" hidden><video id="video" playsinline muted></video>
+<p id="camera-status" class="hint"></p></div>
+<label for="search" class="field">{t("search")}</label>
+<input id="search" type="search" autocomplete="off" spellcheck="false">
+<ul id="results" class="results"></ul>
+</section>
+<section class="outcome">
+<div id="result" class="result idle" aria-live="assertive"><p class="heading">{t("waiting")}</p></div>
+<button type="button" id="undo" class="undo" hidden>{t("undo")}</button>
+<p id="notice" class="notice-line" hidden></p>
+<div id="pending-box" hidden><ul id="pending-list" class="log"></ul></div>
+<div id="synced-box" hidden><h2>{t("synced")}</h2><ul id="synced" class="log"></ul></div>
+<h2>{t("recent")}</h2>
+<ul id="recent" class="log"></ul>
+</section>
+</main>"""
+    return page("desk_title", body, scripts=("queue.js", "desk.js"), csrf=who.csrf)
+
+
+async def texts_script(_request: web.Request) -> web.Response:
+    return web.Response(text=as_script(), content_type="application/javascript")
+
+
+def add_routes(web_app: web.Application) -> None:
+    web_app.router.add_get("/desk", desk_page)
+    web_app.router.add_get("/desk/texts.js", texts_script)
+    web_app.router.add_get("/desk/api/setup", setup)
+    web_app.router.add_get("/desk/api/search", search)
+    web_app.router.add_post("/desk/api/scans", scans)
+    web_app.router.add_post("/desk/api/undo", undo)

@@ -1,0 +1,68 @@
+"""A short code typed instead of a link, for chats without deep links (Zalo), on Telegram too:
+"DK 12345678" takes over a record a colleague registered (the code is in their take-over message);
+"DK <nominee code>" opens a nominee's pre-filled registration (the code of their personal link).
+Registered before the registration conversation, so the code is never taken for an answer."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from bot.services import registration as reg
+from models import Account, Delegate
+
+# Codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. Counted in
+# this process only: enough to stop one person typing codes, which is the risk here.
+MAX_WRONG = 5
+WINDOW = 15 * 60
+_wrong: dict[int, deque[float]] = defaultdict(deque)
+
+
+def _too_many(account: Account) -> bool:
+    tries = _wrong[account.id]
+    while tries and tries[0] < time.monotonic() - WINDOW:
+        tries.popleft()
+    return len(tries) >= MAX_WRONG
+
+
+async def typed_code(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+                     account: Account, settings: Settings) -> None:
+    from handlers.me import claimed
+    from handlers.registration import ask, begin_as_nominee, step_of
+
+    lang = i18n.current_locale
+    code = reg.typed_claim(message.text)
+    if _too_many(account):
+        await message.answer(_("Too many wrong codes. Please wait a quarter of an hour, or ask the organizers."))
+        return
+    if not reg.is_claim_code(code):  # a nominee's personal code, as their link would have opened
+        await begin_as_nominee(message, state, conference, lang, session, account, code)
+        return
+    result = await reg.claim_by_code(session, conference, account, code)
+    if isinstance(result, Delegate):
+        _wrong.pop(account.id, None)
+        await state.clear()
+        await claimed(message, state, conference, lang, session, account, settings, result)
+        return
+    if result == "invalid":
+        _wrong[account.id].append(time.monotonic())
+    await message.answer({
+        "cancelled": _("This registration was cancelled. You can register again with /start."),
+        "already_registered": _("You already have a registration of your own; see /me."),
+    }.get(result, _("This code is not valid or has already been used. Please check it with the person who "
+                    "registered you.")))
+    step = step_of(await state.get_state())
+    if step:  # in the middle of a registration: carry on with it
+        await ask(message, state, conference, lang, step)
+
+
+def create_router() -> Router:
+    router = Router(name="claims")
+    router.message.register(typed_code, F.chat.type == "private", F.text.func(reg.typed_claim))
+    return router

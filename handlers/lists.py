@@ -1,0 +1,148 @@
+"""Organizers' lists: /export (delegates in Excel or CSV, check-ins per day, rooms per night) and /import
+(a province's nominee list: checked row by row, then one personal registration link per person)."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.event import Event
+from bot.services import exports, nominees
+from bot.ui import Button, column, show
+from handlers.callbacks import Pick
+from handlers.filters import HasRole, organizers_only, organizers_only_button
+from models import Account
+from models.account import ORGANIZER
+from models.base import utcnow
+
+MAX_FILE = 5 * 1024 * 1024  # a list of a few hundred people is far smaller
+SHOWN_ERRORS = 40  # row errors listed in the chat; the rest are counted
+
+
+class Importing(StatesGroup):
+    file = State()
+    decide = State()
+
+
+async def export_menu(message: Message, state: FSMContext) -> None:
+    options = [("delegates_xlsx", _("👥 Delegates (Excel)")), ("delegates_csv", _("👥 Delegates (CSV)")),
+               ("checkins", _("✅ Check-ins per day (Excel)")), ("rooms", _("🛏 Rooms per night (Excel)"))]
+    await show(message, state, _("Which list? The files hold phone numbers and notes: keep them within the "
+                                 "secretariat."),
+               column([Button(label, Pick(step="export", key=key).pack()) for key, label in options]))
+
+
+async def export_chosen(callback: CallbackQuery, callback_data: Pick, conference: Event, i18n: I18n,
+                        session) -> None:
+    await callback.answer(_("Preparing the file…"))
+    lang, kind = i18n.current_locale, callback_data.key
+    builders = {
+        "delegates_xlsx": ("delegates.xlsx", lambda: exports.delegates_workbook(session, conference, personal=True,
+                                                                                 lang=lang)),
+        "delegates_csv": ("delegates.csv", lambda: exports.delegates_csv(session, conference, personal=True,
+                                                                          lang=lang)),
+        "checkins": ("checkins.xlsx", lambda: exports.checkin_report(session, conference, lang=lang)),
+        "rooms": ("rooms.xlsx", lambda: exports.rooms_report(session, conference, personal=True, lang=lang)),
+    }
+    if kind not in builders:
+        return
+    name, build = builders[kind]
+    stamp = utcnow().astimezone(conference.tz).strftime("%Y%m%d-%H%M")
+    await callback.message.answer_document(BufferedInputFile(await build(), filename=f"{conference.id}-{stamp}-{name}"))
+
+
+async def import_begin(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await state.set_state(Importing.file)
+    await message.answer(_("Send the province's list as an <b>.xlsx</b> or <b>.csv</b> file, with the columns: "
+                           "full name, position, organization, province, category, phone. Nothing is imported "
+                           "until every row is right (or you choose to import only the valid rows). /cancel to "
+                           "stop."))
+
+
+async def _rows(bot: Bot, file_id: str, file_name: str) -> list[dict]:
+    downloaded = await bot.download(file_id)
+    return nominees.read_table(downloaded.read(), file_name)
+
+
+async def import_file(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
+                      account: Account) -> None:
+    document = message.document
+    name = (document.file_name or "") if document else ""
+    if document is None or not name.lower().endswith((".xlsx", ".csv")):
+        await message.answer(_("Please send the list as an .xlsx or .csv file (as a document, not a photo)."))
+        return
+    if (document.file_size or 0) > MAX_FILE:
+        await message.answer(_("This file is too large for a list of delegates (at most 5 MB)."))
+        return
+    try:
+        rows = await _rows(bot, document.file_id, name)
+    except nominees.TableError as exc:
+        await message.answer(escape(nominees.describe(exc.error, i18n.current_locale)))
+        return
+    _entries, errors = nominees.validate(conference, rows)
+    if not errors:
+        await _import(message, state, conference, i18n, session, bot, account, rows, name, only_valid=False)
+        return
+    lang = i18n.current_locale
+    valid = len({r["row"] for r in rows}) - len({e.row for e in errors})
+    lines = [_("❌ The list has {count} problems; nothing is imported yet:").format(count=len(errors))]
+    lines += [f"• {escape(nominees.describe(e, lang))}" for e in errors[:SHOWN_ERRORS]]
+    if len(errors) > SHOWN_ERRORS:
+        lines.append(_("… and {count} more.").format(count=len(errors) - SHOWN_ERRORS))
+    await state.set_state(Importing.decide)
+    await state.update_data(file_id=document.file_id, file_name=name)
+    buttons = [Button(_("Import only the {count} valid rows").format(count=valid),
+                      Pick(step="import", key="valid").pack())] if valid > 0 else []
+    buttons.append(Button(_("Import nothing; I will fix the file"), Pick(step="import", key="no").pack()))
+    await show(message, state, "\n".join(lines), column(buttons))
+
+
+async def import_decided(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
+                         i18n: I18n, session, bot: Bot, account: Account) -> None:
+    await callback.answer()
+    data = await state.get_data()
+    if callback_data.key != "valid" or "file_id" not in data:
+        await state.clear()
+        await callback.message.answer(_("Nothing was imported. Send /import again with the corrected file."))
+        return
+    rows = await _rows(bot, data["file_id"], data["file_name"])
+    await _import(callback.message, state, conference, i18n, session, bot, account, rows, data["file_name"],
+                  only_valid=True)
+
+
+async def _import(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
+                  account: Account, rows: list[dict], name: str, *, only_valid: bool) -> None:
+    await state.clear()
+    result = await nominees.import_rows(session, conference, rows, account.id, name, only_valid=only_valid)
+    if result.refused or not result.created:
+        await message.answer(_("Nothing was imported: no valid row."))
+        return
+    me = await bot.me()
+    table = await nominees.links_table(result.created, me.username, conference=conference,
+                                       lang=i18n.current_locale)
+    text = _("✅ Imported {created} people from {file}. Each has a personal link that opens their registration "
+             "already filled in; send the links in the file to them (Zalo, SMS, e-mail).").format(
+        created=len(result.created), file=escape(name))
+    await message.answer_document(BufferedInputFile(table, filename=f"{name.rsplit('.', 1)[0]}-links.csv"),
+                                  caption=text)
+
+
+def create_router() -> Router:
+    router = Router(name="lists")
+    router.message.filter(F.chat.type == "private")
+    organizer = HasRole(ORGANIZER)
+    router.message.register(export_menu, Command("export"), organizer)
+    router.message.register(import_begin, Command("import"), organizer)
+    router.message.register(organizers_only, Command("export", "import"))
+    router.callback_query.register(export_chosen, Pick.filter(F.step == "export"), organizer)
+    router.message.register(import_file, Importing.file, ~F.text.startswith("/"), organizer)
+    router.callback_query.register(import_decided, Pick.filter(F.step == "import"), Importing.decide, organizer)
+    router.callback_query.register(organizers_only_button, Pick.filter(F.step.in_({"export", "import"})),
+                                   ~organizer)
+    return router

@@ -1,0 +1,254 @@
+"""Venue questions typed outside any conversation: answered from the FAQ (or from live data: the agenda
+as changed, the asker's own registration, the venue pin), offered as choices when unclear, and passed to
+the organizers when unknown; an organizer's reply to the relayed question reaches the delegate. /venue
+sends the venue pin. Registered after every conversation, so a registration step's answer is never
+taken for a question."""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.config import Settings
+from bot.event import Event
+from bot.services import agenda, questions, registration as reg
+from bot.services.faq import Answer, Choices, Entry, Faq, decide
+from bot.ui import Button, column, show
+from handlers.callbacks import Pick
+from handlers.filters import HasRole, organizers_only
+from handlers.render import day
+from models import Account, Question
+from models.account import ORGANIZER
+from models.base import MAX_ID
+from models.question import ANSWERED, HANDED_OFF, OFFERED, UNKNOWN
+
+log = logging.getLogger(__name__)
+HANDOFF = "h"  # Pick key prefix: "h.<question id>" passes that question to the organizers
+
+
+def ask_organizers_button(question: Question, label: str) -> Button:
+    return Button(label, Pick(step="faq", key=f"{HANDOFF}.{question.id}").pack())
+
+
+async def asked(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, account: Account,
+                roles: set[str], faq: Faq, settings: Settings, bot: Bot) -> None:
+    text = message.text
+    decision = decide(faq.search(text, organizer=ORGANIZER in roles))
+    if isinstance(decision, Answer):
+        question = await questions.record(session, conference, account, text, ANSWERED, decision.entry.id)
+        await answer(message, state, decision.entry, conference, i18n, session, account, roles, settings, bot,
+                     question=question, asked=text)
+    elif isinstance(decision, Choices):
+        question = await questions.record(session, conference, account, text, OFFERED)
+        lang = i18n.current_locale
+        buttons = [Button(e.title.get(lang), Pick(step="faq", key=e.id).pack()) for e in decision.entries]
+        buttons.append(ask_organizers_button(question, _("None of these: ask the organizers")))
+        await state.update_data(faq_question=question.id, faq_asked=text[:200])
+        await show(message, state, _("Did you mean:"), column(buttons), strict=True)
+    else:
+        question = await questions.record(session, conference, account, text, UNKNOWN)
+        await show(message, state, _("I have no answer to that yet. Shall I pass your question to the organizers? "
+                                     "Their answer will come here."),
+                   column([ask_organizers_button(question, _("✉️ Yes, ask the organizers")),
+                           Button(_("No, thank you"), Pick(step="faq", key="no").pack())]), strict=True)
+
+
+async def picked(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event, i18n: I18n,
+                 session, account: Account, roles: set[str], faq: Faq, settings: Settings, bot: Bot) -> None:
+    key = callback_data.key
+    await callback.answer()
+    if key == "no":
+        await show(callback, state, _("All right. Ask me anything else about the conference."), edit=True)
+        return
+    if key.startswith(HANDOFF + "."):
+        question_id = key[len(HANDOFF) + 1:]
+        if not (question_id.isascii() and question_id.isdigit() and int(question_id) <= MAX_ID):  # forged
+            await callback.message.answer(_("This menu has expired."))
+            return
+        await hand_off(callback, state, conference, i18n, session, account, settings, bot, int(question_id))
+        return
+    entry = faq.entry(key)
+    if entry is None or (entry.restricted and ORGANIZER not in roles):
+        await callback.message.answer(_("This menu has expired."))
+        return
+    data = await state.get_data()
+    question = await questions.settle(session, data.get("faq_question", 0), account, ANSWERED, entry.id)
+    await answer(callback.message, state, entry, conference, i18n, session, account, roles, settings, bot,
+                 question=question, asked=data.get("faq_asked", ""))
+
+
+async def answer(message: Message, state: FSMContext, entry: Entry, conference: Event, i18n: I18n, session,
+                 account: Account, roles: set[str], settings: Settings, bot: Bot, *, question: Question | None,
+                 asked: str) -> None:
+    """An entry's answer: from live data when it names a source, else its text."""
+    lang = i18n.current_locale
+    if entry.source == "venue":
+        await send_venue(message, conference, lang)
+    elif entry.source == "schedule":
+        await message.answer(await schedule_answer(session, conference, lang, asked))
+    elif entry.source == "programme":
+        await message.answer(await programme_answer(session, conference, lang))
+    elif entry.source == "my_registration":
+        await message.answer(await registration_answer(session, conference, lang, account))
+    elif entry.source == "registration_count" and ORGANIZER in roles:
+        await message.answer(await count_answer(session, conference, lang))
+    elif entry.source == "my_qr":
+        from handlers.tickets import myqr
+
+        await myqr(message, conference, i18n, session, account, settings, bot)
+    elif entry.answer:
+        await message.answer(escape(entry.answer.get(lang)))
+    if question is not None:  # a way out when the answer is not what was asked
+        await show(message, state, _("Not what you asked?"),
+                   [[ask_organizers_button(question, _("✉️ Ask the organizers"))]], strict=True)
+
+
+async def send_venue(message: Message, conference: Event, lang: str) -> None:
+    venue = conference.venue
+    await message.answer_venue(latitude=venue.latitude, longitude=venue.longitude, title=venue.name.get(lang)[:256],
+                               address=venue.address.get(lang)[:256])
+    lines = [f"📍 <b>{escape(venue.name.get(lang))}</b>", escape(venue.address.get(lang))]
+    if venue.directions:
+        lines.append(_("🚗 How to get there: {directions}").format(directions=escape(venue.directions.get(lang))))
+    if venue.provisional:
+        lines.append(_("(The organizers will confirm the venue.)"))
+    await message.answer("\n".join(lines))
+
+
+async def schedule_answer(session, conference: Event, lang: str, asked: str) -> str:
+    """The agenda as it stands (changes included); only the day asked about, if the question names one."""
+    tz = conference.tz
+    parts = await agenda.parts(session, conference)
+    wanted = questions.day_asked(asked)
+    on_day = [p for p in parts if p.starts_at.astimezone(tz).day == wanted]
+    lines = []
+    for part in on_day or parts:
+        start = part.starts_at.astimezone(tz)
+        end = f"–{part.ends_at.astimezone(tz):%H:%M}" if part.ends_at else ""
+        title = escape(part.title.get(lang)) + (" — " + _("cancelled") if part.cancelled else "")
+        lines.append(f"🕑 <b>{day(start.date(), lang)}, {start:%H:%M}{end}</b>: {title}\n   📍 "
+                     f"{escape(part.place.get(lang))}")
+    return "\n".join(lines) + "\n\n" + _("/schedule shows the whole agenda.")
+
+
+async def programme_answer(session, conference: Event, lang: str) -> str:
+    lines = []
+    for part in await agenda.parts(session, conference):
+        if part.programme:
+            start = part.starts_at.astimezone(conference.tz)
+            lines.append(f"<b>{escape(part.title.get(lang))}</b> — {day(start.date(), lang)}, {start:%H:%M}")
+            lines += [f"{n}. {escape(item.get(lang))}" for n, item in enumerate(part.programme, 1)]
+    return "\n".join(lines) or _("The programme has not been published yet.")
+
+
+async def registration_answer(session, conference: Event, lang: str, account: Account) -> str:
+    mine = [d for d in await reg.delegates_of(session, conference, account) if d.active]
+    if not mine:
+        return _("You have not registered yet. Send /start to register; it takes a few minutes.")
+    lines = [_("Yes. Registrations you made or that are yours:")]
+    for delegate in mine:
+        province = conference.province(delegate.province)
+        lines.append(f"• <b>{escape(delegate.full_name)}</b> — {escape(province.name.get(lang) if province else '')}")
+    return "\n".join(lines) + "\n" + _("/me to review or change them, /myqr for the check-in codes.")
+
+
+async def count_answer(session, conference: Event, lang: str) -> str:
+    counts = await questions.registered_by_province(session, conference)
+    lines = [_("<b>{count} delegates registered</b>").format(count=sum(counts.values()))]
+    for province in conference.provinces:
+        if counts.get(province.code):
+            lines.append(f"• {escape(province.name.get(lang))}: {counts[province.code]}")
+    return "\n".join(lines)
+
+
+async def hand_off(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
+                   account: Account, settings: Settings, bot: Bot, question_id: int) -> None:
+    question = await questions.settle(session, question_id, account, HANDED_OFF)
+    if question is None:
+        await callback.message.answer(_("This menu has expired."))
+        return
+    delegate = await reg.own_delegate(session, conference, account)
+    province = conference.province(delegate.province) if delegate else None
+    who = escape(delegate.full_name if delegate else account.display_name or "?")
+    if province:
+        who += f" ({escape(province.name.vi)})"
+    text = (f"❓ <b>Câu hỏi #{question.id}</b> / Question #{question.id} — {who}:\n{escape(question.text)}\n\n"
+            "<i>Trả lời tin nhắn này (Reply) để gửi câu trả lời cho đại biểu. / Reply to this message to "
+            "answer the delegate.</i>")
+    relayed = 0
+    for chat_id in await questions.organizer_chats(session, settings.admin_ids, settings.organizers_chat_id):
+        try:
+            sent = await bot.send_message(chat_id, text)
+        except (TelegramBadRequest, TelegramForbiddenError) as exc:
+            log.warning("question %s not relayed to %s: %s", question.id, chat_id, exc.message)
+            continue
+        await questions.remember_relay(session, question, chat_id, sent.message_id)
+        relayed += 1
+    await show(callback, state, _("✉️ Your question has been passed to the organizers; their answer will come "
+                                  "here.") if relayed else
+               _("Sorry, no organizer can be reached right now; please try again later."), edit=True)
+
+
+async def organizer_replied(message: Message, session, i18n: I18n, account: Account | None, postman=None) -> None:
+    """A reply to a relayed question (in an organizer's chat or the organizers' group) goes to the asker."""
+    question = await questions.relayed(session, message.chat.id, message.reply_to_message.message_id)
+    if question is None:  # a reply to some other message: not for this handler
+        raise SkipHandler
+    if not message.text:
+        await message.reply(_("Please answer in text."))
+        return
+    asker = await session.get(Account, question.account_id) if question.account_id else None
+    if asker is None:
+        await message.reply(_("The delegate can no longer be reached."))
+        return
+    first = await questions.reply(session, question, message.text, account)
+    with i18n.use_locale(asker.language or i18n.default_locale):
+        text = (_("💬 <b>The organizers' answer</b> to your question “{question}”:").format(
+            question=escape(question.text[:200])) + "\n" + escape(message.text))
+    bot = postman.bots.get(asker.channel, message.bot) if postman else message.bot
+    try:
+        await bot.send_message(int(asker.chat_id), text)
+    except (TelegramBadRequest, TelegramForbiddenError) as exc:
+        await message.reply(_("Not delivered: {reason}").format(reason=escape(exc.message)))
+        return
+    await message.reply(_("✅ Sent to the delegate.") if first else
+                        _("✅ Sent to the delegate (another answer had been sent before)."))
+
+
+async def venue_command(message: Message, conference: Event, i18n: I18n) -> None:
+    await send_venue(message, conference, i18n.current_locale)
+
+
+async def open_questions(message: Message, conference: Event, session) -> None:
+    listed = await questions.open_questions(session, conference)
+    if not listed:
+        await message.answer(_("No open questions: the FAQ answered everything so far."))
+        return
+    lines = [_("<b>Questions the FAQ could not answer</b> (newest first; add phrasings or entries to the FAQ "
+               "file for them):")]
+    for q in listed:
+        at = q.asked_at.astimezone(conference.tz).strftime("%d/%m %H:%M")
+        mark = "✉️" if q.outcome == HANDED_OFF else "❔"
+        lines.append(f"{mark} #{q.id} {at}: {escape(q.text[:150])}")
+    await message.answer("\n".join(lines))
+
+
+def create_router() -> Router:
+    router = Router(name="questions")
+    router.message.register(organizer_replied, F.reply_to_message & F.chat.type.in_({"group", "supergroup"}))
+    private = F.chat.type == "private"
+    router.message.register(venue_command, Command("venue"), private)
+    router.message.register(open_questions, Command("questions"), private, HasRole(ORGANIZER))
+    router.message.register(organizers_only, Command("questions"), private)
+    router.message.register(organizer_replied, private, F.reply_to_message, HasRole(ORGANIZER),
+                            F.reply_to_message.from_user.is_bot)
+    router.message.register(asked, private, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.callback_query.register(picked, Pick.filter(F.step == "faq"))
+    return router

@@ -1,0 +1,133 @@
+"""Who may do what: organizers appoint reception staff and other organizers by one-time, expiring,
+revocable invitation links (/invite_staff, /invite_organizer), see who holds which role and remove
+appointed ones (/roles). Organizers from ADMIN_IDS are set by the configuration only."""
+from __future__ import annotations
+
+from html import escape
+
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+
+from bot.commands import publish_for_chat
+from bot.event import Event
+from bot.services import invitations
+from bot.services.accounts import from_configuration, remove_role, roles_of, with_roles
+from bot.config import Settings
+from bot.ui import Button, column, show
+from handlers.callbacks import Invite, Roles
+from handlers.filters import HasRole, organizers_only, organizers_only_button
+from models import Account
+from models.account import ORGANIZER, STAFF
+
+
+async def invite_staff(message: Message, session, account: Account, bot: Bot, conference: Event) -> None:
+    await _invite(message, session, account, bot, conference, STAFF)
+
+
+async def invite_organizer(message: Message, session, account: Account, bot: Bot, conference: Event) -> None:
+    await _invite(message, session, account, bot, conference, ORGANIZER)
+
+
+async def _invite(message: Message, session, account: Account, bot: Bot, conference: Event, role: str) -> None:
+    invitation = await invitations.create(session, role, account)
+    me = await bot.me()
+    link = f"https://t.me/{me.username}?start={invitations.payload(invitation)}"
+    until = invitation.expires_at.astimezone(conference.tz).strftime("%d/%m %H:%M")
+    text = (_("Reception staff invitation, for one person, valid until {until}. Forward this link to them; opening "
+              "it makes them reception staff:") if role == STAFF else
+            _("Organizer invitation, for one person, valid until {until}. Forward this link to them; opening it "
+              "makes them an organizer (broadcasts, agenda, lists, roles):"))
+    await message.answer(text.format(until=until) + f"\n{link}")
+
+
+def role_name(role: str) -> str:
+    return _("organizer") if role == ORGANIZER else _("reception staff")
+
+
+async def list_roles(message: Message, state: FSMContext, session, settings: Settings) -> None:
+    lines, buttons = [_("<b>Who holds which role</b>")], []
+    for holder in await with_roles(session, settings.admin_ids):
+        who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
+                                                              if holder.username else "")
+        appointed = sorted(r.role for r in holder.roles)
+        held = [role_name(r) for r in appointed]
+        if from_configuration(holder, settings.admin_ids):
+            held.insert(0, _("organizer (ADMIN_IDS)"))
+        lines.append(f"• {who}: {', '.join(dict.fromkeys(held))}")
+        buttons += [Button(_("Remove {name}: {role}").format(name=holder.display_name or holder.user_id,
+                                                              role=role_name(r)),
+                           Roles(action="remove", id=holder.id, role=r).pack()) for r in appointed]
+    lines.append(_("Appoint more with /invite_staff or /invite_organizer."))
+    await show(message, state, "\n".join(lines), column(buttons) if buttons else None)
+
+
+async def remove(callback: CallbackQuery, callback_data: Roles, session, account: Account, settings: Settings,
+                 bot: Bot, i18n: I18n) -> None:
+    holder = await session.get(Account, callback_data.id)
+    if holder is None or (holder.id == account.id and callback_data.role == ORGANIZER):
+        await callback.answer(_("You cannot remove your own organizer role."), show_alert=True)
+        return
+    removed = await remove_role(session, holder, callback_data.role)
+    await callback.answer()
+    if not removed:
+        await callback.message.answer(_("That role had already been removed."))
+        return
+    await callback.message.answer(_("{name} is no longer {role}.").format(
+        name=escape(holder.display_name or holder.user_id), role=role_name(callback_data.role)))
+    lang = holder.language or i18n.default_locale
+    await publish_for_chat(bot, i18n, int(holder.chat_id), roles_of(holder, settings.admin_ids), lang)
+
+
+async def list_invitations(message: Message, state: FSMContext, session, conference: Event) -> None:
+    open_ones = await invitations.open_invitations(session)
+    if not open_ones:
+        await message.answer(_("There is no open invitation."))
+        return
+    buttons = [Button(_("Revoke invitation #{id} ({role}, until {until})").format(
+        id=i.id, role=i.role, until=i.expires_at.astimezone(conference.tz).strftime("%d/%m %H:%M")),
+        Invite(action="revoke", id=i.id).pack()) for i in open_ones]
+    await show(message, state, _("Open invitations:"), column(buttons))
+
+
+async def revoke(callback: CallbackQuery, callback_data: Invite, session) -> None:
+    revoked = await invitations.revoke(session, callback_data.id)
+    await callback.answer(_("Invitation revoked.") if revoked else _("This invitation was already used or revoked."))
+    if revoked:
+        await callback.message.answer(_("Invitation #{id} revoked; its link no longer works.").format(id=revoked.id))
+
+
+async def accept(message: Message, session, account: Account, settings: Settings, bot: Bot, i18n: I18n,
+                 code: str) -> None:
+    result = await invitations.accept(session, account, code)
+    if isinstance(result, str):
+        text = {
+            "used": _("This invitation has already been used."),
+            "expired": _("This invitation has expired; ask the organizers for a new one."),
+            "revoked": _("This invitation was revoked by the organizers."),
+        }.get(result, _("This link is not valid or has expired."))
+        await message.answer(text)
+        return
+    roles = roles_of(account, settings.admin_ids)
+    await publish_for_chat(bot, i18n, int(account.chat_id), roles, i18n.current_locale)
+    await message.answer(_("✅ You are now reception staff. Send /checkin to open the reception desk, /help for "
+                           "your commands.") if result.role == STAFF else _("✅ You are now an organizer."))
+
+
+def create_router() -> Router:
+    router = Router(name="staff")
+    router.message.filter(F.chat.type == "private")
+    organizer = HasRole(ORGANIZER)
+    router.message.register(invite_staff, Command("invite_staff"), organizer)
+    router.message.register(invite_organizer, Command("invite_organizer"), organizer)
+    router.message.register(list_invitations, Command("invites"), organizer)
+    router.message.register(list_roles, Command("roles"), organizer)
+    router.message.register(organizers_only, Command("invite_staff", "invite_organizer", "invites", "roles"))
+    router.callback_query.register(revoke, Invite.filter(), organizer)
+    router.callback_query.register(remove, Roles.filter(F.action == "remove"), organizer)
+    router.callback_query.register(organizers_only_button, Invite.filter())
+    router.callback_query.register(organizers_only_button, Roles.filter())
+    return router

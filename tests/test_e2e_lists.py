@@ -1,0 +1,118 @@
+"""End to end: organizers export lists, import a province's list (row errors, then only the valid rows),
+a nominee registers from their personal link, and organizers appoint and remove roles."""
+import csv
+import io
+from datetime import date, datetime
+
+import openpyxl
+from sqlalchemy import func, select
+
+from models import Nominee
+from tests.crowd import seat
+from tests.flows import delegates, until_button, until_text
+from tests.test_e2e_broadcast import organizer_in_english
+from tests.test_nominees import BAD, xlsx
+
+
+async def test_export_workbook_has_real_cells_and_is_for_organizers_only(running, fake, db, conference):
+    await seat(db, fake, conference, 5)
+    org = await organizer_in_english(fake)
+    await org.send("/export")
+    await until_button(org, "👥 Delegates (Excel)")
+    await org.press("👥 Delegates (Excel)")
+    sent = await org.messages_until(lambda m: m.kind == "document", timeout=10)
+    book = openpyxl.load_workbook(io.BytesIO(sent[-1].document_bytes))
+    assert sent[-1].file_name.endswith("-delegates.xlsx")
+    assert len(book.sheetnames) == 1 + len(conference.provinces) + 0 or len(book.sheetnames) > 4
+    sheet = next(book[name] for name in book.sheetnames[1:] if book[name].max_row > 1)
+    header = [c.value for c in sheet[1]]
+    arrival = header.index("Arrival date") if "Arrival date" in header else header.index("Ngày đến")
+    assert isinstance(sheet.cell(row=2, column=arrival + 1).value, (date, datetime))
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+    await org.send("/export")
+    await until_button(org, "👥 Delegates (CSV)")
+    await org.press("👥 Delegates (CSV)")
+    sent = await org.messages_until(lambda m: m.kind == "document", timeout=10)
+    data = sent[-1].document_bytes
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert any("Đại biểu số 1" in row for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+    delegate = fake.user(32000, first_name="Lan", language_code="vi")
+    for command in ("/export", "/import", "/roles", "/invite_organizer"):
+        await delegate.send(command)
+        assert "dành cho Ban Tổ chức" in (await delegate.next_message()).text, command
+
+
+async def test_import_with_bad_rows_imports_nothing_then_only_the_valid_rows_and_a_nominee_registers(
+        running, fake, db, conference):
+    org = await organizer_in_english(fake)
+    await org.send("/import")
+    await until_text(org, ".xlsx")
+    await org.send_document(xlsx(BAD), "danh-sach-kon-tum.xlsx")
+    report = await until_button(org, "Import only the 2 valid rows", timeout=10)
+    for row in (3, 4, 5, 6, 7, 9, 11):
+        assert f"Row {row}:" in report.text, row
+    assert "Row 2:" not in report.text and "Row 10:" not in report.text
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Nominee)) == 0  # nothing half-imported
+
+    await org.press("Import only the 2 valid rows")
+    links = (await org.messages_until(lambda m: m.kind == "document", timeout=10))[-1]
+    assert "Imported 2 people" in links.text
+    table = list(csv.reader(io.StringIO(links.document_bytes.decode("utf-8-sig"))))
+    row = next(r for r in table if "Đỗ Văn Phúc" in r)
+    link = next(cell for cell in row if cell.startswith("https://t.me/"))
+    payload = link.split("start=", 1)[1]
+
+    nominee = fake.user(32001, first_name="Phúc", language_code="vi")
+    await nominee.send(f"/start {payload}")
+    welcome = await until_text(nominee, "Đỗ Văn Phúc")
+    assert "Khánh Hòa" in welcome.text
+    # name, position, province, category and phone came from the list; the organization was left empty
+    await nominee.press((await until_button(nominee, "Sở Nội vụ tỉnh Khánh Hòa")).buttons[0])
+    await until_button(nominee, "✅ Xong")
+    await nominee.press(lambda b: b["text"].startswith("⬜ Thứ Sáu 28/7"))
+    await until_button(nominee, "✅ Xong")
+    await nominee.press("✅ Xong")
+    await until_button(nominee, "Thứ Năm 27/7")
+    await nominee.press("Thứ Năm 27/7")
+    await until_text(nominee, "mấy giờ")
+    await nominee.send("16h")
+    await until_button(nominee, "Đường bộ (ô tô)")
+    await nominee.press("Đường bộ (ô tô)")
+    await until_button(nominee, "Có, đề nghị bố trí")
+    await nominee.press("Có, đề nghị bố trí")
+    await until_button(nominee, "Không có gì thêm")
+    await nominee.press("Không có gì thêm")
+    await until_button(nominee, "✅ Xác nhận")
+    await nominee.press("✅ Xác nhận")
+    await until_text(nominee, "Đã đăng ký")
+    [registered] = await delegates(db)
+    assert (registered.full_name, registered.province, registered.category, registered.phone) == (
+        "Đỗ Văn Phúc", "khanh_hoa", "home_affairs_leader", "+84987654321")
+    async with db.session() as session:
+        used = await session.scalar(select(Nominee).where(Nominee.full_name == "Đỗ Văn Phúc"))
+        assert used.delegate_id == registered.id
+    await nominee.send(f"/start {payload}")  # the link is used up
+    assert "đã được dùng" in (await until_text(nominee, "đã được dùng")).text
+
+
+async def test_an_organizer_appoints_another_and_removes_them(running, fake, db):
+    org = await organizer_in_english(fake)
+    await org.send("/invite_organizer")
+    link = (await until_text(org, "https://t.me/")).text.split()[-1]
+    other = fake.user(32002, first_name="Hùng", language_code="vi")
+    await other.send(f"/start {link.split('start=', 1)[1]}")
+    await until_text(other, "Ban Tổ chức")
+    await other.send("/broadcast")
+    assert "tiếng Việt" in (await other.next_message()).text  # they may broadcast now
+    await other.send("/cancel")
+
+    await org.send("/roles")
+    listing = await until_button(org, "Remove Hùng: organizer")
+    assert "Hùng" in listing.text and "organizer (ADMIN_IDS)" in listing.text
+    await org.press("Remove Hùng: organizer")
+    await until_text(org, "no longer organizer")
+    await other.send("/broadcast")
+    assert "dành cho Ban Tổ chức" in (await until_text(other, "Ban Tổ chức")).text

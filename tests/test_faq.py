@@ -1,0 +1,254 @@
+"""Venue questions: the FAQ file, cleaning of typed questions, matching, and the decision."""
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.event import EventFileError, Text
+from bot.services import faq as faq_module
+from bot.services.faq import (SOURCES, Answer, Choices, Entry, Faq, Match, Unknown, decide, faq_path,
+                              load_faq)
+from bot.services.faq_index import words
+from bot.text import canonical, clean, expand, fold
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENT = ROOT / "events" / "dalat-2023.yaml"
+QUESTIONS = yaml.safe_load((ROOT / "tests" / "data" / "faq_questions.yaml").read_text(encoding="utf-8"))["questions"]
+LABELLED = [q for q in QUESTIONS if q["expected"] is not None]
+OFF_TOPIC = [q for q in QUESTIONS if q["expected"] is None]
+
+
+@pytest.fixture(scope="module")
+def faq() -> Faq:
+    return load_faq(faq_path(EVENT))
+
+
+# --- the file ---------------------------------------------------------------------------------
+
+def test_faq_path_sits_next_to_the_event_file():
+    assert faq_path("events/dalat-2023.yaml") == Path("events/dalat-2023.faq.yaml")
+    assert faq_path(EVENT).exists()
+
+
+def test_faq_file_loads_and_every_entry_can_answer(faq):
+    assert len(faq) >= 25
+    for entry in faq.entries:
+        assert entry.source in SOURCES or (entry.answer and entry.answer.vi and entry.answer.en), entry.id
+        assert entry.title.vi and entry.title.en and len(entry.phrasings) >= 3, entry.id
+        if entry.answer:
+            assert "<" not in entry.answer.vi + entry.answer.en, f"{entry.id}: plain text, no HTML"
+
+
+def test_faq_covers_the_issue(faq):
+    ids = {e.id for e in faq.entries}
+    assert {"venue", "schedule", "programme", "reception", "my_qr", "my_registration", "registration_count",
+            "lodging", "meals", "getting_there", "transport", "weather", "dress_code", "documents",
+            "six_month_report", "awards", "participants", "field_visit", "press", "wifi", "parking",
+            "contacts", "emergency", "timezone"} <= ids
+    assert {e.source for e in faq.entries} >= set(SOURCES)
+    assert faq.entry("registration_count").restricted == "organizer"
+    assert [e.id for e in faq.entries if e.restricted] == ["registration_count"]
+
+
+def test_facts_from_the_plan(faq):
+    def answer(entry_id):
+        return faq.entry(entry_id).answer
+    assert all(n in answer("emergency").vi for n in ("113", "114", "115"))
+    assert "Bình Định" in answer("six_month_report").vi and "Thường trực" in answer("six_month_report").vi
+    assert "Bình Định" in answer("documents").vi  # the cluster head prints them (plan III.1.a)
+    assert "Lâm Đồng" in answer("lodging").vi  # the host arranges lodging (plan III.2.b)
+    assert "Liên Khương" in answer("getting_there").vi and "30 km" in answer("getting_there").vi
+    assert "trang trọng" in answer("dress_code").vi
+    assert "UTC+7" in answer("timezone").en
+    for entry_id in ("wifi", "parking", "contacts"):  # not in the plan: placeholders for the host
+        assert "Ban tổ chức sẽ cập nhật" in answer(entry_id).vi and "to be announced" in answer(entry_id).en
+
+
+def test_missing_faq_file_is_an_empty_faq(tmp_path):
+    faq = load_faq(tmp_path / "nothing.faq.yaml")
+    assert len(faq) == 0
+    assert faq.search("khách sạn ở đâu") == []
+    assert decide(faq.search("khách sạn ở đâu")) == Unknown()
+
+
+def test_broken_faq_names_the_entry_and_field(tmp_path):
+    path = tmp_path / "x.faq.yaml"
+    path.write_text("""
+entries:
+  - id: hotel
+    title: {vi: Khách sạn, en: Hotel}
+    phrasings: [khach san o dau]
+    answer: {vi: Ở Đà Lạt}
+  - id: wifi
+    title: {vi: Wi-Fi, en: Wi-Fi}
+    phrasings: [wifi]
+""", encoding="utf-8")
+    with pytest.raises(EventFileError) as error:
+        load_faq(path)
+    message = str(error.value)
+    assert "entries.0 (id hotel).answer.en" in message
+    assert "entries.1 (id wifi)" in message and "needs an answer" in message
+
+
+@pytest.mark.parametrize("text,complaint", [
+    ("entries: [{id: a, title: {vi: A, en: A}, phrasings: [x], source: weather}]", "entries.0 (id a).source"),
+    ("entries: [{id: a, title: {vi: A, en: A}, phrasings: [x], answer: {vi: A, en: A}, restricted: staff}]",
+     "entries.0 (id a).restricted"),
+    ("entries: [{id: a, title: {vi: A, en: A}, phrasings: [x], answer: {vi: A, en: A}},"
+     " {id: a, title: {vi: B, en: B}, phrasings: [y], answer: {vi: B, en: B}}]", "appears twice"),
+    ("entries: [{id: a, title: {vi: A, en: A}, phrasings: [], answer: {vi: A, en: A}}]", "entries.0 (id a).phrasings"),
+    ("entries: [{id: a, title: {vi: A, en: A}, phrasings: [x], answer: {vi: A, en: A}, answr: 1}]", "answr"),
+    ("entries: [{id: a b}", "not valid YAML"),
+])
+def test_faq_errors(tmp_path, text, complaint):
+    path = tmp_path / "x.faq.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EventFileError, match="FAQ file") as error:
+        load_faq(path)
+    assert complaint in str(error.value)
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+
+def test_pdf_fault_repaired():
+    assert clean("Thƣờng trực Trung ƣơng") == "Thường trực Trung ương"
+    assert canonical("THƢỜNG") == "THƯỜNG"
+
+
+@pytest.mark.parametrize("new,old", [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("Khánh Hoà", "Khánh Hòa"),
+                                     ("HOÀ", "HÒA"), ("hoa\u0300", "hòa")])
+def test_tone_placement_normalised(new, old):
+    assert canonical(new) == canonical(old) == old
+
+
+@pytest.mark.parametrize("word", ["quý", "hoàn", "khuyến", "thuyền", "quả", "hoa", "Đà Lạt"])
+def test_tone_placement_leaves_other_syllables(word):
+    assert canonical(word) == word
+
+
+def test_fold():
+    assert fold("Đắk Lắk, ĐÀ LẠT!") == "dak lak da lat"
+    assert fold("hoà") == fold("hòa") == "hoa"
+
+
+@pytest.mark.parametrize("typed,expanded", [
+    ("ks o dau", "khach san o dau"), ("sb lien khuong", "san bay lien khuong"), ("co ao am ko", "co ao am khong"),
+    ("đc k", "duoc khong"), ("mac j", "mac gi"), ("bn nguoi dk", "bao nhieu nguoi dang ky"),
+    ("tg hn", "thoi gian hoi nghi"), ("di ntn", "di nhu the nao"), ("khai mạc 8h", "khai mac 8 gio"),
+    ("pass wi-fi", "pass wifi"), ("check-in", "checkin"), ("xe ô tô", "xe oto"), ("ở tổ chức", "o to chuc"),
+])
+def test_abbreviations_expanded(typed, expanded):
+    assert " ".join(expand(fold(typed))) == expanded
+
+
+def test_question_words():
+    """Politeness goes, the ways of asking when/where meet across spellings and languages."""
+    assert words("cho em hỏi hội nghị ở đâu ạ") == words("cho hoi hoi nghi o dau") == ["hoinghi", "?where"]
+    assert words("cho hoi nghi o dau") == ["cho", "hoinghi", "?where"]  # chỗ hội nghị: kept
+    assert words("mấy giờ khai mạc") == words("mấy h khai mạc") == ["?when", "khai", "mac"]
+    assert words("khai mac luc nao") == ["khai", "mac", "?when"]
+    assert words("what time does it open") == words("when is the opening") == ["?when", "open"]
+    assert words("What's on the programme for the 28th?") == ["program", "28"]
+    assert words("co can mang ao am ko") == ["co", "can", "mang", "ao", "am"]  # cần, ấm: not English here
+    assert words("Can I bring a jacket?") == ["bring", "jacket"]
+
+
+def test_a_word_typed_with_other_diacritics_is_another_word(faq):
+    known = faq._spellings
+    assert "pho" in words("thành phố", known)
+    assert words("phở bò", known)[0] == "pho~"  # phở is not phố
+    assert words("pho bo", known)[0] == "pho"  # typed without diacritics, it may be either
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+def test_labelled_questions_are_not_copies_of_faq_phrasings(faq):
+    phrasings = {fold(p) for e in faq.entries for p in (*e.phrasings, e.title.vi, e.title.en)}
+    copies = [q["text"] for q in QUESTIONS if fold(q["text"]) in phrasings]
+    assert copies == []
+
+
+def test_labelled_set_shape(faq):
+    ids = {e.id for e in faq.entries}
+    per_entry = Counter(q["expected"] for q in LABELLED)
+    assert len(LABELLED) >= 130 and len(OFF_TOPIC) >= 15
+    assert set(per_entry) == ids and min(per_entry.values()) >= 3
+    groups = Counter(q["group"] for q in LABELLED)
+    assert set(groups) == {"diacritics", "plain", "english", "abbrev"}
+    assert groups["diacritics"] >= len(LABELLED) / 4 and groups["plain"] >= len(LABELLED) / 4
+    assert groups["english"] >= len(LABELLED) / 8 and groups["abbrev"] >= len(LABELLED) / 8
+
+
+def test_top1_accuracy_on_labelled_questions(faq):
+    right, total, wrong = Counter(), Counter(), []
+    for q in LABELLED:
+        matches = faq.search(q["text"], organizer=True)
+        total[q["group"]] += 1
+        if matches and matches[0].entry.id == q["expected"]:
+            right[q["group"]] += 1
+        else:
+            wrong.append((q["text"], q["expected"], [m.entry.id for m in matches]))
+    overall = sum(right.values()) / sum(total.values())
+    per_group = {g: right[g] / total[g] for g in total}
+    assert overall >= 0.92, (overall, wrong)
+    assert min(per_group.values()) >= 0.90, (per_group, wrong)
+
+
+def test_off_topic_questions_are_unknown(faq):
+    missed = [q["text"] for q in OFF_TOPIC if not isinstance(decide(faq.search(q["text"])), Unknown)]
+    assert len(missed) <= 1, missed
+
+
+@pytest.mark.parametrize("text,entry_id", [
+    ("khach san o dau", "lodging"), ("mấy giờ khai mạc", "schedule"), ("co can mang ao am ko", "weather"),
+    ("where do I pick up my badge", "reception"), ("ks ở đâu", "lodging"), ("wifi", "wifi"),
+])
+def test_issue_examples_answered(faq, text, entry_id):
+    assert decide(faq.search(text)) == Answer(faq.entry(entry_id))
+
+
+def test_restricted_entries_only_for_organizers(faq):
+    question = "đã có bao nhiêu người đăng ký"
+    assert faq.search(question, organizer=True)[0].entry.id == "registration_count"
+    assert all(m.entry.id != "registration_count" for m in faq.search(question))
+
+
+def test_search_returns_k_best_first(faq):
+    matches = faq.search("khách sạn", k=2)
+    assert len(matches) == 2 and matches[0].score >= matches[1].score
+    assert all(0 < m.score <= 1 for m in matches)
+    assert faq.search("ạ ok") == []  # nothing to look for
+
+
+# --- the decision -----------------------------------------------------------------------------
+
+def _entry(entry_id: str) -> Entry:
+    return Entry(id=entry_id, title=Text(vi=entry_id, en=entry_id), phrasings=(entry_id,),
+                 answer=Text(vi=entry_id, en=entry_id))
+
+
+A, B, C, D = (_entry(x) for x in "abcd")
+HIGH = faq_module.ANSWER + 0.2  # a clear match
+NEAR = HIGH - faq_module.MARGIN / 2  # too close to it to tell them apart
+WEAK = faq_module.UNKNOWN + 0.02  # something fits, not well
+NONE = faq_module.UNKNOWN - 0.02  # nothing fits
+
+
+def test_decide_clear():
+    assert decide([Match(A, HIGH), Match(B, WEAK)]) == Answer(A)
+    assert decide([Match(A, HIGH)]) == Answer(A)
+
+
+def test_decide_ambiguous_offers_the_top_three():
+    assert decide([Match(A, HIGH), Match(B, NEAR), Match(C, WEAK), Match(D, WEAK)]) == Choices((A, B, C))
+    assert decide([Match(A, HIGH), Match(B, NEAR), Match(C, NONE)]) == Choices((A, B))  # C does not fit
+
+
+def test_decide_weak_best_is_offered_not_answered():
+    assert decide([Match(A, WEAK), Match(B, NONE)]) == Choices((A,))
+
+
+def test_decide_nothing_fits():
+    assert decide([]) == Unknown()
+    assert decide([Match(A, NONE), Match(B, NONE - 0.1)]) == Unknown()

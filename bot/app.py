@@ -26,7 +26,7 @@ from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
 from bot.lease import Lease
 from bot.logs import HandlerName, UpdateLog
-from bot.middlewares import CurrentAccount, DatabaseSession
+from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
 from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.health import redis_reachable
@@ -38,6 +38,7 @@ from models import Database
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+SHUTDOWN_GRACE = 20.0  # seconds the updates being handled get to finish when the bot stops
 
 
 @dataclass
@@ -88,6 +89,7 @@ class App:
             await publish_for_chat(self.bot, self.i18n, chat_id, roles, lang or self.i18n.default_locale)
 
     async def close(self) -> None:
+        await self.dispatcher["in_flight"].finish(SHUTDOWN_GRACE)  # answers given just before the stop
         if self.lease_task is not None:
             self.lease_task.cancel()
             await asyncio.gather(self.lease_task, return_exceptions=True)
@@ -124,6 +126,8 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
     dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq)
+    dp["in_flight"] = in_flight = InFlight()
+    dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))
     dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))

@@ -1,6 +1,8 @@
-"""Outer middlewares on every update: a database session, the sender's account and roles."""
+"""Outer middlewares on every update: updates in flight, a database session, the sender's account and roles."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware
@@ -13,6 +15,7 @@ from bot.services.accounts import get_or_create_account, roles_of
 from models import AgendaChange, Database, Delegate, DelegateSession
 
 REMINDER_INPUTS = (Delegate, DelegateSession, AgendaChange)
+log = logging.getLogger(__name__)
 
 
 PLAN_CHANGED = "plan_changed"
@@ -23,6 +26,33 @@ def _note_plan_changes(session: Session, _context) -> None:
     """A write that can change which reminders are due marks the session, whatever handler made it."""
     if any(isinstance(obj, REMINDER_INPUTS) for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info[PLAN_CHANGED] = True
+
+
+class InFlight(BaseMiddleware):
+    """The updates being handled. aiogram's polling stops taking updates but leaves the handlers it started
+    running; a shutdown (deploy, restart) waits for them before the storage and the database close, so an
+    answer given just before it is neither half-saved nor lost."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        task = asyncio.current_task()
+        self.tasks.add(task)
+        try:
+            return await handler(event, data)
+        finally:
+            self.tasks.discard(task)
+
+    async def finish(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the updates in flight (the caller's own task excepted)."""
+        pending = self.tasks - {asyncio.current_task()}
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=timeout)
+        if late:
+            log.warning("shutdown: %d update(s) still being handled after %.0f s", len(late), timeout)
 
 
 class DatabaseSession(BaseMiddleware):

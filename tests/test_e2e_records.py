@@ -1,4 +1,6 @@
 """End to end: /me, changing and cancelling, delegations and hand-over, restarts, stale buttons."""
+import asyncio
+
 from tests.flows import (button_starting, choose_vietnamese, delegates, register_by_buttons, until_button,
                          until_seen, until_text)
 
@@ -114,6 +116,37 @@ async def test_data_survives_a_restart(running, fake, db):
     assert "Đỗ Thị Bình" in card.text and "Đã đăng ký" in card.text
     await u.send("/start")  # the language chosen before is remembered
     assert "Đỗ Thị Bình" in (await until_button(u, "❓ Hướng dẫn")).text
+
+
+async def test_a_stop_lets_the_answer_being_handled_finish(running, fake, db):
+    """A deploy or restart while a confirmation is being handled: the bot finishes that update (its message,
+    the end of the conversation in the FSM storage) before the storage, the database and the session close."""
+    u = fake.user(4002, first_name="Ba", language_code="vi")
+    await choose_vietnamese(u)
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_card(_method, params):
+        if "Đã đăng ký" in str(params.get("text", "")) and not release.is_set():
+            held.set()
+            await release.wait()
+
+    fake.before_send = hold_the_card
+    registering = asyncio.create_task(register_by_buttons(u, name="Đỗ Thị Ba"))
+    await asyncio.wait_for(held.wait(), 60)
+    stopping = asyncio.create_task(running.stop())
+    await asyncio.sleep(0.5)
+    assert not stopping.done()  # the stop waits for the confirmation being handled
+    release.set()
+    await asyncio.wait_for(stopping, 30)
+    assert "Đỗ Thị Ba" in (await registering).text
+    [delegate] = await delegates(db)
+    assert delegate.full_name == "Đỗ Thị Ba"
+
+    await running.start()
+    await u.send("/me")
+    seen = await u.messages_until(lambda m: "✏️ Thay đổi" in m.buttons)
+    assert "Đỗ Thị Ba" in seen[-1].text
+    assert not [m.text for m in seen if "⚠️" in m.text or "hoàn tất đăng ký" in m.text]
 
 
 async def test_restart_in_the_middle_of_a_registration(running, fake, db, redis_url):

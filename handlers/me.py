@@ -106,10 +106,10 @@ async def claim_record(message: Message, state: FSMContext, conference: Event, l
         await claimed(message, state, conference, lang, session, account, settings, result)
         return
     text = {
-        "used": _("This link has already been used. Ask the person who registered you for help."),
         "cancelled": _("This registration was cancelled. You can register again with /start."),
         "already_registered": _("You already have a registration of your own; see /me."),
-    }.get(result, _("This link is not valid or has expired."))
+    }.get(result, _("This link is not valid or has already been used. Ask the person who registered you for "
+                    "help."))
     await message.answer(text)
 
 

@@ -82,7 +82,7 @@ async def test_claim_is_single_use_and_signed(db, conference):
         assert await reg.claim(session, conference, "s3cret", leader, "cxyz") == "invalid"
         claimed = await reg.claim(session, conference, "s3cret", leader, payload)
         assert claimed.account_id == leader.id and claimed.claim_code is None
-        assert await reg.claim(session, conference, "s3cret", stranger, payload) == "used"
+        assert await reg.claim(session, conference, "s3cret", stranger, payload) == "invalid"  # used
         # both the person and the registrant may see and change the record; nobody else
         assert await reg.find_for(session, conference, leader, delegate.id) is not None
         assert await reg.find_for(session, conference, registrant, delegate.id) is not None

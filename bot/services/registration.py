@@ -210,8 +210,10 @@ async def claim(session: AsyncSession, event: Event, secret: str, account: Accou
     if not 0 < delegate_id <= MAX_ID:
         return "invalid"
     delegate = await session.get(Delegate, delegate_id)
+    # a used link cannot be told from a forged one (the signature covers the code a take-over clears):
+    # both are "invalid", so a forged link tells nothing of which records exist or have an owner
     if delegate is None or delegate.event_id != event.id or not delegate.claim_code:
-        return "used" if delegate is not None and delegate.account_id is not None else "invalid"
+        return "invalid"
     if not hmac.compare_digest(claim_payload(secret, delegate), payload):
         return "invalid"
     return await _take_over(session, event, account, delegate)

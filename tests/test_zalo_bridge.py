@@ -12,7 +12,7 @@ from bot.channels.zalo.channel import bridge_token
 from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.channels.zalo.ids import BASE, ZaloIds
 from bot.channels.zalo.qr import QrLinks
-from bot.channels.zalo.text import menu_text, plain_text, split_text
+from bot.channels.zalo.text import menu_text, plain_text, split_text, zalo_wording
 from bot.channels.zalo.updates import typed_text, unwrap
 from bot.i18n import build_i18n
 from bot.services import registration as reg
@@ -32,6 +32,24 @@ def test_telegram_html_becomes_readable_plain_text():
             '<a href="https://t.me/x?start=c1">link</a> <s>cũ</s>')
     assert plain_text(html) == "Đã đăng ký & xác nhận: Lê <Văn>\nlink (https://t.me/x?start=c1) cũ"
     assert plain_text('<a href="https://a.b">https://a.b</a>') == "https://a.b"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_zalo_message_asks_for_a_tap(lang):
+    """Every text of the catalogue that speaks of tapping a button reads, on Zalo, as typing a reply."""
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALES
+
+    with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalogue = read_po(f, locale=lang)
+    tapping = [m.id for m in catalogue if m.id and "tap" in m.id.lower().replace("taps", "")]
+    assert len(tapping) >= 5  # the menus' hint, the "choose" error, the help, the parts and the phone steps
+    i18n = build_i18n(lang)
+    with i18n.context(), i18n.use_locale(lang):
+        for msgid in tapping:
+            shown = zalo_wording(i18n.gettext(msgid))
+            assert not any(word in shown.lower() for word in ("tap", "bấm", "nhấn")), (msgid, shown)
 
 
 def test_long_texts_are_cut_at_line_breaks_into_pieces_zalo_accepts():

@@ -36,7 +36,8 @@ async def register_by_typing(u: FakeZaloUser, *, name: str = "Phạm Thị Zalo"
     assert menu(organization)  # the suggested organization, as option 1
     phone = await answer(u, "1", "0905 123 456")
     assert "📱" not in phone.text  # the share-contact button became "type your phone number"
-    await answer(u, "0905 123 456", "Xong")
+    parts = await answer(u, "0905 123 456", "Xong")
+    assert "Trả lời bằng số thứ tự" in parts.text and "Bấm" not in parts.text  # no button to tap on Zalo
     await answer(u, "1, 3", "Thứ Tư 26/7")
     await answer(u, "thu tu 26/7", "mấy giờ")
     await answer(u, "14h30", "Máy bay")

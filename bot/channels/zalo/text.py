@@ -49,6 +49,28 @@ def plain_text(html: str) -> str:
     return "".join(parser.parts)
 
 
+def zalo_wording(text: str) -> str:
+    """The handlers speak of Telegram's buttons ("tap"); on Zalo the same sentences say "reply with the
+    number". Both sides go through gettext, so this works in the chat's language."""
+    for telegram, zalo in _wording().items():
+        text = text.replace(telegram, zalo)
+    return text
+
+
+def _wording() -> dict[str, str]:
+    return {
+        _("In every menu you can tap a button, or type its number or its name (with or without diacritics)."):
+            _("In every menu, reply with the number or the name of your choice (with or without diacritics)."),
+        _("Please choose one of the options: tap a button, or type its number or name."):
+            _("Please choose one of the options: reply with its number or name."),
+        _("Tap a button, or type its number or name."): _("Reply with the number or the name of your choice."),
+        _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all»."):
+            _("Which parts will you attend? Reply with their numbers, e.g. 1, 3, or «all»."),
+        _("Your mobile number? Tap the button below to share it, or type it (e.g. 0905 123 456)."):
+            _("Your mobile number?"),
+    }
+
+
 def menu_text(markup: object, text: str = "") -> str:
     """The lines a keyboard becomes under `text`; '' when there is nothing to add."""
     if isinstance(markup, InlineKeyboardMarkup):

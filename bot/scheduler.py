@@ -90,38 +90,41 @@ class ReminderScheduler:
                 due = [d for d in await reminders.plan(session, self.conference) if d.due_at <= now]
             gate = asyncio.Semaphore(PARALLEL)
 
-            async def one(item: reminders.Due) -> None:
+            async def one(group: list[reminders.Due]) -> None:
                 async with gate:
-                    await self.send(item)
+                    await self.send(group)
 
-            await asyncio.gather(*(one(item) for item in due))
+            await asyncio.gather(*(one(group) for group in reminders.by_message(due)))
         await self.replan()
 
-    async def send(self, due: reminders.Due) -> None:
+    async def send(self, group: list[reminders.Due]) -> None:
+        """One message for one reminder of one part to one chat: a secretariat that registered ten delegates
+        gets one, naming them, not ten. Each delegate's reminder is still taken and settled on its own row."""
         async with self.db.session() as session:
-            if not await reminders.take(session, due):
-                return  # another run has it
-            account = await session.get(Account, due.account_id)
-            delegate = await session.get(Delegate, due.delegate_id)
-            text = self.render(due, account, delegate)
+            taken = [due for due in group if await reminders.take(session, due)]
+            if not taken:
+                return  # another run has them
+            account = await session.get(Account, taken[0].account_id)
+            delegates = [await session.get(Delegate, due.delegate_id) for due in taken]
+            text = self.render(taken[0].part, account, delegates)
             try:
                 await self.bots[account.channel].send_message(int(account.chat_id), text)
             except TelegramForbiddenError:
                 account.reachable = False
-                await reminders.settle(session, due, BLOCKED)
+                await reminders.settle(session, taken, BLOCKED)
             except TelegramBadRequest as exc:
                 log.warning("reminder to account %s refused: %s", account.id, exc.message)
-                await reminders.settle(session, due, "failed")
+                await reminders.settle(session, taken, "failed")
             except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
                 log.warning("reminder to account %s not sent (%s); it is tried again", account.id, exc)
-                await reminders.release(session, due)
+                await reminders.release(session, taken)
             else:
                 self.sent += 1
-                await reminders.settle(session, due, SENT)
+                await reminders.settle(session, taken, SENT)
 
-    def render(self, due: reminders.Due, account: Account, delegate: Delegate) -> str:
+    def render(self, part, account: Account, delegates: list[Delegate]) -> str:
         lang = account.language or self.default_language
-        part, venue, tz = due.part, self.conference.venue, self.conference.tz
+        venue, tz = self.conference.venue, self.conference.tz
         start = part.starts_at.astimezone(tz)
         with self.i18n.context(), self.i18n.use_locale(lang):
             lines = [_("🔔 <b>Reminder</b>: {title}").format(title=escape(part.title.get(lang))),
@@ -130,8 +133,9 @@ class ReminderScheduler:
             if venue.directions:
                 lines.append(_("🚗 How to get there: {directions}").format(
                     directions=escape(venue.directions.get(lang))))
-            if delegate.account_id != account.id:
-                lines.append(_("(for {name}, whom you registered)").format(name=escape(delegate.full_name)))
+            others = [escape(d.full_name) for d in delegates if d.account_id != account.id]
+            if others:
+                lines.append(_("(for {name}, whom you registered)").format(name=names(others)))
             lines.append(_("/schedule for the whole agenda, /reminders to turn reminders off."))
         return "\n".join(lines)
 
@@ -163,3 +167,13 @@ class ReminderScheduler:
     def next_wave_at(self):
         job = self.scheduler.get_job(JOB)
         return job.next_run_time if job else None
+
+
+NAMES_SHOWN = 15  # a reminder names at most this many delegates (a message holds 4,096 characters)
+
+
+def names(shown: list[str]) -> str:
+    if len(shown) <= NAMES_SHOWN:
+        return ", ".join(shown)
+    return _("{names} and {count} more").format(names=", ".join(shown[:NAMES_SHOWN]),
+                                                count=len(shown) - NAMES_SHOWN)

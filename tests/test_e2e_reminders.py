@@ -108,6 +108,38 @@ async def test_reminders_arrive_once_in_the_right_language(soon, fake, db, confe
         await bot.stop()
 
 
+async def test_a_secretariat_gets_one_reminder_for_all_its_delegates(soon, fake, db, conference):
+    """A provincial secretariat registered itself and 17 officials for reception: one message per reminder,
+    naming the officials (15, then how many more), not 18 messages; every delegate's reminder is recorded."""
+    bot, _starts = soon
+    office = fake.user(3301, first_name="Văn phòng", language_code="vi", started=True)
+    officials = [f"Đại biểu <{n:02d}>" for n in range(17)]
+    async with db.session() as session:
+        account = await get_or_create_account(session, channel="telegram", user_id=str(office.id),
+                                              chat_id=str(office.id), display_name="Văn phòng")
+        account.language = "vi"
+        await reg.register(session, conference, draft(full_name="Chánh Văn phòng", sessions=["reception"]),
+                           registrant=account, for_self=True)
+        for name in officials:
+            await reg.register(session, conference, draft(full_name=name, sessions=["reception"]),
+                               registrant=account, for_self=False)
+    await bot.start()
+    try:
+        [reminder] = await reminders_until(office, 1, 15)
+        assert await reminders_of(office, 3) == []  # not one more for each official
+        assert "Đón tiếp" in reminder.text
+        [sent] = [c.params["text"] for c in fake.calls_to("sendMessage") if "🔔" in c.params["text"]]
+        assert "Đại biểu &lt;00&gt;, " in sent  # names are escaped in the HTML
+        named = [name for name in officials if name in reminder.text]
+        assert named == officials[:15] and "và 2 người khác" in reminder.text
+        assert "Chánh Văn phòng" not in reminder.text  # the account's own record needs no name
+        async with db.session() as session:
+            rows = (await session.scalars(select(ReminderDelivery))).all()
+        assert len(rows) == 18 and {r.status for r in rows} == {"sent"}
+    finally:
+        await bot.stop()
+
+
 async def test_a_part_moved_later_gets_its_reminders_replanned(soon, fake, db, conference):
     bot, starts = soon
     u = fake.user(3201, first_name="Minh", language_code="vi", started=True)

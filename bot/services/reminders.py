@@ -92,6 +92,14 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     return sorted(due, key=lambda d: d.due_at)
 
 
+def by_message(due: list[Due]) -> list[list[Due]]:
+    """The reminders that go out as one message: same chat, same part, same offset."""
+    groups: dict[tuple[int, str, str], list[Due]] = {}
+    for item in due:
+        groups.setdefault((item.account_id, item.part.code, item.offset_key), []).append(item)
+    return list(groups.values())
+
+
 async def take(session: AsyncSession, due: Due) -> bool:
     """Claim a reminder for sending; False if another run (or an earlier one) already has it."""
     session.add(ReminderDelivery(delegate_id=due.delegate_id, session_code=due.part.code, offset_key=due.offset_key,
@@ -104,19 +112,22 @@ async def take(session: AsyncSession, due: Due) -> bool:
         return False
 
 
-async def settle(session: AsyncSession, due: Due, status: str) -> None:
-    row = await session.scalar(select(ReminderDelivery).where(
-        ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
-        ReminderDelivery.offset_key == due.offset_key))
-    row.status, row.at = status, utcnow()
+def _row_of(due: Due):
+    return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
+            ReminderDelivery.offset_key == due.offset_key)
+
+
+async def settle(session: AsyncSession, taken: list[Due], status: str) -> None:
+    for due in taken:
+        row = await session.scalar(select(ReminderDelivery).where(*_row_of(due)))
+        row.status, row.at = status, utcnow()
     await session.commit()
 
 
-async def release(session: AsyncSession, due: Due) -> None:
-    """Give a reminder back after a failure that was not the recipient's doing, to try again later."""
-    await session.execute(delete(ReminderDelivery).where(
-        ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
-        ReminderDelivery.offset_key == due.offset_key))
+async def release(session: AsyncSession, taken: list[Due]) -> None:
+    """Give reminders back after a failure that was not the recipient's doing, to try again later."""
+    for due in taken:
+        await session.execute(delete(ReminderDelivery).where(*_row_of(due)))
     await session.commit()
 
 

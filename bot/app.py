@@ -82,11 +82,14 @@ class App:
         self.postman.bots[channel] = bot
 
     async def publish_role_menus(self) -> None:
-        """Organizers (ADMIN_IDS and appointed) and staff get their commands in their own chats."""
+        """Organizers (ADMIN_IDS and appointed) and staff get their commands in their own Telegram chats. Zalo has
+        no command menu (its staff see their commands with /help), and its chat ids mean nothing to Telegram."""
         async with self.db.session() as session:
             holders = await role_holders(session, self.settings.admin_ids)
-        for chat_id, roles, lang in holders:
-            await publish_for_chat(self.bot, self.i18n, chat_id, roles, lang or self.i18n.default_locale)
+        for holder in holders:
+            if holder.channel == "telegram":
+                await publish_for_chat(self.bot, self.i18n, holder.chat_id, holder.roles,
+                                       holder.language or self.i18n.default_locale)
 
     async def close(self) -> None:
         await self.dispatcher["in_flight"].finish(SHUTDOWN_GRACE)  # answers given just before the stop

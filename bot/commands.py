@@ -8,6 +8,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, lazy_gettext as __
 
+from bot.channels.zalo.ids import is_zalo
 from bot.event import LANGUAGES
 from bot.services.accounts import DELEGATE
 from models.account import ORGANIZER, STAFF
@@ -63,7 +64,14 @@ async def publish(bot: Bot, i18n: I18n) -> None:
 
 
 async def publish_for_chat(bot: Bot, i18n: I18n, chat_id: int, roles: set[str], lang: str) -> None:
-    """Staff and organizers see their own commands in their chat with the bot."""
+    """Staff and organizers see their own commands in their chat with the bot.
+
+    A Zalo chat has no command menu, so there is nothing to publish. The check is here, by the chat id, and not
+    only in the Zalo session (which answers SetMyCommands as done): the chat is often not the one being served.
+    An organizer on Telegram who removes a Zalo staff member's role calls this with Telegram's bot, which would
+    be sent a Zalo chat id it does not know."""
+    if is_zalo(chat_id):
+        return
     with i18n.context(), i18n.use_locale(lang):
         menu = [BotCommand(command=c.name, description=str(c.description)) for c in commands_for(roles)]
     try:

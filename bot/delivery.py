@@ -19,6 +19,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy import select, update
 
+from bot.channels.zalo.ids import is_zalo
 from bot.event import Event
 from bot.services import outbox
 from handlers.callbacks import Outbox
@@ -174,15 +175,23 @@ class Postman:
             _("Not reached: {failed}").format(failed=counts[BLOCKED] + counts[FAILED]),
         ])
 
+    def organizer_bot(self, broadcast: Broadcast) -> Bot:
+        """The bot of the chat the broadcast was confirmed in: an organizer may work on Zalo."""
+        zalo = is_zalo(int(broadcast.progress_chat_id))
+        return self.bots.get("zalo", self.bot) if zalo else self.bots["telegram"]
+
     async def show_progress(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         if not broadcast.progress_chat_id or not broadcast.progress_message_id:
             return
+        if is_zalo(int(broadcast.progress_chat_id)) and broadcast.status == RUNNING:
+            return  # Zalo cannot edit: each edit would be one more message; the final counts come at the end
         with self.i18n.context(), self.i18n.use_locale(broadcast.progress_language):
             text = self.progress_text(broadcast, counts)
             markup = stop_button(broadcast.id) if broadcast.status == RUNNING else None
         try:
-            await self.bot.edit_message_text(text, chat_id=int(broadcast.progress_chat_id),
-                                             message_id=broadcast.progress_message_id, reply_markup=markup)
+            await self.organizer_bot(broadcast).edit_message_text(
+                text, chat_id=int(broadcast.progress_chat_id), message_id=broadcast.progress_message_id,
+                reply_markup=markup)
         except TelegramBadRequest:  # "message is not modified", or deleted by the organizer
             pass
         except (TelegramForbiddenError, TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
@@ -198,7 +207,7 @@ class Postman:
         with self.i18n.context(), self.i18n.use_locale(broadcast.progress_language):
             for text in report(broadcast, counts, missed):
                 try:
-                    await self.bot.send_message(int(broadcast.progress_chat_id), text)
+                    await self.organizer_bot(broadcast).send_message(int(broadcast.progress_chat_id), text)
                 except (TelegramBadRequest, TelegramForbiddenError) as exc:
                     log.warning("report of broadcast %s not delivered: %s", broadcast.id, exc)
                     return

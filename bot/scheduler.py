@@ -149,9 +149,12 @@ class ReminderScheduler:
             delegates = (await session.scalars(select(Delegate).where(
                 Delegate.event_id == self.conference.id, Delegate.status == CONFIRMED))).all()
             agenda = await parts(session, self.conference)
-            holders = [h for h in await role_holders(session, self.admin_ids) if STAFF in h[1]]
+            holders = [h for h in await role_holders(session, self.admin_ids) if STAFF in h.roles]
         arriving = [d for d in delegates if d.arrival_date == today]
-        for chat_id, _roles, lang in holders:
+        for chat_id, _roles, lang, channel in holders:
+            bot = self.bots.get(channel)
+            if bot is None:
+                continue
             lang = lang or self.default_language
             with self.i18n.context(), self.i18n.use_locale(lang):
                 lines = [_("☀️ <b>Today, {day}</b>: {count} delegates expected to arrive").format(
@@ -160,7 +163,7 @@ class ReminderScheduler:
                     count = sum(1 for d in delegates if part.attended_by(d.session_codes))
                     lines.append(f"• {escape(part.title.get(lang))}: {count}")
             try:
-                await self.bot.send_message(chat_id, "\n".join(lines))
+                await bot.send_message(chat_id, "\n".join(lines))
             except (TelegramBadRequest, TelegramForbiddenError):
                 continue
 

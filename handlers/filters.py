@@ -12,6 +12,13 @@ class HasRole(Filter):
         return self.role in (roles or set())
 
 
+class OnZalo(Filter):
+    """An update the Zalo bridge fed (bot/channels/zalo): for the few things Zalo cannot do at all (files)."""
+
+    async def __call__(self, event: TelegramObject, channel: str | None = None) -> bool:
+        return channel == "zalo"
+
+
 async def organizers_only(message: Message) -> None:
     """An organizer's command from someone without the role."""
     await message.answer(_("This command is for the organizers."))

@@ -15,7 +15,7 @@ from bot.event import Event
 from bot.services import exports, nominees
 from bot.ui import Button, column, show
 from handlers.callbacks import Pick
-from handlers.filters import HasRole, organizers_only, organizers_only_button
+from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
 from models import Account
 from models.account import ORGANIZER
 from models.base import utcnow
@@ -54,6 +54,18 @@ async def export_chosen(callback: CallbackQuery, callback_data: Pick, conference
     name, build = builders[kind]
     stamp = utcnow().astimezone(conference.tz).strftime("%Y%m%d-%H%M")
     await callback.message.answer_document(BufferedInputFile(await build(), filename=f"{conference.id}-{stamp}-{name}"))
+
+
+async def no_files_on_zalo(message: Message) -> None:
+    """Zalo carries no file either way: the lists are downloaded from the dashboard, a nominee list is sent
+    in Telegram (or imported on the secretariat's computer)."""
+    if message.text.startswith("/export"):
+        await message.answer(_("Zalo cannot carry files. Send /dashboard and open its link on a computer: its "
+                               "buttons download the delegate list (Excel or CSV), the check-ins per day and the "
+                               "rooms per night."))
+    else:
+        await message.answer(_("Zalo does not pass files to the bot. Send /import and the list's file to the bot "
+                               "in Telegram."))
 
 
 async def import_begin(message: Message, state: FSMContext) -> None:
@@ -137,6 +149,7 @@ def create_router() -> Router:
     router = Router(name="lists")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
+    router.message.register(no_files_on_zalo, Command("export", "import"), organizer, OnZalo())
     router.message.register(export_menu, Command("export"), organizer)
     router.message.register(import_begin, Command("import"), organizer)
     router.message.register(organizers_only, Command("export", "import"))

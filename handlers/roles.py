@@ -53,6 +53,8 @@ async def list_roles(message: Message, state: FSMContext, session, settings: Set
     for holder in await with_roles(session, settings.admin_ids):
         who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
                                                               if holder.username else "")
+        if holder.channel == "zalo":
+            who += " (Zalo)"  # Zalo staff are removed here too; the channel's name needs no translation
         appointed = sorted(r.role for r in holder.roles)
         held = [role_name(r) for r in appointed]
         if from_configuration(holder, settings.admin_ids):

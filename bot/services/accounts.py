@@ -1,7 +1,9 @@
 """Chat accounts and their roles."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, or_, select
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,10 +57,11 @@ async def set_language(session: AsyncSession, account: Account, language: str) -
 
 
 async def with_roles(session: AsyncSession, admin_ids: frozenset[int]) -> list[Account]:
-    """Accounts that hold a role, appointed or from ADMIN_IDS, oldest first."""
+    """Accounts that hold a role, appointed (on any channel: Zalo staff too) or from ADMIN_IDS (Telegram ids),
+    oldest first."""
     admins = [str(admin) for admin in admin_ids]
     return list((await session.scalars(select(Account).where(
-        Account.channel == "telegram", or_(Account.roles.any(), Account.user_id.in_(admins)))
+        or_(Account.roles.any(), and_(Account.channel == "telegram", Account.user_id.in_(admins))))
         .order_by(Account.id))).unique())
 
 
@@ -77,13 +80,21 @@ async def remove_role(session: AsyncSession, account: Account, role: str) -> boo
     return True
 
 
-async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[tuple[int, set[str], str | None]]:
-    """(chat id, roles, language) of everyone with a role, ADMIN_IDS included even before first contact."""
+class Holder(NamedTuple):
+    chat_id: int
+    roles: set[str]
+    language: str | None
+    channel: str  # "telegram" or "zalo": whose bot reaches the chat, and whether it has a command menu
+
+
+async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[Holder]:
+    """Everyone with a role, on every channel; ADMIN_IDS included even before first contact."""
     holders, seen = [], set()
     for account in await with_roles(session, admin_ids):
         roles = roles_of(account, admin_ids)
         if roles - {DELEGATE}:
-            holders.append((int(account.chat_id), roles, account.language))
-            seen.add(int(account.user_id))
-    holders += [(admin, {ORGANIZER, STAFF, DELEGATE}, None) for admin in sorted(admin_ids - seen)]
+            holders.append(Holder(int(account.chat_id), roles, account.language, account.channel))
+            if account.channel == "telegram":
+                seen.add(int(account.user_id))
+    holders += [Holder(admin, {ORGANIZER, STAFF, DELEGATE}, None, "telegram") for admin in sorted(admin_ids - seen)]
     return holders

@@ -46,7 +46,9 @@ async def settle(session: AsyncSession, question_id: int, account: Account, outc
 async def organizer_chats(session: AsyncSession, admin_ids: frozenset[int], group_id: int | None) -> list[int]:
     if group_id:
         return [group_id]
-    return [chat for chat, roles, _lang in await role_holders(session, admin_ids) if ORGANIZER in roles]
+    # Telegram only: an organizer answers by replying to the relayed message, which Zalo cannot do
+    return [h.chat_id for h in await role_holders(session, admin_ids)
+            if ORGANIZER in h.roles and h.channel == "telegram"]
 
 
 async def remember_relay(session: AsyncSession, question: Question, chat_id: int, message_id: int) -> None:

@@ -13,7 +13,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
@@ -31,6 +30,7 @@ from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.health import redis_reachable
 from bot.sender import ReliableSender
+from bot.storage import create_storage
 from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import TypedMenuAnswer
 from handlers import routers
@@ -117,14 +117,6 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
     )
 
 
-def create_storage(settings: Settings) -> BaseStorage:
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
-        return RedisStorage.from_url(settings.redis_url)
-    return MemoryStorage()
-
-
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
@@ -151,7 +143,7 @@ def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
     i18n = build_i18n(settings.default_language)
     sender = ReliableSender(settings.send_rate_per_second)
     telegram = create_bot(settings, sender) if settings.telegram_bot_token else None
-    dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(settings))
+    dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(settings.redis_url))
     zalo = ZaloChannel(settings, conference, db, i18n, dp, telegram) if settings.zalo_bot_token else None
     bot = telegram or (zalo.bot if zalo else create_bot(settings, sender))  # Zalo alone: its bot sends the rest
     scheduler = ReminderScheduler(bot, db, conference, i18n, settings.admin_ids, settings.default_language)

@@ -14,20 +14,13 @@ import itertools
 from typing import Any
 
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import func, select
 
 from bot.app import App, build
 from bot.config import Settings
+from bot.storage import create_storage
 from tests.fakebot import FakeMessage, FakeTelegram, FakeUser
 
-
-def storage_for(redis_url: str) -> BaseStorage:
-    if redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
-        return RedisStorage.from_url(redis_url)
-    return MemoryStorage()
 
 
 class DirectBot:
@@ -40,7 +33,7 @@ class DirectBot:
     @classmethod
     async def start(cls, fake: FakeTelegram, settings: Settings, redis_url: str = "") -> DirectBot:
         settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
-        app = build(settings, storage=storage_for(redis_url))
+        app = build(settings, storage=create_storage(redis_url))
         await app.start()
         return cls(app, fake)
 

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.app import App, build
 from bot.config import Settings
+from bot.storage import create_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,15 +32,10 @@ class RunningBot:
         self.task: asyncio.Task | None = None
         self.zalo_task: asyncio.Task | None = None
         self.runner = None
-        self._memory: BaseStorage | None = None
 
     def _storage(self) -> BaseStorage:
-        if self.redis_url:
-            from aiogram.fsm.storage.redis import RedisStorage
-
-            return RedisStorage.from_url(self.redis_url)
-        # a restart of a bot with memory storage forgets every conversation, as in production
-        return MemoryStorage()
+        # as in production; a restart of a bot with memory storage forgets every conversation
+        return create_storage(self.redis_url)
 
     async def start(self) -> App:
         self.app = build(self.settings, storage=self._storage())

@@ -123,23 +123,25 @@ async def test_killed_mid_reminder_wave_the_other_process_sends_the_rest_and_non
         return sum("🔔" in m.text for m in u.inbox)
 
     settings = {"EVENT_FILE": str(path)}
-    async with Cluster(fake, database_url, redis_url, tmp_path, rate=28, extra_env=settings) as cluster:
+    cluster = Cluster(fake, database_url, redis_url, tmp_path, rate=28, extra_env=settings)
+    holding, killed = asyncio.Event(), asyncio.Event()
+    held = 0
+
+    async def before_send(method: str, params: dict) -> None:
+        nonlocal held
+        if killed.is_set() or "🔔" not in str(params.get("text", "")):
+            return
+        if holding.is_set() or sum(map(reminded, users)) >= 50:
+            assert sender_pid(cluster) == cluster.bots[0].process.pid
+            holding.set()
+            held += 1
+            await killed.wait()
+            raise ApiError(502, "Bad Gateway")
+
+    # in place before the processes start: on a slow machine the wave may begin while they are starting
+    fake.before_send = before_send
+    async with cluster:
         holder = cluster.bots[0]  # started first: it holds the lease
-        holding, killed = asyncio.Event(), asyncio.Event()
-        held = 0
-
-        async def before_send(method: str, params: dict) -> None:
-            nonlocal held
-            if killed.is_set() or "🔔" not in str(params.get("text", "")):
-                return
-            if holding.is_set() or sum(map(reminded, users)) >= 50:
-                assert sender_pid(cluster) == holder.process.pid
-                holding.set()
-                held += 1
-                await killed.wait()
-                raise ApiError(502, "Bad Gateway")
-
-        fake.before_send = before_send
         await asyncio.wait_for(holding.wait(), 40)
         await asyncio.sleep(0.3)
         async with db.session() as session:

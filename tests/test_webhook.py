@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiohttp import ClientSession, web
 
 from bot.app import WEBHOOK_PATH, build, create_web_app
-from tests.feeding import storage_for
+from bot.storage import create_storage
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
 
@@ -20,7 +20,7 @@ async def web_bot(fake, settings, db, clean_redis):
     settings.webhook_secret = "hook-secret"
     settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
     settings.redis_url = clean_redis
-    app = build(settings, storage=storage_for(clean_redis))
+    app = build(settings, storage=create_storage(clean_redis))
     await app.start()
     runner = web.AppRunner(create_web_app(app))
     await runner.setup()

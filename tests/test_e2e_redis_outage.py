@@ -1,0 +1,109 @@
+"""End to end, with Redis FSM storage: Redis going away for a few seconds in the middle of a conversation
+(a restart, a fail-over, a dropped connection) delays the bot's answers but breaks no conversation
+(bot/storage.py). Redis is reached through a TCP gate the test cuts and restores."""
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.flows import button_starting, choose_vietnamese, until_button, until_text
+from tests.harness import RunningBot
+
+OUTAGE = 6.0  # seconds: longer than redis-py's own retries (about 4 s at most), shorter than ours (30 s)
+
+
+class Gate:
+    """A TCP relay to Redis that can be cut (every connection closed, new ones refused) and restored."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 6379)
+        self.path = parts.path
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.links: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}{self.path}"
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+        for writer in list(self.links):
+            writer.transport.abort()
+        self.links.clear()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.links |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.fixture
+async def gated(fake, settings, db, clean_redis):
+    if not clean_redis:
+        pytest.skip("needs Redis FSM storage (TEST_REDIS_URL)")
+    gate = Gate(clean_redis)
+    await gate.open()
+    settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
+    bot = RunningBot(settings, gate.url)
+    await bot.start()
+    yield gate
+    await bot.stop()
+    await gate.cut()
+
+
+async def test_redis_away_for_seconds_delays_answers_and_loses_no_conversation(gated, fake):
+    u = fake.user(6101, first_name="Hòa", language_code="vi")
+    await choose_vietnamese(u)
+    await u.press(button_starting("📝"))
+    await until_button(u, "Lâm Đồng")
+    await u.press("Lâm Đồng")
+    await until_button(u, "Thường trực HĐND tỉnh")
+    await u.press("Thường trực HĐND tỉnh")
+    await until_text(u, "Họ và tên")
+
+    # Redis goes away just as the bot is sending the next question: the conversation state is written after
+    # that message, and the message before it was read while Redis was there
+    cut = asyncio.Event()
+
+    async def cut_while_sending(_method, params):
+        if "Chức vụ?" in str(params.get("text", "")) and not cut.is_set():
+            cut.set()
+            await gated.cut()
+
+    fake.before_send = cut_while_sending
+    await u.send("Trần Văn Hòa")
+    await until_text(u, "Chức vụ?")
+    await asyncio.sleep(OUTAGE)
+    await gated.open()  # Redis is back, on the same address
+
+    await u.send("Phó Chủ tịch")  # read by the position step: nothing was forgotten or done twice
+    seen = await u.messages_until(lambda m: "Đơn vị công tác" in m.text, timeout=40)
+    assert not [m.text for m in seen if "⚠️" in m.text or "Chức vụ?" in m.text]
+
+    # and Redis going away between two messages: the next one waits for it
+    await gated.cut()
+    await u.send("Văn phòng Đoàn ĐBQH và HĐND tỉnh Lâm Đồng")
+    await asyncio.sleep(OUTAGE)
+    await gated.open()
+    seen = await u.messages_until(lambda m: "0905 123 456" in m.text, timeout=40)
+    assert not [m.text for m in seen if "⚠️" in m.text]

@@ -165,8 +165,7 @@ class Postman:
 
     def progress_text(self, broadcast: Broadcast, counts: dict[str, int]) -> str:
         total = sum(counts.values())
-        title = (_("🗓 Agenda change notice #{id}") if broadcast.kind == AGENDA
-                 else _("📣 Broadcast #{id}")).format(id=broadcast.id)
+        title = progress_title(broadcast)
         state = {RUNNING: _("sending…"), CANCELLED: _("cancelled")}.get(broadcast.status, _("finished"))
         return "\n".join([
             f"<b>{title}</b>: {state}",
@@ -238,3 +237,9 @@ def report(broadcast: Broadcast, counts: dict[str, int], missed: list[OutboxMess
         current = f"{current}\n{line}" if current else line
     messages.append(current)
     return messages
+
+
+def progress_title(broadcast: Broadcast) -> str:
+    """What the organizer's progress message is called: a broadcast, or the notice of an agenda change."""
+    return (_("🗓 Agenda change notice #{id}") if broadcast.kind == AGENDA
+            else _("📣 Broadcast #{id}")).format(id=broadcast.id)

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
-from bot.delivery import delegate_text, stop_button
+from bot.delivery import delegate_text, progress_title, stop_button
 from bot.event import Event
 from bot.services import outbox
 from bot.ui import Button, column, show
@@ -198,8 +198,9 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
 
 async def start_progress(message: Message, session, broadcast: Broadcast, total: int) -> None:
     """The message the outbox keeps editing; its id is stored, so it goes on after a restart."""
-    shown = await message.answer(_("📣 Broadcast #{id}: sending to {total} chats…").format(
-        id=broadcast.id, total=total), reply_markup=stop_button(broadcast.id))
+    title = progress_title(broadcast)
+    shown = await message.answer(f"<b>{title}</b>: " + _("sending to {total} chats…").format(total=total),
+                                 reply_markup=stop_button(broadcast.id))
     broadcast.progress_message_id = shown.message_id
     await session.commit()
 

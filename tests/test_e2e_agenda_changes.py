@@ -29,6 +29,8 @@ async def test_moving_the_conference_reaches_exactly_its_delegates_and_moves_the
     assert "28/7: Mid-year 2023 review conference now starts at 08:30 instead of 08:00" in confirm.text
     assert "6 chats" in confirm.text
     await org.press("✅ Confirm and notify")
+    progress = await until_text(org, "sending to 6 chats", timeout=20)
+    assert "Agenda change notice #" in progress.text and "Broadcast" not in progress.text
     await until_text(org, "finished:", timeout=20)
 
     for n, u in enumerate(users):

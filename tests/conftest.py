@@ -92,3 +92,28 @@ async def running(fake, settings, db, clean_redis):
     await bot.start()
     yield bot
     await bot.stop()
+
+
+@pytest.fixture
+async def fakezalo():
+    from tests.fakezalo import FakeZalo
+
+    server = FakeZalo()
+    await server.start()
+    yield server
+    await server.stop()
+    # every request the bot made must have been one Zalo accepts (no keyboard, no HTML, ≤2,000 characters)
+    assert server.rejected == [], server.rejected
+
+
+@pytest.fixture
+async def both(fake, fakezalo, settings, db, clean_redis):
+    """The real bot polling the fake Telegram and the fake Zalo, with its web server (QR pictures, desk page) up."""
+    from tests.harness import RunningBot
+    from tests.zalo_flows import connect
+
+    connect(settings, fake, fakezalo)
+    bot = RunningBot(settings, clean_redis, web=True)
+    await bot.start()
+    yield bot
+    await bot.stop()

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from html import escape
 
-import pytest
 from aiohttp import ClientSession
 from sqlalchemy import select
 
@@ -17,32 +16,11 @@ from bot.services import badge, outbox, tickets
 from models import Account, CheckIn, Nominee, OutboxMessage
 from models.outbox import BLOCKED
 from tests.conftest import ROOT
-from tests.fakezalo import FakeZalo
 from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
 from tests.harness import RunningBot
 from tests.zalo_flows import answer, connect, menu, register_by_typing, seat_zalo
 
 NOT_VALID = "Mã này không hợp lệ"
-
-
-@pytest.fixture
-async def fakezalo():
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-    # every request the bot made must have been one Zalo accepts (no keyboard, no HTML, ≤2,000 characters)
-    assert server.rejected == [], server.rejected
-
-
-@pytest.fixture
-async def both(fake, fakezalo, settings, db, clean_redis):
-    """The real bot polling the fake Telegram and the fake Zalo, with its web server (QR pictures) up."""
-    connect(settings, fake, fakezalo)
-    bot = RunningBot(settings, clean_redis, web=True)
-    await bot.start()
-    yield bot
-    await bot.stop()
 
 
 async def test_a_zalo_delegate_registers_by_typing_and_gets_a_qr_url(both, fakezalo, db, settings):

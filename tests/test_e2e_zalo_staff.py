@@ -3,7 +3,6 @@ by check-in number, by name, from a photo of the QR code or a pasted code, see /
 The real app runs Telegram and Zalo together against both fakes (no keyboard, HTML or file reaches Zalo)."""
 from __future__ import annotations
 
-import pytest
 from aiohttp import ClientSession
 from sqlalchemy import select
 
@@ -12,33 +11,13 @@ from bot.services import badge, registration as reg, tickets
 from bot.services.accounts import get_or_create_account
 from models import Account, AccountRole, CheckIn, CheckInLog, Delegate
 from models.account import STAFF
-from tests.fakezalo import FakeZalo
-from tests.flows import choose_vietnamese, until_text
+from tests.flows import choose_vietnamese, delegates, until_text
 from tests.harness import RunningBot
 from tests.test_e2e_checkin import phone_photo
 from tests.test_registration_service import draft
 from tests.zalo_flows import answer, connect, menu, seat_zalo
 
 NOW_STAFF = "Quý vị đã trở thành nhân viên lễ tân"
-
-
-@pytest.fixture
-async def fakezalo():
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.rejected == [], server.rejected  # every request was one Zalo accepts
-
-
-@pytest.fixture
-async def both(fake, fakezalo, settings, db, clean_redis):
-    """Telegram and Zalo polling their fakes, with the web server (QR pictures, desk page) up."""
-    connect(settings, fake, fakezalo)
-    bot = RunningBot(settings, clean_redis, web=True)
-    await bot.start()
-    yield bot
-    await bot.stop()
 
 
 async def invitation(organizer) -> str:
@@ -53,11 +32,6 @@ async def zalo_staff(fake, fakezalo, name: str = "Lễ tân Zalo"):
     staff = fakezalo.user(name)
     await answer(staff, await invitation(organizer), NOW_STAFF)
     return organizer, staff
-
-
-async def db_delegates(db) -> list[Delegate]:
-    async with db.session() as session:
-        return list(await session.scalars(select(Delegate).order_by(Delegate.id)))
 
 
 def menu_scopes(fake) -> list[str]:
@@ -96,7 +70,7 @@ async def test_an_invitation_pasted_into_zalo_makes_reception_staff(both, fake, 
 async def test_zalo_staff_check_in_by_number_and_by_name_and_undo(both, fake, fakezalo, db, conference):
     _, staff = await zalo_staff(fake, fakezalo)
     await seat_zalo(db, fakezalo, conference, "Võ Văn Zalo")
-    [delegate] = await db_delegates(db)
+    [delegate] = await delegates(db)
     desk = await answer(staff, "/checkin", "Quầy lễ tân")
     assert "danh sách: Thứ Sáu 28/7" in desk.text and len(menu(desk)) == 3  # the lists, to switch by number
     await answer(staff, menu(desk)["Thứ Tư 26/7 — Đón tiếp đại biểu các tỉnh"], "danh sách: Thứ Tư 26/7")
@@ -131,7 +105,7 @@ async def test_zalo_staff_check_in_from_a_photo_or_a_pasted_code_refusals_as_on_
         both, fake, fakezalo, db, conference, settings):
     _, staff = await zalo_staff(fake, fakezalo)
     await seat_zalo(db, fakezalo, conference, "Trần Văn Hùng")
-    [delegate] = await db_delegates(db)
+    [delegate] = await delegates(db)
     token = tickets.issue(settings.secret_key, conference.id, delegate.id, delegate.ticket_version)
     link = f"https://t.me/dalat_delegate_bot?start={token}"
     png = badge.render(link, ["Trần Văn Hùng", "Gia Lai", ""])

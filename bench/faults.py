@@ -39,10 +39,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
 
-from bench.load import summary
-from models import Account, Database, Delegate
+from bench.load import rows_by_registrant, summary
 from tests.cluster import Cluster, name_of, script_for
 from tests.conftest import reset_database
 from tests.fakebot import FakeTelegram, FakeUser
@@ -127,17 +125,10 @@ async def delegate(u: FakeUser, n: int, start_at: float, seen: Counter, waits: l
 
 
 async def check(users: list[FakeUser], finished: list[bool]) -> dict:
-    db = Database(DATABASE)
-    async with db.session() as session:
-        rows = (await session.execute(select(Account.user_id, Delegate).join(
-            Delegate, Delegate.registered_by_id == Account.id))).all()
-    await db.close()
-    by_user: dict[int, list[Delegate]] = {}
-    for user_id, row in rows:
-        by_user.setdefault(int(user_id), []).append(row)
+    by_user = await rows_by_registrant(DATABASE)
     good = sum(1 for n, u in enumerate(users) if finished[n] and len(by_user.get(u.id, [])) == 1
                and by_user[u.id][0].full_name == name_of(n) and by_user[u.id][0].phone == f"+84905{n:03d}456")
-    return {"delegate_rows": len(rows), "registered_with_one_correct_row": good,
+    return {"delegate_rows": sum(map(len, by_user.values())), "registered_with_one_correct_row": good,
             "rows_of_people_not_finished": sum(len(by_user.get(u.id, [])) for n, u in enumerate(users)
                                                if not finished[n]),
             "people_with_two_rows": sum(1 for v in by_user.values() if len(v) > 1)}

@@ -5,6 +5,7 @@ it without reading a traceback.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -177,10 +178,11 @@ class Event(_Model):
         return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
 
 
-def _describe(error: ValidationError) -> str:
+def describe(error: ValidationError, named: Callable[[list], list] = list) -> str:
+    """One line per problem, naming the field (`named` may make a place clearer, e.g. add an entry's id)."""
     lines = []
     for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        where = ".".join(str(part) for part in named(list(item["loc"]))) or "(top level)"
         lines.append(f"  {where}: {item['msg']}")
     return "\n".join(lines)
 
@@ -198,4 +200,4 @@ def load_event(path: str | Path) -> Event:
     try:
         return Event.model_validate(raw)
     except ValidationError as exc:
-        raise EventFileError(f"Event file {path} has errors:\n{_describe(exc)}") from None
+        raise EventFileError(f"Event file {path} has errors:\n{describe(exc)}") from None

@@ -20,7 +20,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.event import EventFileError, Text
+from bot.event import EventFileError, Text, describe
 from bot.services.faq_index import Bm25, spellings, terms
 
 # Live data an entry can name instead of a static answer; the handler renders them.
@@ -166,16 +166,15 @@ def faq_path(event_path: str | Path) -> Path:
 
 def _describe(error: ValidationError, raw: dict) -> str:
     entries = raw.get("entries") if isinstance(raw.get("entries"), list) else []
-    lines = []
-    for item in error.errors():
-        loc = list(item["loc"])
+
+    def named(loc: list) -> list:  # entries.3 → entries.3 (id wifi)
         if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int) and loc[1] < len(entries):
             entry = entries[loc[1]]
             name = entry.get("id") if isinstance(entry, dict) else None
             loc[1] = f"{loc[1]} (id {name})" if name else loc[1]
-        where = ".".join(str(part) for part in loc) or "(top level)"
-        lines.append(f"  {where}: {item['msg']}")
-    return "\n".join(lines)
+        return loc
+
+    return describe(error, named)
 
 
 def load_faq(path: str | Path) -> Faq:

@@ -46,8 +46,8 @@ def render(decision: checkin.Decision, conference: Event, lang: str) -> tuple[st
     d = decision.delegate
     if decision.outcome == checkin.REFUSED:
         reason = {
+            "not_a_code": _("this is not a check-in code"),
             "forged": _("unknown or forged code"),
-            "other_event": _("this code belongs to another event"),
             "unknown": _("no such registration"),
             "replaced": _("the code was replaced by a newer one: ask the delegate for the current code (/myqr)"),
             "cancelled": _("the registration was cancelled"),
@@ -84,9 +84,20 @@ async def decide_text(message: Message, state: FSMContext, conference: Event, la
 
 
 async def staff_opened_code(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                            account: Account, settings: Settings, token: str) -> None:
-    """Staff scanned a code with the phone camera: the deep link opened the bot."""
-    await decide_text(message, state, conference, lang, session, account, settings, token, "link")
+                            account: Account, settings: Settings, payload: str, *, other_link: bool = False) -> None:
+    """Staff scanned a code with the phone camera: the deep link opened the bot. Whatever it held (a check-in
+    code, a damaged one, an invitation), the desk stays open on its list and the answer has the one look
+    of a check-in answer, so the next delegate in the queue is scanned without a detour."""
+    list_code = await current_list(state, conference)
+    decision = await checkin.scan(session, conference, settings.secret_key, payload, list_code, account, "link")
+    text, menu = render(decision, conference, lang)
+    if other_link:  # an invitation or a registration link: it still works once the desk is closed
+        text += "\n" + _("To open this link for yourself, close the desk with /cancel, then open the link again.")
+    await show(message, state, text, menu, strict=True)
+
+
+async def at_desk(state: FSMContext) -> bool:
+    return await state.get_state() == Reception.desk.state
 
 
 async def desk(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
@@ -111,7 +122,7 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
 async def desk_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                     account: Account, settings: Settings) -> None:
     lang = i18n.current_locale
-    if tickets.find_token(message.text):
+    if tickets.find_token(message.text) or tickets.is_foreign_code(message.text):  # a foreign QR: refused
         await decide_text(message, state, conference, lang, session, account, settings, message.text, "token")
         return
     await find(message, state, conference, lang, session, message.text)

@@ -23,6 +23,8 @@ from handlers.callbacks import Go, Pick
 from models import Account
 from models.account import STAFF
 
+CLAIM = "c"  # a registration to take over: bot.services.registration.claim_payload
+
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     account: Account, session) -> None:
@@ -78,17 +80,21 @@ async def start_with_link(message: Message, command: CommandObject, state: FSMCo
     payload = command.args or ""
     lang = i18n.current_locale
     token = find_token(payload)
+    other_link = payload.startswith((INVITATION, CLAIM, NOMINEE))
+    # staff at the desk scan whatever QR is held up: anything but a check-in code is refused there, and
+    # the desk stays open; away from the desk only their own kinds of link (invitations...) go through
+    if STAFF in roles and (token or not other_link or await checkin.at_desk(state)):
+        await checkin.staff_opened_code(message, state, conference, lang, session, account, settings,
+                                        token or payload, other_link=other_link and not token)
+        return
     if token:  # a code scanned with the phone camera; a delegate's conversation is left as it was
-        if STAFF in roles:
-            await checkin.staff_opened_code(message, state, conference, lang, session, account, settings, token)
-        else:
-            await tickets.opened_code(message, state, conference, lang, session, account, settings, token)
+        await tickets.opened_code(message, state, conference, lang, session, account, settings, token)
         return
     await state.clear()
     if payload.startswith(INVITATION):
         await appointments.accept(message, session, account, settings, bot, i18n, payload[len(INVITATION):])
         return
-    if payload.startswith("c"):
+    if payload.startswith(CLAIM):
         await claim_record(message, state, conference, lang, session, account, settings, payload)
         return
     if payload.startswith(NOMINEE):

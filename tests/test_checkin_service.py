@@ -40,8 +40,8 @@ async def test_reasons(db, conference):
         assert other_list.outcome == checkin.CHECKED_IN  # once per list
         for text, reason in [
             (token_for(conference, delegate_id, secret="wrong"), "forged"),
-            ("hello", "forged"),
-            (token_for(conference, delegate_id, event="hue-2024"), "other_event"),
+            ("hello", "not_a_code"),
+            (token_for(conference, delegate_id, event="hue-2024"), "forged"),  # see the test below
             (token_for(conference, 999999), "unknown"),
             (token_for(conference, delegate_id, version=2), "replaced"),
         ]:
@@ -57,6 +57,49 @@ async def test_reasons(db, conference):
         await reg.cancel(session, delegate)
         cancelled = await checkin.scan(session, conference, SECRET, fresh, "exchange", staff, "token")
         assert (cancelled.outcome, cancelled.reason) == (checkin.REFUSED, "cancelled")
+
+
+async def test_the_signature_is_checked_before_the_event(db, conference):
+    """Two bytes of event tag are anyone's to write: a code that does not verify is "forged", whatever event
+    it claims; and something that is no check-in code at all (another QR, a word) says so."""
+    import base64
+    import os
+
+    staff_id, _, delegate_id = await setup(db, conference)
+    made_up = "t" + base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("=")
+    tag = tickets._event_tag(conference.id)
+    ours_tag = tickets.issue("guess", "x", delegate_id, 1)  # a guessed signature over this event's tag
+    raw = bytearray(base64.urlsafe_b64decode(ours_tag[1:] + "="))
+    raw[:2] = tag
+    ours_tag = "t" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+    good = token_for(conference, delegate_id)
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        for text, reason in [
+            (made_up, "forged"),
+            (f"https://t.me/x?start={made_up}", "forged"),
+            (token_for(conference, delegate_id, secret="wrong", event="hue-2024"), "forged"),
+            (token_for(conference, delegate_id, event="hue-2024"), "forged"),  # cannot be verified here
+            (ours_tag, "forged"),
+            (good[:-3], "forged"),  # a damaged code
+            (f"https://t.me/x?start={good[:20]}", "forged"),
+            ("https://zalo.me/g/abcdef", "not_a_code"),
+            ("WIFI:S:Hoi truong;T:WPA;P:12345678;;", "not_a_code"),
+            ("", "not_a_code"),
+        ]:
+            decision = await checkin.scan(session, conference, SECRET, text, "conference", staff, "token")
+            assert (decision.outcome, decision.reason) == (checkin.REFUSED, reason), text
+        assert (await checkin.scan(session, conference, SECRET, good, "conference", staff, "token")).outcome == \
+            checkin.CHECKED_IN
+
+
+def test_what_is_a_foreign_code_and_what_is_typed_at_the_desk():
+    for foreign in ("https://zalo.me/g/abcdef", "zalo.me/g/abcdef", "www.example.vn", "WIFI:S:x;;",
+                    "BEGIN:VCARD", "tel:0905123456"):
+        assert tickets.is_foreign_code(foreign), foreign
+    for typed in ("nguyen van an", "Lê Thị Lan", "0905123456", "0905.123.456", "427-3", "#427-3",
+                  tickets.issue(SECRET, "e", 1, 1), f"https://t.me/x?start={tickets.issue(SECRET, 'e', 1, 1)}"):
+        assert not tickets.is_foreign_code(typed), typed
 
 
 async def test_two_desks_at_the_same_moment_record_one_check_in(db, conference):

@@ -1,5 +1,7 @@
 """End to end: a delegate gets a QR code; reception staff check them in four ways."""
+import base64
 import io
+import os
 
 from PIL import Image
 from sqlalchemy import select
@@ -115,9 +117,14 @@ async def test_refused_codes_say_why(running, fake, db, settings):
     forged = tickets.issue("not-the-secret", "dalat-2023", 1, 1)
     await staff.send(forged)
     assert "giả mạo" in (await until_text(staff, "❌")).text
-    # another event's code
+    # another event's code cannot be verified here: not valid, like any code whose signature fails
     await staff.send(tickets.issue(settings.secret_key, "hue-2024", 1, 1))
-    assert "sự kiện khác" in (await until_text(staff, "❌")).text
+    assert "giả mạo" in (await until_text(staff, "❌")).text
+    # a made-up code of the right shape is never told it belongs to another event
+    made_up = "t" + base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("=")
+    await staff.send(f"/start {made_up}")
+    refused = await until_text(staff, "❌")
+    assert "KHÔNG HỢP LỆ" in refused.text and "giả mạo" in refused.text and "sự kiện khác" not in refused.text
     # replaced: the delegate asks for a new code by changing the name
     await u.send("/me")
     await until_button(u, "✏️ Thay đổi")
@@ -141,6 +148,69 @@ async def test_refused_codes_say_why(running, fake, db, settings):
     await until_text(u, "Đã hủy")
     await staff.send(new)
     assert "đã bị hủy" in (await until_text(staff, "❌")).text
+
+
+async def test_other_links_at_the_desk_are_refused_and_the_desk_stays_open(running, fake, db):
+    """The desk phone's camera opens whatever QR is held up: an invitation, a registration link, a torn code,
+    a Zalo group's sign. Each is refused with the red heading of every refusal, the invitation is not used,
+    and the desk stays open on the list chosen, so the next delegate is checked in without a detour."""
+    u = fake.user(1401, first_name="Lan", language_code="vi")
+    await choose_vietnamese(u)
+    await register_by_buttons(u, name="Lê Thị Lan")
+    token = badge.read_codes((await u.messages_until(lambda m: m.kind == "photo"))[-1].photo_bytes)[0]
+    token = token.split("start=")[1]
+    organizer, staff = await make_staff(fake)
+    await staff.send("/checkin")
+    desk = await until_text(staff, "Quầy lễ tân")
+    await staff.press(desk.buttons[0])  # the 26/7 reception list, not the day's default
+    await until_text(staff, "Quầy lễ tân")
+    await organizer.send("/invite_staff")
+    invitation = (await until_text(organizer, "https://t.me/")).text.split("?start=")[1].split()[0]
+    for payload, reason in [(invitation, "không phải mã check-in"),
+                            ("c12_0123456789abcdef0123", "không phải mã check-in"),  # a registration link
+                            (token[:-4], "giả mạo"),  # a torn code
+                            ("hello", "không phải mã check-in")]:
+        await staff.send(f"/start {payload}")
+        refused = await staff.next_message()
+        assert refused.text.startswith("❌ KHÔNG HỢP LỆ") and reason in refused.text, (payload, refused.text)
+        # an invitation or a registration link says how to use it; nothing else comes (no welcome menu)
+        assert ("/cancel" in refused.text) == payload.startswith(("i", "c")), refused.text
+    # a handheld scanner types a Zalo group's link into the desk: not a check-in code, not a name to search
+    await staff.send("https://zalo.me/g/abcdef")
+    assert (await staff.next_message()).text.startswith("❌ KHÔNG HỢP LỆ")
+    # the desk is still open: a name is searched, and the code is checked in on the list chosen
+    await staff.send("le thi")
+    await until_button(staff, "Lê Thị Lan — Lâm Đồng")
+    await staff.send(f"/start {token}")
+    checked = await until_text(staff, "Lê Thị Lan")
+    assert checked.text.startswith("✅ ĐÃ CHECK-IN")
+    async with db.session() as session:
+        assert [c.list_code for c in await session.scalars(select(CheckIn))] == ["reception"]
+    # the invitation was not used up by the desk: a new colleague can still take it
+    colleague = fake.user(9300, first_name="Đồng nghiệp", language_code="vi")
+    await choose_vietnamese(colleague)
+    await colleague.send(f"/start {invitation}")
+    assert "lễ tân" in (await until_text(colleague, "lễ tân")).text
+
+    # scanned again: "already" reads differently from "checked in" at a glance, not by its emoji alone
+    await staff.send(f"/start {token}")
+    again = await until_text(staff, "Lê Thị Lan")
+    first_line, again_line = checked.text.split("\n")[0], again.text.split("\n")[0]
+    assert again_line.startswith("⚠️ ĐÃ CHECK-IN TRƯỚC ĐÓ lúc ")
+    assert again_line[2:].strip().split(" lúc ")[0] != first_line[1:].strip()
+
+
+async def test_staff_away_from_the_desk_still_take_an_invitation(running, fake):
+    """Away from the desk an invitation opened by staff works as for anyone; a torn check-in code is refused
+    as not valid instead of the delegates' welcome."""
+    organizer, staff = await make_staff(fake)
+    await staff.send("/start tAAAAAAAAAAAAAAAAAAAAAAAA")
+    refused = await staff.next_message()
+    assert refused.text.startswith("❌ KHÔNG HỢP LỆ") and "giả mạo" in refused.text
+    await organizer.send("/invite_organizer")
+    link = (await until_text(organizer, "https://t.me/")).text.split("?start=")[1].split()[0]
+    await staff.send(f"/start {link}")
+    assert (await staff.next_message()).text.startswith("✅ Quý vị")
 
 
 async def test_staff_commands_refused_for_delegates(running, fake):

@@ -116,7 +116,7 @@ async def test_zalo_staff_check_in_from_a_photo_or_a_pasted_code_refusals_as_on_
     async with db.session() as session:
         assert [(c.delegate_id, c.via) for c in await session.scalars(select(CheckIn))] == [(delegate.id, "photo")]
     # the link pasted (or typed by a scanner into Zalo on a computer), and the bare code: already in
-    assert (await answer(staff, link, "Trần Văn Hùng")).text.startswith("⚠️ ĐÃ CHECK-IN lúc")
+    assert (await answer(staff, link, "Trần Văn Hùng")).text.startswith("⚠️ ĐÃ CHECK-IN TRƯỚC ĐÓ lúc")
     assert (await answer(staff, token, "Trần Văn Hùng")).text.startswith("⚠️")
     # a picture without a code
     await staff.send_image(badge.render("https://example.org/not-a-code", ["?"]))

@@ -419,12 +419,11 @@ def test_check_in_codes_cannot_be_forged_or_carried_to_another_event(delegate_id
         assert tickets.read(SECRET, EVENT, tickets.issue(other_secret, EVENT, delegate_id, version)) == "forged"
     if other_event != EVENT:
         # another event's code, even signed with this very key, is refused
-        assert tickets.read(SECRET, EVENT, tickets.issue(SECRET, other_event, delegate_id, version)) in (
-            "other_event", "forged")
+        assert tickets.read(SECRET, EVENT, tickets.issue(SECRET, other_event, delegate_id, version)) == "forged"
     raw = bytearray(base64.urlsafe_b64decode(token[1:] + "=" * (-len(token[1:]) % 4)))
     raw[bit // 8] ^= 1 << (bit % 8)
     flipped = "t" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
-    assert tickets.read(SECRET, EVENT, flipped) in ("forged", "other_event"), bit
+    assert tickets.read(SECRET, EVENT, flipped) == "forged", bit  # a flipped tag bit too: never "another event"
     for cut in (token[:-1], token + "A", token[:20]):
         assert not isinstance(tickets.read(SECRET, EVENT, cut), tickets.Ticket)
 
@@ -439,9 +438,11 @@ async def test_the_scan_decision_refuses_forged_and_foreign_codes(db, conference
         raw[-1] ^= 0x01
         flipped = "t" + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
         refused = {
-            "forged": [tickets.issue("not-the-secret", EVENT, delegate.id, 1), flipped, "hello"],
-            "other_event": [tickets.issue(SECRET, "hue-2024", delegate.id, 1),
-                            tickets.issue("not-the-secret", "hue-2024", delegate.id, 1)],
+            # another event's code cannot be verified here: refused as not valid, like a forged one
+            "forged": [tickets.issue("not-the-secret", EVENT, delegate.id, 1), flipped,
+                       tickets.issue(SECRET, "hue-2024", delegate.id, 1),
+                       tickets.issue("not-the-secret", "hue-2024", delegate.id, 1)],
+            "not_a_code": ["hello"],
             "replaced": [tickets.issue(SECRET, EVENT, delegate.id, 2)],
             "unknown": [tickets.issue(SECRET, EVENT, delegate.id + 1000, 1)],
         }

@@ -164,7 +164,7 @@ async def test_a_queued_scan_sent_twice_is_decided_once(site):
         status, body = await first.scans({"id": "b1", "delegate": 999999}, {"id": "b2", "text": forged},
                                          {"id": "b3", "text": "hello"}, {"id": "b4", "text": site.token(cancelled)})
         assert [(r["outcome"], r["reason"]) for r in body["results"]] == [
-            ("refused", "unknown"), ("refused", "forged"), ("refused", "forged"), ("refused", "cancelled")]
+            ("refused", "unknown"), ("refused", "forged"), ("refused", "not_a_code"), ("refused", "cancelled")]
         assert body["results"][3]["name"] == "Võ Thị Hồng" and "province" not in body["results"][3]
         # undo the last check-in; undoing it twice says so
         checkin_id = next(r for r in again["results"] if r["scan"] == "a2")["checkin"]
@@ -275,7 +275,7 @@ def test_the_pages_have_every_text_in_both_languages():
     for source in [*web.glob("*.py"), *(web / "static").glob("*.js")]:
         if source.name != "jsQR.js":
             used |= set(re.findall(r"""\bt\(\s*["']([a-z_]*[a-z])["']""", source.read_text(encoding="utf-8")))
-    used |= {f"reason_{r}" for r in ("forged", "other_event", "unknown", "replaced", "cancelled")}
+    used |= {f"reason_{r}" for r in ("not_a_code", "forged", "unknown", "replaced", "cancelled")}
     used |= {f"status_{s}" for s in ("running", "done", "cancelled")} | {f"login_{r}" for r in
                                                                          ("unknown", "used", "expired", "role")}
     assert set(texts.TEXTS["vi"]) == set(texts.TEXTS["en"])

@@ -19,7 +19,8 @@ from models.base import utcnow
 from models.delegate import CONFIRMED
 
 CHECKED_IN, ALREADY, REFUSED = "checked_in", "already", "refused"
-# reasons for REFUSED: forged | other_event | unknown | replaced | cancelled
+# reasons for REFUSED: not_a_code (another QR, a link, a word) | forged (shaped like a code, does not verify)
+# | unknown | replaced | cancelled
 
 
 @dataclass
@@ -46,7 +47,9 @@ async def scan(session: AsyncSession, conference: Event, secret: str, text: str,
                staff: Account, via: str) -> Decision:
     """Decide a presented code (token or deep link)."""
     token = tickets.find_token(text)
-    ticket = tickets.read(secret, conference.id, token) if token else "forged"
+    if token is None:
+        return Decision(REFUSED, "forged" if tickets.looks_damaged(text) else "not_a_code", list_code=list_code)
+    ticket = tickets.read(secret, conference.id, token)
     if isinstance(ticket, str):
         return Decision(REFUSED, ticket, list_code=list_code)
     delegate = await session.get(Delegate, ticket.delegate_id)

@@ -2,7 +2,9 @@
 
 Token: "t" + base64url(event tag 2 B | delegate id 4 B | version 2 B | HMAC-SHA256 16 B) = 33
 characters of A-Za-z0-9_-, within Telegram's 64 for a /start parameter. The HMAC covers the event
-id, so a code is useless for another event; the version lets a new code replace the old one.
+id, so a code is useless for another event; the version lets a new code replace the old one. Only the
+signature is trusted: the event tag is two bytes anyone can write, so a code that does not verify is
+"forged" whatever tag it carries, never "another event".
 """
 from __future__ import annotations
 
@@ -17,6 +19,11 @@ PREFIX = "t"
 _BODY = struct.Struct(">2sIH")
 _MAC_BYTES = 16
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(t[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])")
+# a code cut short or run on (a torn badge, a half-copied link): shaped like ours, so "forged", not "not a code"
+_DAMAGED = re.compile(r"(?:^|[?&]start=)t[A-Za-z0-9_-]{8,}$")
+# what other QR codes hold: a link (a Zalo group, a web page) or another app's data (Wi-Fi, contact, phone);
+# a name or a phone number typed at the desk never looks like this. desk.js keeps the same rule.
+_FOREIGN = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:\S|www\.\S|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/\S*)")
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,22 @@ def find_token(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def looks_damaged(text: str) -> bool:
+    """No whole token, but something shaped like one: a bare code or a deep link of the wrong length."""
+    return bool(_DAMAGED.search(text.strip()))
+
+
+def is_foreign_code(text: str) -> bool:
+    """A scanned code that is not a check-in code and not a name either (a link, another app's QR)."""
+    return find_token(text) is None and bool(_FOREIGN.match(text.strip()))
+
+
 def read(secret: str, event_id: str, token: str) -> Ticket | str:
-    """The ticket in a token, or why it is refused: "forged" or "other_event"."""
+    """The ticket in a token, or "forged" when its signature does not verify for this event and key.
+
+    A code of another event verifies only with that event's id, which this one cannot tell from two
+    bytes of tag that anyone can write: so it is "forged" too, and no made-up code is ever told it
+    belongs to another event."""
     try:
         raw = base64.urlsafe_b64decode(token[len(PREFIX):] + "=" * (-len(token[1:]) % 4))
     except (ValueError, TypeError):
@@ -55,10 +76,10 @@ def read(secret: str, event_id: str, token: str) -> Ticket | str:
     if len(raw) != _BODY.size + _MAC_BYTES:
         return "forged"
     body, mac = raw[:_BODY.size], raw[_BODY.size:]
-    tag, delegate_id, version = _BODY.unpack(body)
-    if tag != _event_tag(event_id):
-        return "other_event"
     if not hmac.compare_digest(mac, _mac(secret, event_id, body)):
+        return "forged"
+    tag, delegate_id, version = _BODY.unpack(body)
+    if tag != _event_tag(event_id):  # signed by this key for this event, yet tagged otherwise: not issued here
         return "forged"
     return Ticket(tag, delegate_id, version)
 

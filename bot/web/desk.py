@@ -189,7 +189,7 @@ async def setup(request: web.Request, session: AsyncSession, who: Visitor) -> we
     conference: Event = request.app["app"].conference
     default = checkin.default_list(conference)
     return web.json_response({
-        "me": who.account.display_name, "role": who.role, "lists": list_names(conference), "default": default,
+        "me": who.account.display_name, "account": who.account.id, "role": who.role, "lists": list_names(conference), "default": default,
         "hand_over": both(conference.hand_over), "event": both(conference.short_name),
         "counts": {s.code: await tally(session, conference, s.code) for s in conference.sessions},
     })
@@ -229,6 +229,7 @@ async def desk_page(request: web.Request) -> web.Response:
 <div id="result" class="result idle" aria-live="assertive"><p class="heading">{t("waiting")}</p></div>
 <button type="button" id="undo" class="undo" hidden>{t("undo")}</button>
 <p id="notice" class="notice-line" hidden></p>
+<div id="held-box" class="held-box" hidden></div>
 <div id="pending-box" hidden><ul id="pending-list" class="log"></ul></div>
 <div id="synced-box" hidden><h2>{t("synced")}</h2><ul id="synced" class="log"></ul></div>
 <h2>{t("recent")}</h2>

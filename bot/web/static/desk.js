@@ -1,6 +1,8 @@
 // The reception desk: three ways in (camera, handheld scanner field, search), one result area.
 // Every scan goes into the queue first and is sent from there, online or not, so there is one path:
-// when the Wi-Fi drops the scans wait (shown as pending) and go out in order when it returns.
+// when the Wi-Fi drops the scans wait (shown as pending) and go out in order when it returns. A QR that
+// is no check-in code (a link, a Wi-Fi sign) is refused at once, here. Each scan carries the login that
+// made it: a refused session's scans are sent by the next person only if they choose so.
 "use strict";
 
 (() => {
@@ -8,6 +10,8 @@
   const {t, pick, el} = Page;
   // the same token rule as bot/services/tickets.py: a bare token or the whole deep link
   const TOKEN = /(?:^|[^A-Za-z0-9_-])(t[A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])/;
+  // and its rule for what other QR codes hold (a link, Wi-Fi, a contact): never a name typed to search
+  const FOREIGN = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\S|www\.\S|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+\/\S*)/;
   const RETRY_MS = 4000;
   const KEPT = 12;
 
@@ -18,10 +22,12 @@
   let undoable = null;  // the last scan's check-in, while it can still be taken back
   const recent = [];
   const synced = [];
-  let pending = [];
+  let pending = [];  // this login's scans not yet answered
+  let held = [];  // scans another login left unsent here: they go only if the person now here says so
   let flushing = false;
   let again = false;
   let awaited = null;  // the id of the newest scan made here, whose fate the result area shows
+  let newest = 0;  // its place in the queue: an answer to an older scan does not cover a newer one
   let online = true;
   let lostSession = false;
 
@@ -123,14 +129,16 @@
     line.textContent = key ? t(key, values) : "";
   }
 
-  function entry(result, item) {
-    return el("li", {class: result.outcome, data: {outcome: result.outcome}},
-      el("span", {class: "time"}, result.time || ""), " ", heading(result).split(" ")[0], " ", summary(result, item));
+  function entry({result, item, undone}) {
+    const outcome = undone ? "undone" : result.outcome;  // taken back: no longer shown as checked in
+    return el("li", {class: outcome, data: {outcome}},
+      el("span", {class: "time"}, result.time || ""), " ", undone ? "↩️" : heading(result).split(" ")[0], " ",
+      summary(result, item), undone ? ` (${t("undone_mark")})` : "");
   }
 
   function renderLogs() {
-    $("recent").replaceChildren(...recent.map(({result, item}) => entry(result, item)));
-    $("synced").replaceChildren(...synced.map(({result, item}) => entry(result, item)));
+    $("recent").replaceChildren(...recent.map(entry));
+    $("synced").replaceChildren(...synced.map(entry));
     $("synced-box").hidden = synced.length === 0;
     $("pending-list").replaceChildren(...pending.map((item) =>
       el("li", {class: "pending", data: {scan: item.id}}, "⏳ ", label(item), " — ", listName(item.list))));
@@ -138,6 +146,48 @@
     const badge = $("pending");
     badge.hidden = pending.length === 0;
     badge.textContent = t("pending", {count: pending.length});
+    renderHeld();
+  }
+
+  // --- scans another login left here ---------------------------------------------------------------
+  // A refused session (expired, revoked) leaves its scans queued. Whoever logs in next on this computer
+  // decides: they are sent under the new login's name, or discarded; never sent silently as theirs.
+  const byThisLogin = (item) => item.by === setup.account;
+
+  async function readQueue() {
+    const all = await ScanQueue.all();
+    pending = all.filter(byThisLogin);
+    held = all.filter((item) => !byThisLogin(item));
+  }
+
+  function renderHeld() {
+    const box = $("held-box");
+    box.hidden = held.length === 0;
+    if (box.hidden) return;
+    const names = [...new Set(held.map((item) => item.by_name || "?"))].join(", ");
+    box.replaceChildren(
+      el("p", {class: "heading"}, t("held", {count: held.length, names, me: setup.me})),
+      el("ul", {class: "log"}, held.map((item) => el("li", {class: "held", data: {scan: item.id}},
+        "⏳ ", label(item), " — ", listName(item.list)))),
+      el("button", {type: "button", id: "held-send", onclick: sendHeld}, t("held_send", {me: setup.me})), " ",
+      el("button", {type: "button", id: "held-discard", onclick: discardHeld}, t("held_discard")));
+  }
+
+  async function sendHeld() {
+    for (const item of held) await ScanQueue.put({...item, by: setup.account, by_name: setup.me});
+    newest = 0;  // the answers to these older scans are what the person now waits for
+    await readQueue();
+    renderLogs();
+    flush();
+  }
+
+  async function discardHeld() {
+    if (!window.confirm(t("held_discard_confirm", {count: held.length}))) return;
+    const count = held.length;
+    for (const item of held) await ScanQueue.remove(item.id);
+    await readQueue();
+    renderLogs();
+    notice("held_discarded", {count});
   }
 
   function renderCount() {
@@ -153,7 +203,7 @@
   }
 
   function sessionLost() {
-    // the scans stay queued: after a new login link they are sent by the new session
+    // the scans stay queued: the same person logged in again sends them; anyone else is asked first
     lostSession = true;
     notice("session_lost");
     setTimeout(() => location.reload(), 2500);
@@ -161,10 +211,12 @@
 
   // --- the queue and its sending ----------------------------------------------------------------
   async function enqueue(fields) {
-    const item = {id: ScanQueue.newId(), seq: ScanQueue.nextSeq(), list, at: Date.now(), ...fields};
+    const item = {id: ScanQueue.newId(), seq: ScanQueue.nextSeq(), list, at: Date.now(),
+      by: setup.account, by_name: setup.me, ...fields};
     await ScanQueue.put(item);
-    pending = await ScanQueue.all();
+    await readQueue();
     awaited = item.id;
+    newest = item.seq;
     show({sending: item});
     renderLogs();
     flush();
@@ -175,7 +227,7 @@
     flushing = true;
     try {
       for (;;) {
-        const batch = (await ScanQueue.all()).slice(0, 100);
+        const batch = (await ScanQueue.all()).filter(byThisLogin).slice(0, 100);
         if (batch.length === 0 || lostSession) break;
         let response;
         try {
@@ -205,15 +257,19 @@
           await ScanQueue.remove(result.scan);
           recent.unshift({result, item});
           if (item.queued) synced.unshift({result, item});
-          last = result;
+          last = {result, item};
         }
         recent.splice(KEPT);
         synced.splice(KEPT * 2);
-        if (last) { awaited = null; show({result: last}); sound(last.outcome); }
+        if (last && !(last.item.seq < newest)) {
+          awaited = null;
+          show({result: last.result});
+          sound(last.result.outcome);
+        }
         renderCount();
       }
     } finally {
-      pending = await ScanQueue.all();
+      await readQueue();
       renderLogs();
       flushing = false;
       if (again) { again = false; flush(); }
@@ -224,6 +280,28 @@
   function scanText(text) {
     notice(null);
     enqueue({text: text.trim()});
+  }
+
+  function notACode(text) {
+    // another QR (a Zalo group's sign, a Wi-Fi code): refused here and now, so the last delegate's green
+    // answer does not stay on screen as if this scan were theirs
+    notice(null);
+    const now = new Date();
+    const time = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+    const result = {outcome: "refused", reason: "not_a_code", list, time};
+    awaited = null;
+    newest = ScanQueue.nextSeq();
+    recent.unshift({result, item: {text: text.trim()}});
+    recent.splice(KEPT);
+    show({result});
+    sound("refused");
+    renderLogs();
+  }
+
+  function scanned(text) {
+    // what a scanner or the camera read: a check-in code, or another QR
+    if (TOKEN.test(text)) scanText(text);
+    else notACode(text);
   }
 
   let searchTimer = null;
@@ -263,19 +341,19 @@
     const value = event.target.value;
     event.target.value = "";
     if (!value.trim()) return;
-    if (TOKEN.test(value)) { scanText(value); return; }
+    if (TOKEN.test(value) || FOREIGN.test(value.trim())) { scanned(value); return; }
     // a name typed where the scanner types: search it
     $("search").value = value;
     search(value);
   }
 
   function onSearchKey(event) {
-    if (event.key === "Enter" && TOKEN.test(event.target.value)) {  // the scanner typed into this field
+    const value = event.target.value;
+    if (event.key === "Enter" && (TOKEN.test(value) || FOREIGN.test(value.trim()))) {  // a scanner typed here
       event.preventDefault();
-      const value = event.target.value;
       event.target.value = "";
       $("results").replaceChildren();
-      scanText(value);
+      scanned(value);
     }
   }
 
@@ -315,7 +393,7 @@
         const code = await readFrame(video);
         const now = Date.now();
         // a code held in front of the camera is one scan; it counts again only after it was out of view
-        if (code && !(code === seen.code && now - seen.at < 3000)) scanText(code);
+        if (code && !(code === seen.code && now - seen.at < 3000)) scanned(code);
         if (code) seen = {code, at: now};
       } catch (e) { /* a frame that cannot be read: take the next one */ }
     }
@@ -369,7 +447,11 @@
     const data = await response.json();
     if (data.undone) {
       counts[data.list] = data.count;
+      for (const line of [...recent, ...synced]) {
+        if (line.result.checkin === target.checkin) line.undone = true;
+      }
       renderCount();
+      renderLogs();
       show(null);
       notice("undone", {name: data.name});
     } else {
@@ -407,7 +489,7 @@
       $("camera").textContent = t(stream ? "camera_off" : "camera_on"); });
     document.title = t("desk_title");
     renderCount();
-    pending = await ScanQueue.all();
+    await readQueue();
     renderLogs();
     setInterval(() => { if (pending.length) flush(); }, RETRY_MS);
     flush();  // scans left from before a reload or a lost session

@@ -1,6 +1,7 @@
 // Scans wait here until the server has answered them. IndexedDB keeps them through a dropped Wi-Fi,
 // a reload or a closed laptop lid; without IndexedDB (a private window in some browsers) they wait
-// in memory. Each scan carries an id made here, so sending it twice is harmless.
+// in memory. Each scan carries an id made here, so sending it twice is harmless, and the login that
+// made it (desk.js asks before another login sends it).
 "use strict";
 
 const ScanQueue = (() => {

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.services import registration as reg
 from bot.services import tickets
 from bot.services.accounts import remove_role
+from bot.services.search_pace import SearchPace
 from models import Account, CheckIn, CheckInLog, Delegate, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow
@@ -205,6 +206,27 @@ async def test_reception_sees_only_what_it_needs(site):
         assert (await desk.get("/dashboard/api/numbers"))[0] == 403
         async with desk.http.get(site.url + "/dashboard") as response:
             assert response.status == 403
+    finally:
+        await desk.close()
+
+
+async def test_the_desk_page_search_needs_a_whole_phone_number_and_is_paced(site):
+    """The page shows a result's three last digits: a part of a number must find nobody, or the whole
+    number could be rebuilt one digit at a time. The chat desk and the page count against one pace."""
+    staff = await site.account(9100, "Lễ tân 1", STAFF)
+    desk = await site.client(staff)
+    try:
+        for query in ("0905", "0905%20123", "%2B84%20905%20123%2045", "123456"):
+            status, found = await desk.get(f"/desk/api/search?q={query}")
+            assert (status, found) == (200, {"results": [], "hint": "whole_phone"}), query
+        for query in ("0905%20123%20456", "%2B84905123456", "84.905.123.456"):
+            _, found = await desk.get(f"/desk/api/search?q={query}")
+            assert [r["name"] for r in found["results"]] == ["Lê <Văn> & Co"], query
+        site.app.dispatcher["search_pace"] = SearchPace(most=2)
+        assert [(await desk.get("/desk/api/search?q=tran"))[0] for _ in range(2)] == [200, 200]
+        async with desk.http.get(site.url + "/desk/api/search?q=tran") as response:
+            assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+            assert await response.json() == {"error": "too_fast", "retry_after": int(response.headers["Retry-After"])}
     finally:
         await desk.close()
 

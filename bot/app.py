@@ -24,7 +24,7 @@ from bot.event import Event, load_event
 from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
 from bot.lease import Lease
-from bot.logs import HandlerName, UpdateLog
+from bot.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
 from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
@@ -191,7 +191,7 @@ async def start_web(app: App) -> web.AppRunner | None:
     """The web server runs in both modes (the desk page and the dashboard need it). In polling mode a
     port already taken is logged and the bot goes on without it; in webhook mode it is fatal."""
     settings = app.settings
-    runner = web.AppRunner(create_web_app(app))
+    runner = web.AppRunner(create_web_app(app), access_log_class=AccessLog)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.web_host, settings.web_port)

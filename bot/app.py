@@ -24,10 +24,11 @@ from bot.event import Event, load_event
 from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
 from bot.lease import Lease
-from bot.logs import HandlerName, UpdateLog
+from bot.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
 from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
+from bot.services.search_pace import SearchPace
 from bot.health import redis_reachable
 from bot.sender import ReliableSender
 from bot.storage import create_storage
@@ -120,7 +121,9 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
-    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq)
+    # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
+    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq,
+                    search_pace=SearchPace())
     dp["in_flight"] = in_flight = InFlight()
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
@@ -188,7 +191,7 @@ async def start_web(app: App) -> web.AppRunner | None:
     """The web server runs in both modes (the desk page and the dashboard need it). In polling mode a
     port already taken is logged and the bot goes on without it; in webhook mode it is fatal."""
     settings = app.settings
-    runner = web.AppRunner(create_web_app(app))
+    runner = web.AppRunner(create_web_app(app), access_log_class=AccessLog)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.web_host, settings.web_port)

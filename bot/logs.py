@@ -3,7 +3,11 @@ handler of every update, and no secrets or personal data.
 
 The bot tokens are removed from every line wherever they appear (aiohttp errors can carry the request
 URL, which holds the token), and so are phone numbers; names, notes and message texts are never
-logged by our code.
+logged by our code. The secrets that travel in URLs are taken out too (`redact`), keeping the path's
+shape: a desk login link (`/desk/login/…`: it logs in for half an hour, an organizer's opens the
+exports), a search query (`q=…`: a name or a phone number), a Zalo QR picture's signed name
+(`/zalo/qr/…`), a deep link's payload (`start=…`) and a check-in code. The web server's access log
+(`AccessLog`) writes its lines so, whatever handler prints them.
 """
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
 from sqlalchemy import inspect
 
 _update: contextvars.ContextVar[int | None] = contextvars.ContextVar("update", default=None)
@@ -23,6 +29,19 @@ _account: contextvars.ContextVar[int | None] = contextvars.ContextVar("account",
 _handler: contextvars.ContextVar[str] = contextvars.ContextVar("handler", default="")
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d{9}(?!\d)")
 log = logging.getLogger("bot.updates")
+_IN_URLS = [  # (what, its replacement): the path or parameter stays, its secret value goes
+    (re.compile(r"(/desk/login/)[A-Za-z0-9_.~%+-]+"), r"\1…"),
+    (re.compile(r"(/zalo/qr/)[A-Za-z0-9_.~%+-]+"), r"\1…"),
+    (re.compile(r"([?&](?:q|start|startapp|token)=)[^&\s\"'#;)]+"), r"\1…"),
+    (re.compile(r"(?<![A-Za-z0-9_-])t[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])"), "[code]"),  # bot.services.tickets
+]
+
+
+def redact(text: str) -> str:
+    """The text less the secrets and searches that travel in URLs (see the module's docstring)."""
+    for pattern, replacement in _IN_URLS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class Redact(logging.Filter):
@@ -40,11 +59,25 @@ class Redact(logging.Filter):
             message = message.replace(secret, "[token]")
             if record.exc_text:
                 record.exc_text = record.exc_text.replace(secret, "[token]")
-        record.msg, record.args = _PHONE.sub("[phone]", message), None
+        record.msg, record.args = _PHONE.sub("[phone]", redact(message)), None
         if record.exc_text:
-            record.exc_text = _PHONE.sub("[phone]", record.exc_text)
+            record.exc_text = _PHONE.sub("[phone]", redact(record.exc_text))
         record.update_id, record.account_id, record.handler = _update.get(), _account.get(), _handler.get()
         return True
+
+
+class AccessLog(AbstractAccessLogger):
+    """The web server's line per request, in aiohttp's usual shape, with the URL and the Referer redacted."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        version = f"{request.version.major}.{request.version.minor}"
+        self.logger.info('%s "%s %s HTTP/%s" %s %s %.3f "%s" "%s"', request.remote or "-", request.method,
+                         redact(request.path_qs), version, response.status, response.body_length, time,
+                         redact(request.headers.get("Referer", "-")), request.headers.get("User-Agent", "-"))
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,7 +1,23 @@
 """Cleaning and folding of Vietnamese text typed by people.
 
-`clean` is what we store and show: the PDF fault `ƣ`→`ư` repaired, Unicode NFC, no control
-characters, single spaces. `fold` is what we compare: lower case, no diacritics, `đ`→`d`, only
+`clean` is what we store and show of every free text (names, positions, organizations, notes, nominee
+rows, questions and replies, agenda places and titles; `clean_html` does the same to the text of a
+broadcast between its tags):
+- compatibility forms folded to the ordinary characters (NFKC): full-width "Ａｄｍｉｎ" → "Admin",
+  mathematical "𝐀" → "A", ligatures "ﬁ" → "fi", non-breaking and ideographic spaces → space. Kept as
+  typed: superscripts, subscripts, fractions, circled and squared forms ("m²", "½", "①", "™"), which
+  mean something in a place or a notice, and any character shown as an emoji (followed by U+FE0F, "ℹ️");
+- Vietnamese composed (NFC: "Nguyễn Thị Hồng Nhung", "Đắk Lắk" stay as they are), the PDF fault `ƣ`→`ư`
+  repaired;
+- control characters (Cc; NUL among them, which PostgreSQL's text refuses) become spaces, except newlines
+  where the field has lines (questions, replies, broadcasts); format characters (Cf: bidi overrides and
+  marks, zero-width spaces, soft hyphens, the byte order mark, emoji tag characters) are dropped, except a
+  zero-width joiner between two emoji, which makes one emoji of them (👨‍👩‍👧, 🏳️‍🌈); a lone surrogate
+  (Cs, which PostgreSQL refuses) is dropped; characters newer than Python's Unicode tables (Cn, e.g.
+  recent emoji) are kept;
+- runs of spaces made one, no spaces at either end (of each line, where lines are kept).
+
+`fold` is what we compare: lower case, no diacritics, `đ`→`d`, only
 letters and digits, so "Gia Lai", "gia lai" and "GIA LAI" meet, and so do "hòa" and "hoà".
 For questions typed to the FAQ (bot.services.faq_index): `canonical` keeps the diacritics but
 puts the tone mark in one place ("hoà" → "hòa"), and `expand` writes out chat abbreviations.
@@ -10,21 +26,73 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from html import escape, unescape
 
 _PDF_FAULTS = str.maketrans({"ƣ": "ư", "Ƣ": "Ư"})
 _SPACES = re.compile(r"\s+")
+_SPACES_IN_LINE = re.compile(r"[^\S\n]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_TAG = re.compile(r"(<[^>]*>)")
+_AS_TYPED = {"<super>", "<sub>", "<fraction>", "<circle>", "<square>"}  # compatibility forms that mean something
+_EMOJI_STYLE, _ZWJ = "\ufe0f", "\u200d"
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
 
 
-def clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.translate(_PDF_FAULTS))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return _SPACES.sub(" ", text).strip()
+@lru_cache(maxsize=4096)
+def _kept_as_typed(ch: str) -> bool:
+    return unicodedata.decomposition(ch).split(" ", 1)[0] in _AS_TYPED
 
 
-def storable(text: str) -> str:
-    """Text kept as typed, less the NUL character: PostgreSQL's text columns refuse it (SQLite keeps it)."""
-    return text.replace("\x00", "")
+def _compatible(text: str) -> str:
+    """NFKC, except for the forms kept as typed and the characters shown as emoji; then NFC over all."""
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if _kept_as_typed(ch) or text[i + 1:i + 2] == _EMOJI_STYLE:
+            out += [unicodedata.normalize("NFKC", text[start:i]), ch]
+            start = i + 1
+    out.append(unicodedata.normalize("NFKC", text[start:]))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _emoji_side(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ch == _EMOJI_STYLE or ord(ch) in _SKIN_TONES
+
+
+def _joins_emoji(text: str, i: int) -> bool:
+    return 0 < i < len(text) - 1 and _emoji_side(text[i - 1]) and unicodedata.category(text[i + 1]) == "So"
+
+
+def clean_characters(text: str, *, lines: bool = False) -> str:
+    """The character rules of `clean` alone: spacing is left as it is (for a formatted broadcast)."""
+    text = _compatible(text.translate(_PDF_FAULTS))
+    if lines:
+        text = _LINE_BREAKS.sub("\n", text)
+    kept = []
+    for i, ch in enumerate(text):
+        kind = unicodedata.category(ch)
+        if kind == "Cc":
+            kept.append("\n" if lines and ch == "\n" else " ")
+        elif kind not in ("Cf", "Cs") or (ch == _ZWJ and _joins_emoji(text, i)):
+            kept.append(ch)
+    return "".join(kept)
+
+
+def clean(text: str, *, lines: bool = False) -> str:
+    """A free text as we store and show it (see the module's docstring); `lines` keeps its newlines."""
+    text = clean_characters(text, lines=lines)
+    if not lines:
+        return _SPACES.sub(" ", text).strip()
+    return "\n".join(_SPACES_IN_LINE.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def clean_html(text: str) -> str:
+    """A text in Telegram's HTML (a broadcast, as message.html_text gives it): the characters between the
+    tags cleaned as `clean` does, lines kept; the tags, the entities' meaning and the spacing left alone."""
+    parts = _TAG.split(text)
+    return "".join(part if i % 2 else escape(clean_characters(unescape(part), lines=True), quote=False)
+                   for i, part in enumerate(parts))
 
 
 def strip_marks(text: str) -> str:

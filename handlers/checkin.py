@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot.config import Settings
 from bot.event import Event
 from bot.services import badge, checkin, tickets
+from bot.services.search_pace import SearchPace
 from bot.ui import Button, column, show
 from handlers.callbacks import Desk
 from handlers.filters import HasRole
@@ -112,7 +113,7 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
         _("🛎 <b>Reception desk</b> — list: {name} ({count} checked in)").format(
             name=escape(list_name(conference, code, lang)), count=count),
         _("Scan a code with the phone camera, send a photo of it, paste or scan the code here, or type part "
-          "of a name or a phone number. /cancel closes the desk."),
+          "of a name or a whole phone number. /cancel closes the desk."),
     ])
     buttons = [Button(("• " if s.code == code else "") + list_name(conference, s.code, lang),
                       Desk(action="list", code=s.code).pack()) for s in conference.sessions]
@@ -120,29 +121,38 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
 
 
 async def desk_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                    account: Account, settings: Settings) -> None:
+                    account: Account, settings: Settings, search_pace: SearchPace) -> None:
     lang = i18n.current_locale
     if tickets.find_token(message.text) or tickets.is_foreign_code(message.text):  # a foreign QR: refused
         await decide_text(message, state, conference, lang, session, account, settings, message.text, "token")
         return
-    await find(message, state, conference, lang, session, message.text)
+    await find(message, state, conference, lang, session, message.text, account, search_pace)
 
 
 async def find_command(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                       i18n: I18n, session) -> None:
+                       i18n: I18n, session, account: Account, search_pace: SearchPace) -> None:
     if not command.args:
-        await message.answer(_("Type a part of the name or of the phone number after /find, e.g. /find nguyen an"))
+        await message.answer(_("Type a part of the name or the whole phone number after /find, "
+                               "e.g. /find nguyen an"))
         return
-    await find(message, state, conference, i18n.current_locale, session, command.args)
+    await find(message, state, conference, i18n.current_locale, session, command.args, account, search_pace)
 
 
-async def find(message: Message, state: FSMContext, conference: Event, lang: str, session, query: str) -> None:
-    found = await checkin.search(session, conference, query)
-    if not found:
+async def find(message: Message, state: FSMContext, conference: Event, lang: str, session, query: str,
+               account: Account, search_pace: SearchPace) -> None:
+    found = await checkin.search(session, conference, query, account, search_pace)
+    if found.refused == "too_fast":
+        await message.answer(_("Too many searches in a short time. Please wait {seconds} s and search again; "
+                               "scanning codes works as usual.").format(seconds=found.retry_after))
+        return
+    if found.refused == "whole_phone":
+        await message.answer(_("To find a delegate by phone, type the whole number, e.g. 0905 123 456."))
+        return
+    if not found.delegates:
         await message.answer(_("No registered delegate matches «{query}».").format(query=escape(query[:100])))
         return
     buttons = []
-    for d in found:
+    for d in found.delegates:
         province = conference.province(d.province)
         buttons.append(Button(f"{d.full_name} — {province.name.get(lang) if province else ''}",
                               Desk(action="pick", id=d.id).pack()))

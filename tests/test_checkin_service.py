@@ -7,6 +7,7 @@ import pytest
 from bot.services import checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
+from bot.services.search_pace import SearchPace
 from models import CheckInLog
 from tests.test_registration_service import draft
 
@@ -139,15 +140,64 @@ async def test_undo_is_logged(db, conference):
 
 
 async def test_search_by_name_without_diacritics_or_phone(db, conference):
-    await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
+    staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     await setup(db, conference, full_name="Nguyễn Văn An", phone="+84912333444")
     async with db.session() as session:
-        names = lambda found: [d.full_name for d in found]  # noqa: E731
-        assert names(await checkin.search(session, conference, "hong hanh")) == ["Nguyễn Thị Hồng Hạnh"]
-        assert names(await checkin.search(session, conference, "NGUYEN")) == ["Nguyễn Thị Hồng Hạnh", "Nguyễn Văn An"]
-        assert names(await checkin.search(session, conference, "0912 333")) == ["Nguyễn Văn An"]
-        assert names(await checkin.search(session, conference, "an")) == ["Nguyễn Văn An"]  # whole words' starts
-        assert await checkin.search(session, conference, "tran") == []
+        staff, pace = await session.get(checkin.Account, staff_id), SearchPace()
+
+        async def names(query):
+            return [d.full_name for d in (await checkin.search(session, conference, query, staff, pace)).delegates]
+        assert await names("hong hanh") == ["Nguyễn Thị Hồng Hạnh"]
+        assert await names("NGUYEN") == ["Nguyễn Thị Hồng Hạnh", "Nguyễn Văn An"]
+        assert await names("0912 333 444") == ["Nguyễn Văn An"]
+        assert await names("an") == ["Nguyễn Văn An"]  # whole words' starts
+        assert await names("tran") == []
+
+
+@pytest.mark.parametrize("typed", ["0905 111 222", "0905.111.222", "0905-111-222", "0905111222", "+84 905 111 222",
+                                   "+84905111222", "84905111222", "84 905 111 222", "0084 905 111 222", "905111222",
+                                   "(+84) 905-111-222", "０９０５ １１１ ２２２"])
+async def test_a_phone_number_typed_whole_in_any_usual_form_finds_its_delegate(db, conference, typed):
+    staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        found = await checkin.search(session, conference, typed, staff, SearchPace())
+        assert [d.full_name for d in found.delegates] == ["Nguyễn Thị Hồng Hạnh"] and found.refused is None
+
+
+async def test_a_phone_number_cannot_be_rebuilt_digit_by_digit(db, conference):
+    """Reception sees the last three digits of a result; if a part of a number found its delegate, adding one
+    digit at a time and keeping the digits that still found her would rebuild the whole number."""
+    staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
+    async with db.session() as session:
+        staff, pace = await session.get(checkin.Account, staff_id), SearchPace()
+        number = "0905111222"
+        parts = {number[i:j] for i in range(len(number)) for j in range(i + 4, len(number) + 1)} - {number}
+        parts |= {"+84" + number[1:j] for j in range(5, len(number))} | {"0905 111", "905 111 22", "84 905"}
+        for part in sorted(parts):
+            pace = SearchPace()  # the pace is not what stops this
+            found = await checkin.search(session, conference, part, staff, pace)
+            if found.delegates:
+                assert part.lstrip("0") == number.lstrip("0"), part  # "905111222" is the whole number, too
+            else:
+                assert found.refused == "whole_phone", part
+
+
+async def test_searches_are_paced_per_staff_member(db, conference):
+    staff_id, other_id, _ = await setup(db, conference, full_name="Nguyễn Văn An")
+    now = [1000.0]
+    pace = SearchPace(most=3, window=60, clock=lambda: now[0])
+    async with db.session() as session:
+        staff, other = await session.get(checkin.Account, staff_id), await session.get(checkin.Account, other_id)
+        for _ in range(3):
+            assert (await checkin.search(session, conference, "an", staff, pace)).delegates
+            now[0] += 10
+        refused = await checkin.search(session, conference, "an", staff, pace)
+        assert (refused.refused, refused.retry_after, refused.delegates) == ("too_fast", 30, [])
+        assert (await checkin.search(session, conference, "an", other, pace)).delegates  # the other desk searches
+        now[0] += 30  # the first search has left the window
+        assert (await checkin.search(session, conference, "an", staff, pace)).delegates
+        assert (await checkin.search(session, conference, "an", staff, pace)).refused == "too_fast"
 
 
 @pytest.mark.parametrize("moment,expected", [

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.event import load_event
 from bot.services import checkin, invitations, outbox, questions, registration as reg, tickets
 from bot.services.accounts import get_or_create_account, roles_of
+from bot.services.search_pace import SearchPace
 from handlers import callbacks
 from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, CheckInLog, Delegate, Invitation, Nominee,
                     OutboxMessage, Question, WebLogin)
@@ -348,9 +349,9 @@ async def test_a_forged_take_over_link_takes_nothing_over(scene):
 
 @on_the_scene
 async def test_reception_search_shows_staff_no_phone_numbers(scene):
-    """Staff find a delegate by a part of the phone number, but are shown only name and province (the
+    """Staff find a delegate by the whole phone number, but are shown only name and province (the
     check-in answer adds category and lodging): a phone number is for the organizers' lists."""
-    for query in ("/find 0905 111", "/find 905111222", "/find nguyen thi", "/find Nạn"):
+    for query in ("/find 0905 111 222", "/find 905111222", "/find +84 905.111.222", "/find nguyen thi", "/find Nạn"):
         seen = await scene.direct.say(scene.staff, query)
         results = next(m for m in seen if m.inline_buttons)
         assert "Nguyễn Thị Nạn — Gia Lai" in results.buttons, results
@@ -358,6 +359,25 @@ async def test_reception_search_shows_staff_no_phone_numbers(scene):
             assert "111" not in message.text + "".join(message.buttons), message
     _answer, seen = await scene.direct.press(scene.staff, f"ck:pick:{scene.ids['victim']}:", message=results)
     assert seen and all("111" not in m.text and "222" not in m.text for m in seen)
+
+
+@on_the_scene
+async def test_a_part_of_a_phone_number_finds_nobody_and_searches_are_paced(scene):
+    """Were a part of a number enough, staff could rebuild any delegate's number one digit at a time from the
+    three last digits shown on the desk page; and nobody may read the register out search after search."""
+    whole = "Để tìm đại biểu theo số điện thoại, vui lòng nhập đủ cả số, ví dụ: 0905 123 456."
+    for query in ("/find 0905 111", "/find 1222", "/find +84 905 111 22", "/find 84905111"):
+        assert [m.text for m in await scene.direct.say(scene.staff, query)] == [whole], query
+    dispatcher = scene.direct.app.dispatcher
+    kept, dispatcher["search_pace"] = dispatcher["search_pace"], SearchPace(most=2)
+    try:
+        for _ in range(2):
+            assert (await scene.direct.say(scene.staff, "/find nguyen thi"))[0].inline_buttons
+        [slow] = await scene.direct.say(scene.staff, "/find nguyen thi")
+        assert slow.text.startswith("Đã tìm kiếm quá nhiều lần") and "giây" in slow.text and not slow.inline_buttons
+        assert (await scene.direct.say(scene.organizer, "/find nguyen thi"))[0].inline_buttons  # each their own
+    finally:
+        dispatcher["search_pace"] = kept
 
 
 @on_the_scene

@@ -16,6 +16,7 @@ try:
 except ImportError:  # the test extra is not installed: the tests below are skipped
     expect = None
 
+from bot.services.search_pace import SearchPace
 from models import CheckIn
 from models.account import STAFF
 from tests.flows import until_text
@@ -184,6 +185,22 @@ async def test_without_a_session_the_pages_ask_to_log_in(site, fake, browser):
     await page.wait_for_load_state()
     assert "already used" in await page.inner_text("body") or "đã được dùng" in await page.inner_text("body")
     assert (await page.goto(f"{site.url}/desk")).status == 401
+    await context.close()
+
+
+async def test_the_desk_page_says_why_a_search_shows_nobody(site, browser):
+    """A part of a phone number, and a desk that searched too often: a readable line, not an empty list."""
+    link = await site.login_link(await site.account(9100, "Lễ tân 1", STAFF), STAFF)
+    context, page = await open_desk(browser, link, site.url)
+    site.app.dispatcher["search_pace"] = SearchPace(most=2)
+    await page.fill("#search", "0905 123")
+    await expect(page.locator("#results")).to_have_text("Để tìm theo số điện thoại, vui lòng nhập đủ cả số, "
+                                                        "ví dụ 0905 123 456.", timeout=WAIT)
+    await page.fill("#search", "tran thi")
+    await expect(page.locator("#results button.pick")).to_have_count(1, timeout=WAIT)
+    await page.fill("#search", "tran th")
+    await expect(page.locator("#results")).to_contain_text("Vui lòng chờ", timeout=WAIT)
+    assert "giây" in await page.inner_text("#results")
     await context.close()
 
 

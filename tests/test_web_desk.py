@@ -3,17 +3,21 @@ use, expiring, staff only), sessions tied to a role, 401 without a session, the 
 idempotent replay of a queued scan, and no personal data beyond what reception needs."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from aiohttp import ClientSession, CookieJar
 from sqlalchemy import select
 
+from bot import logs
 from bot.services import registration as reg
 from bot.services import tickets
 from bot.services.accounts import remove_role
+from bot.services.search_pace import SearchPace
 from models import Account, CheckIn, CheckInLog, Delegate, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow
+from tests.desk_site import Desk
 from tests.flows import until_text
 
 pytest_plugins = ["tests.desk_site"]  # the `site` fixture
@@ -207,6 +211,67 @@ async def test_reception_sees_only_what_it_needs(site):
             assert response.status == 403
     finally:
         await desk.close()
+
+
+async def test_the_desk_page_search_needs_a_whole_phone_number_and_is_paced(site):
+    """The page shows a result's three last digits: a part of a number must find nobody, or the whole
+    number could be rebuilt one digit at a time. The chat desk and the page count against one pace."""
+    staff = await site.account(9100, "Lễ tân 1", STAFF)
+    desk = await site.client(staff)
+    try:
+        for query in ("0905", "0905%20123", "%2B84%20905%20123%2045", "123456"):
+            status, found = await desk.get(f"/desk/api/search?q={query}")
+            assert (status, found) == (200, {"results": [], "hint": "whole_phone"}), query
+        for query in ("0905%20123%20456", "%2B84905123456", "84.905.123.456"):
+            _, found = await desk.get(f"/desk/api/search?q={query}")
+            assert [r["name"] for r in found["results"]] == ["Lê <Văn> & Co"], query
+        site.app.dispatcher["search_pace"] = SearchPace(most=2)
+        assert [(await desk.get("/desk/api/search?q=tran"))[0] for _ in range(2)] == [200, 200]
+        async with desk.http.get(site.url + "/desk/api/search?q=tran") as response:
+            assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+            assert await response.json() == {"error": "too_fast", "retry_after": int(response.headers["Retry-After"])}
+    finally:
+        await desk.close()
+
+
+async def test_the_access_log_shows_no_login_token_and_no_search(site, caplog):
+    """A login link works for half an hour (an organizer's opens the exports) and a search is a name or a
+    phone number: neither may stay in the server's log, which shows the path's shape instead."""
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    staff = await site.account(9100, "Lễ tân 1", STAFF)
+    link = await site.login_link(staff, STAFF)
+    token = link.rsplit("/", 1)[1]
+    desk = Desk(site, ClientSession(cookie_jar=CookieJar(unsafe=True)))
+    try:
+        async with desk.http.get(link) as response:
+            assert response.status == 200
+        async with desk.http.get(site.url + "/desk/static/login.js", headers={"Referer": link}) as response:
+            assert response.status == 200
+        await desk.login(link)
+        for query in ("0905123456", "tr%E1%BA%A7n%20th%E1%BB%8B", "Tr%E1%BA%A7n", "nguyen"):
+            assert (await desk.get(f"/desk/api/search?q={query}&list=conference"))[0] == 200
+    finally:
+        await desk.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    logged = "\n".join(lines)
+    for secret in (token, "0905123456", "905123456", "tr%E1%BA%A7n", "trần", "Tr%E1%BA%A7n", "Trần", "nguyen"):
+        assert secret not in logged, secret
+    assert "GET /desk/login/… HTTP" in logged and "POST /desk/login/… HTTP" in logged
+    assert logged.count("GET /desk/api/search?q=…&list=conference HTTP") == 4
+    assert '"http://127.0.0.1:' in logged and '/desk/login/…"' in logged  # the Referer, redacted
+
+
+def test_our_own_log_lines_show_no_link_code_or_search():
+    """Whatever one of our lines carries (an error that quotes a URL, a link): the same redaction."""
+    ticket = tickets.issue("s3cret", "dalat-2023", 42, 1)
+    message = ("sendPhoto failed (bad url https://bot.example/zalo/qr/%s.vi.1700000000.AbCdEfGhIjKlMnOpQrStUv.png); "
+               "login https://bot.example/desk/login/Zx9_secret-token; https://t.me/bot?start=%s; "
+               "GET /desk/api/search?list=conference&q=0905%%20123; code %s")
+    record = logging.LogRecord("bot.x", logging.WARNING, __file__, 1, message, (ticket, "inv_Abc123", ticket), None)
+    assert logs.Redact([]).filter(record)
+    assert record.getMessage() == ("sendPhoto failed (bad url https://bot.example/zalo/qr/…); login "
+                                   "https://bot.example/desk/login/…; https://t.me/bot?start=…; "
+                                   "GET /desk/api/search?list=conference&q=…; code [code]")
 
 
 async def test_a_session_whose_account_lost_the_role_is_refused(site):

@@ -7,6 +7,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF
 
@@ -21,9 +22,10 @@ async def get_or_create_account(
 ) -> Account:
     """The account for a chat user, created on first contact; chat and names kept current."""
     key = {"channel": channel, "user_id": user_id}
+    display_name = clean(display_name)[:256]  # shown to staff and organizers ("checked in by …"), in the lists
     account = await session.scalar(_BY_CHANNEL_USER, key)
     if account is None:
-        account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name[:256],
+        account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name,
                           username=username, roles=[])
         session.add(account)
         try:
@@ -33,9 +35,9 @@ async def get_or_create_account(
             account = await session.scalar(_BY_CHANNEL_USER, key)
         return account
     changed = (account.chat_id, account.display_name, account.username, account.reachable) != (
-        chat_id, display_name[:256], username, True)
+        chat_id, display_name, username, True)
     if changed:
-        account.chat_id, account.display_name, account.username = chat_id, display_name[:256], username
+        account.chat_id, account.display_name, account.username = chat_id, display_name, username
         account.reachable = True  # they wrote to us, so they have not blocked the bot
         await session.commit()
     return account

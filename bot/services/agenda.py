@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Session, Text
+from bot.text import clean
 from models import Account, AgendaChange
 from models.base import utcnow
 
@@ -53,11 +54,22 @@ async def parts(session: AsyncSession, conference: Event) -> list[Part]:
     return sorted(current.values(), key=lambda p: p.starts_at)
 
 
+def _cleaned(text: Text | None) -> Text | None:
+    """A place or a title typed by an organizer, as bot.text.clean stores free text."""
+    if text is None:
+        return None
+    vi = clean(text.vi)
+    if not vi:
+        raise ValueError("a place or title with nothing visible in it")  # the handler refuses it before
+    return Text(vi=vi, en=clean(text.en) or vi)
+
+
 async def change(session: AsyncSession, conference: Event, code: str, by: Account | None, *,
                  starts_at: datetime | None = None, ends_at: datetime | None = None, place: Text | None = None,
                  cancelled: bool = False, commit: bool = True) -> AgendaChange:
     if conference.session(code) is None and not await _added(session, conference, code):
         raise KeyError(code)
+    place = _cleaned(place)
     row = AgendaChange(event_id=conference.id, session_code=code, starts_at=starts_at, ends_at=ends_at,
                        place_vi=place.vi if place else None, place_en=place.en if place else None,
                        cancelled=cancelled, by_id=by.id if by else None)
@@ -69,6 +81,7 @@ async def change(session: AsyncSession, conference: Event, code: str, by: Accoun
 async def add(session: AsyncSession, conference: Event, by: Account | None, *, title: Text, starts_at: datetime,
               ends_at: datetime | None = None, place: Text | None = None, commit: bool = True) -> AgendaChange:
     """A new part, attended by every delegate (a briefing, a dinner): a change with a code of its own."""
+    title, place = _cleaned(title), _cleaned(place)
     taken = set(await session.scalars(select(AgendaChange.session_code).where(AgendaChange.event_id == conference.id)))
     number = 1
     while f"added_{number}" in taken:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.services import tickets
+from bot.services.phone import normalize_phone
+from bot.services.search_pace import SearchPace
 from bot.text import fold
 from models import Account, CheckIn, CheckInLog, Delegate, DelegateSession
 from models.base import utcnow
@@ -92,27 +95,45 @@ async def undo(session: AsyncSession, checkin_id: int, staff: Account) -> CheckI
     return checkin
 
 
-async def search(session: AsyncSession, conference: Event, query: str, limit: int = 8) -> list[Delegate]:
-    """Delegates whose name contains the words typed (diacritics optional), or whose phone has the digits;
-    a check-in number ("427-0", see tickets.checkin_number) finds exactly its delegate."""
+@dataclass
+class Found:
+    """What a search gives reception: the delegates, or why none are shown (refused: too_fast | whole_phone)."""
+    delegates: list[Delegate]
+    refused: str | None = None
+    retry_after: int = 0  # seconds, when too_fast
+
+
+async def search(session: AsyncSession, conference: Event, query: str, staff: Account, pace: SearchPace,
+                 limit: int = 8) -> Found:
+    """The one search of both desks (chat and page), paced per staff member (bot/services/search_pace.py).
+    Words find the delegates whose name has them (diacritics optional, whole words' starts); a phone
+    number finds its delegate only when typed whole, in any usual form: a part of a number finds nobody,
+    so a number cannot be rebuilt digit by digit from the results. A check-in number ("427-0", see
+    tickets.checkin_number) finds exactly its delegate."""
+    wait = pace.take(staff.id)
+    if wait:
+        return Found([], "too_fast", wait)
+    confirmed = (Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
     number = tickets.read_checkin_number(query)
     if number is not None:
         delegate = await session.get(Delegate, number)
-        return [delegate] if delegate is not None and delegate.event_id == conference.id and delegate.active else []
-    rows = await session.scalars(select(Delegate).where(Delegate.event_id == conference.id,
-                                                        Delegate.status == CONFIRMED).order_by(Delegate.full_name))
-    digits = "".join(ch for ch in query if ch.isdigit())
+        found = delegate is not None and delegate.event_id == conference.id and delegate.active
+        return Found([delegate] if found else [])
+    if tickets.looks_like_checkin_number(query):  # a check-in number mistyped: its check digit finds nobody
+        return Found([])
+    if any(ch.isdigit() for ch in query):  # names have no digits (bot/services/fields.py): a phone number
+        phone = normalize_phone(query)
+        if phone is None:
+            return Found([], "whole_phone")
+        rows = await session.scalars(select(Delegate).where(*confirmed, Delegate.phone == phone)
+                                     .order_by(Delegate.full_name).limit(limit))
+        return Found(list(rows))
     words = fold(query).split()
-    found = []
-    for delegate in rows:
-        name = f" {fold(delegate.full_name)} "
-        phone_digits = "0" + delegate.phone[3:] if delegate.phone.startswith("+84") else delegate.phone
-        if (len(digits) >= 4 and digits in phone_digits) or (words and not digits and all(
-                f" {w}" in name for w in words)):
-            found.append(delegate)
-            if len(found) == limit:
-                break
-    return found
+    if not words:
+        return Found([])
+    rows = await session.scalars(select(Delegate).where(*confirmed).order_by(Delegate.full_name))
+    named = (d for d in rows if all(f" {w}" in f" {fold(d.full_name)} " for w in words))
+    return Found(list(islice(named, limit)))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.services.checkin import default_list
 from bot.services.phone import display_phone
-from bot.text import storable
+from bot.text import clean_html
 from models import Account, Broadcast, CheckIn, Delegate, DelegateSession, OutboxMessage
 from models.account import AccountRole
 from models.base import utcnow
@@ -82,8 +82,8 @@ async def create(session: AsyncSession, conference: Event, people: list[Recipien
                  kind: str = MESSAGE, by: Account | None = None, progress_language: str = "vi") -> Broadcast:
     """The broadcast and all its rows, in one transaction. Chats known to have blocked the bot are
     recorded as not reached at once (they are named in the report) and not tried again."""
-    broadcast = Broadcast(event_id=conference.id, kind=kind, audience=audience, text_vi=storable(text_vi),
-                          text_en=storable(text_en),
+    broadcast = Broadcast(event_id=conference.id, kind=kind, audience=audience, text_vi=clean_html(text_vi),
+                          text_en=clean_html(text_en),
                           media_kind=media_kind, media_file_id=media_file_id, created_by_id=by.id if by else None,
                           progress_chat_id=by.chat_id if by else None, progress_language=progress_language)
     session.add(broadcast)

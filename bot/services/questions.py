@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.services.accounts import role_holders
-from bot.text import fold, storable
+from bot.text import clean, fold
 from models import Account, Delegate, Question, QuestionRelay
 from models.account import ORGANIZER
 from models.base import utcnow
@@ -25,7 +25,7 @@ MAX_KEPT = 1000  # characters of a question kept; the rest is not a question
 
 async def record(session: AsyncSession, conference: Event, account: Account, text: str, outcome: str,
                  entry_id: str = "") -> Question:
-    question = Question(event_id=conference.id, account_id=account.id, text=storable(text)[:MAX_KEPT],
+    question = Question(event_id=conference.id, account_id=account.id, text=clean(text, lines=True)[:MAX_KEPT],
                         outcome=outcome, entry_id=entry_id)
     session.add(question)
     await session.commit()
@@ -65,7 +65,7 @@ async def relayed(session: AsyncSession, chat_id: int, message_id: int) -> Quest
 async def reply(session: AsyncSession, question: Question, text: str, by: Account | None) -> bool:
     """Record an organizer's reply; False if another reply was recorded before (it is still sent)."""
     first = question.outcome != REPLIED
-    question.outcome, question.reply, question.replied_at = REPLIED, storable(text), utcnow()
+    question.outcome, question.reply, question.replied_at = REPLIED, clean(text, lines=True), utcnow()
     question.replied_by_id = by.id if by else None
     await session.commit()
     return first

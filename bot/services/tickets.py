@@ -105,6 +105,11 @@ def checkin_number(delegate_id: int) -> str:
     return f"{delegate_id}-{_damm(str(delegate_id))}"
 
 
+def looks_like_checkin_number(text: str) -> bool:
+    """Typed in the shape of a check-in number ("427-3"), whether its check digit is right or not."""
+    return _NUMBER.match(text) is not None
+
+
 def read_checkin_number(text: str) -> int | None:
     """The delegate id in a typed check-in number ("427-3", "#427-3"), if its check digit is right."""
     match = _NUMBER.match(text)

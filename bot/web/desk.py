@@ -168,20 +168,27 @@ async def undo(request: web.Request, session: AsyncSession, who: Visitor) -> web
 
 @api(STAFF)
 async def search(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
-    conference: Event = request.app["app"].conference
+    """The chat desk's search (bot.services.checkin.search), paced with it; 429 when staff search too fast."""
+    app = request.app["app"]
+    conference: Event = app.conference
     list_code = chosen_list(conference, request.query.get("list"))
-    found = await checkin.search(session, conference, request.query.get("q", "")[:100], limit=10)
+    found = await checkin.search(session, conference, request.query.get("q", "")[:100], who.account,
+                                 app.dispatcher["search_pace"], limit=10)
+    if found.refused == "too_fast":
+        return web.json_response({"error": "too_fast", "retry_after": found.retry_after}, status=429,
+                                 headers={"Retry-After": str(found.retry_after)})
+    ids = [d.id for d in found.delegates]
     arrived = set(await session.scalars(select(CheckIn.delegate_id).where(
-        CheckIn.list_code == list_code, CheckIn.delegate_id.in_([d.id for d in found])))) if found else set()
+        CheckIn.list_code == list_code, CheckIn.delegate_id.in_(ids)))) if ids else set()
     results = []
-    for d in found:
+    for d in found.delegates:
         province, category = conference.province(d.province), conference.category(d.category)
         digits = "".join(ch for ch in d.phone if ch.isdigit())
         results.append({"id": d.id, "name": d.full_name, "province": both(province.name if province else None),
                         "category": both(category.label if category else None),
                         "phone": digits[-3:],  # enough to tell namesakes apart, not a phone number
                         "checked_in": d.id in arrived})
-    return web.json_response({"results": results})
+    return web.json_response({"results": results, **({"hint": found.refused} if found.refused else {})})
 
 
 @api(STAFF)

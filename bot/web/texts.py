@@ -23,6 +23,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "search": "Tìm theo tên hoặc số điện thoại (không dấu cũng được)",
         "search_none": "Không tìm thấy đại biểu nào.",
         "search_offline": "Mất kết nối: chưa tìm được. Quét mã vẫn được ghi lại.",
+        "search_whole_phone": "Để tìm theo số điện thoại, vui lòng nhập đủ cả số, ví dụ 0905 123 456.",
+        "search_slow": "Đã tìm kiếm quá nhiều lần trong thời gian ngắn. Vui lòng chờ {seconds} giây rồi tìm lại; "
+                       "quét mã vẫn hoạt động bình thường.",
         "checked_in_mark": "đã check-in",
         "phone_tail": "SĐT …{digits}",
         "waiting": "Sẵn sàng. Quét mã, bật camera hoặc tìm tên.",
@@ -131,6 +134,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "search": "Search by name or phone (diacritics optional)",
         "search_none": "No delegate found.",
         "search_offline": "Offline: search is not available. Scans are still recorded.",
+        "search_whole_phone": "To find a delegate by phone, type the whole number, e.g. 0905 123 456.",
+        "search_slow": "Too many searches in a short time. Please wait {seconds} s and search again; scanning codes "
+                       "works as usual.",
         "checked_in_mark": "checked in",
         "phone_tail": "phone …{digits}",
         "waiting": "Ready. Scan a code, turn the camera on or search a name.",

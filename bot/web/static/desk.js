@@ -321,7 +321,10 @@
       return;
     }
     if (seq !== searchSeq) return;  // a newer search was typed meanwhile
-    if (data.results.length === 0) { results.replaceChildren(el("li", {class: "hint"}, t("search_none"))); return; }
+    // 429: this desk searched too often in the last minute; hint: a part of a phone number finds nobody
+    const none = data.error === "too_fast" ? t("search_slow", {seconds: data.retry_after})
+      : data.hint === "whole_phone" ? t("search_whole_phone") : t("search_none");
+    if (!data.results || data.results.length === 0) { results.replaceChildren(el("li", {class: "hint"}, none)); return; }
     results.replaceChildren(...data.results.map((d) => el("li", {},
       el("button", {type: "button", class: "pick" + (d.checked_in ? " done" : ""), data: {delegate: String(d.id)},
         onclick: () => {

@@ -30,7 +30,7 @@ from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.health import redis_reachable
 from bot.sender import ReliableSender
-from bot.storage import create_storage
+from bot.storage import create_isolation, create_storage
 from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import TypedMenuAnswer
 from handlers import routers
@@ -120,8 +120,10 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
-    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq)
-    dp["in_flight"] = in_flight = InFlight()
+    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/storage.py)
+    dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
+                    faq=faq)
+    dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))

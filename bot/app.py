@@ -32,7 +32,7 @@ from bot.health import redis_reachable
 from bot.sender import ReliableSender
 from bot.storage import create_isolation, create_storage
 from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
-from bot.ui import TypedMenuAnswer
+from bot.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from models import Database
 
@@ -130,6 +130,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.message.outer_middleware(TypedMenuAnswer())
+    dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
     install_checkpoint(dp)  # bot/webhook.py: a failed update leaves the conversation where it was
     for router in routers():
         router.message.middleware(HandlerName())

@@ -17,6 +17,7 @@ from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
 from bot.channels.zalo import ZaloChannel
+from bot.check import ONE_PROCESS_ONLY
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
 from bot.delivery import Postman
@@ -31,9 +32,9 @@ from bot.services.accounts import role_holders
 from bot.services.search_pace import SearchPace
 from bot.health import redis_reachable
 from bot.sender import ReliableSender
-from bot.storage import create_storage
+from bot.storage import create_isolation, create_storage
 from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
-from bot.ui import TypedMenuAnswer
+from bot.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from models import Database
 
@@ -121,16 +122,18 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
+    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/storage.py)
     # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
-    dp = Dispatcher(storage=storage, conference=conference, settings=settings, db=db, faq=faq,
-                    search_pace=SearchPace())
-    dp["in_flight"] = in_flight = InFlight()
+    dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
+                    faq=faq, search_pace=SearchPace())
+    dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))
     dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.message.outer_middleware(TypedMenuAnswer())
+    dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
     install_checkpoint(dp)  # bot/webhook.py: a failed update leaves the conversation where it was
     for router in routers():
         router.message.middleware(HandlerName())
@@ -240,6 +243,8 @@ async def serve(settings: Settings) -> None:
     if settings.redis_url and (problem := await redis_reachable(settings.redis_url)):
         log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
         raise SystemExit(2)
+    if settings.webhook_mode and not settings.redis_url:
+        log.warning("%s", ONE_PROCESS_ONLY)  # bot/check.py says it too
     app = build(settings)
     runner = None
     try:

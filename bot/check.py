@@ -16,6 +16,11 @@ from models.db import alembic_config
 
 OK, WARN, FAIL = "ok", "warning", "problem"
 TIMEOUT = 10
+ONE_PROCESS_ONLY = (
+    "Webhook mode without REDIS_URL: the conversations, and the one-at-a-time order of each chat's updates, live "
+    "in this bot process's memory. Run ONE bot process. Several behind the proxy share no conversations: a "
+    "delegate's next answer reaches a process that never saw the question, and most registrations never finish. "
+    "To run several, set REDIS_URL (the same Redis for all) and use PostgreSQL.")
 
 
 @dataclass
@@ -61,6 +66,8 @@ def _settings(settings: Settings) -> list[Finding]:
                                        "WEBHOOK_SECRET to choose it yourself."))
         found.append(Finding(OK, f"Webhook mode at {settings.public_base_url}; the web server listens on "
                                  f"{settings.web_host}:{settings.web_port}."))
+        if not settings.redis_url:
+            found.append(Finding(WARN, ONE_PROCESS_ONLY))
     else:
         found.append(Finding(OK, "Polling mode (no PUBLIC_BASE_URL): run one bot process only."))
     if settings.database_url.startswith("sqlite") and settings.redis_url:

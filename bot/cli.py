@@ -191,7 +191,11 @@ def check_command(settings: Settings) -> int:
     for finding in found:
         print(finding)
     problems = sum(1 for f in found if f.level == check.FAIL)
-    print("Ready." if not problems else f"{problems} problem(s) to fix before starting the bot.")
+    warnings = sum(1 for f in found if f.level == check.WARN)
+    if problems:
+        print(f"{problems} problem(s) to fix before starting the bot.")
+    else:
+        print(f"Ready, with {warnings} warning(s) (!) to read above." if warnings else "Ready.")
     return 1 if problems else 0
 
 

@@ -31,10 +31,12 @@ def _note_plan_changes(session: Session, _context) -> None:
 class InFlight(BaseMiddleware):
     """The updates being handled. aiogram's polling stops taking updates but leaves the handlers it started
     running; a shutdown (deploy, restart) waits for them before the storage and the database close, so an
-    answer given just before it is neither half-saved nor lost."""
+    answer given just before it is neither half-saved nor lost. `queued` are the updates waiting for their
+    chat's turn (bot.storage.ChatOrder), waited for too."""
 
-    def __init__(self) -> None:
+    def __init__(self, queued: set[asyncio.Task] | None = None) -> None:
         self.tasks: set[asyncio.Task] = set()
+        self.queued = queued if queued is not None else set()
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -47,7 +49,7 @@ class InFlight(BaseMiddleware):
 
     async def finish(self, timeout: float) -> None:
         """Wait up to `timeout` seconds for the updates in flight (the caller's own task excepted)."""
-        pending = self.tasks - {asyncio.current_task()}
+        pending = (self.tasks | self.queued) - {asyncio.current_task()}
         if not pending:
             return
         _done, late = await asyncio.wait(pending, timeout=timeout)

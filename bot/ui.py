@@ -4,6 +4,10 @@ Every menu the bot sends is remembered in the conversation state; a typed number
 names one of its buttons is turned into that button's press (`TypedMenuAnswer`). So handlers
 are written for callbacks once, and Telegram users who type, and the Zalo channel that has no
 buttons at all, reach the same code.
+
+A press that did what its button is for leaves a receipt (`done`): the same button pressed again (a double
+tap: Telegram sends every tap, and the chat's updates are handled one after the other, see bot/storage.py)
+gets a short "already done" and nothing else (`AlreadyDone`).
 """
 from __future__ import annotations
 
@@ -20,8 +24,12 @@ from aiogram.types import (
 )
 
 from bot.services.choices import Choice, match_choice
+from bot.services.confirmations import new_key
 
 MENU_KEY = "_menu"
+DONE_KEY = "_done"  # receipts: [message id, callback data, answer] of the last presses that did their work
+RECEIPTS = 5
+CONFIRMATION_KEY = "confirmation"  # the key of the review being shown (bot/services/confirmations.py)
 TYPED_PREFIX = "typed:"  # callback ids of presses made by typing; never sent to Telegram
 
 
@@ -65,11 +73,19 @@ async def show(
                 sent = message
     if not isinstance(sent, Message):
         sent = await message.answer(text, reply_markup=markup)
+    data = await state.get_data()
+    receipts = data.get(DONE_KEY, [])
+    kept = [r for r in receipts if r[0] != sent.message_id]  # new contents in that message: its buttons are new
     if menu:
         buttons = [[b.label, b.data, list(b.aliases)] for row in menu for b in row]
-        await state.update_data({MENU_KEY: {"mid": sent.message_id, "strict": strict, "buttons": buttons}})
-    else:
-        await forget_menu(state)
+        data[MENU_KEY] = {"mid": sent.message_id, "strict": strict, "buttons": buttons}
+    elif MENU_KEY in data:
+        del data[MENU_KEY]
+    elif kept == receipts:
+        return sent  # nothing to remember or forget
+    if kept != receipts:
+        data[DONE_KEY] = kept
+    await state.set_data(data)
     return sent
 
 
@@ -78,18 +94,54 @@ def is_button_press(target: Message | CallbackQuery) -> bool:
     return isinstance(target, CallbackQuery) and not target.id.startswith(TYPED_PREFIX)
 
 
-async def forget_menu(state: FSMContext) -> None:
-    data = await state.get_data()
-    if MENU_KEY in data:
-        data.pop(MENU_KEY)
-        await state.set_data(data)
-
-
 def typed_press(text: str, menu: dict[str, Any]) -> str | None:
     """The callback data of the button the typed text names, if any."""
     choices = [Choice(key=data, label=label, aliases=tuple(aliases)) for label, data, aliases in menu["buttons"]]
     choice = match_choice(text, choices, loose=not menu.get("strict"))
     return choice.key if choice else None
+
+
+async def confirmation_key(state: FSMContext) -> str:
+    """The key of the review shown in this conversation, made the first time it is shown."""
+    key = (await state.get_data()).get(CONFIRMATION_KEY)
+    if not key:
+        key = new_key()
+        await state.update_data({CONFIRMATION_KEY: key})
+    return key
+
+
+async def done(callback: CallbackQuery, state: FSMContext, answer: str) -> None:
+    """This press did its work: the same button pressed again is answered `answer` (AlreadyDone). Called last,
+    after the handler's own state changes (state.clear() forgets the receipts)."""
+    if callback.message is None:
+        return
+    data = await state.get_data()
+    here = [callback.message.message_id, callback.data]
+    receipts = [r for r in data.get(DONE_KEY, []) if r[:2] != here][-(RECEIPTS - 1):]
+    await state.update_data({DONE_KEY: receipts + [here + [answer]]})
+
+
+async def tell(target: CallbackQuery, text: str) -> None:
+    """A short notice on a press: beside the button tapped, or (typed) as a message."""
+    if is_button_press(target):
+        await target.answer(text)
+    else:
+        await target.message.answer(text)
+
+
+class AlreadyDone(BaseMiddleware):
+    """A press of a button whose work is done (see `done`) gets its short answer; no handler runs."""
+
+    async def __call__(self, handler: Callable[[CallbackQuery, dict[str, Any]], Awaitable[Any]],
+                       event: CallbackQuery, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if state is not None and event.message is not None:
+            here = [event.message.message_id, event.data]
+            for receipt in (await state.get_data()).get(DONE_KEY, []):
+                if receipt[:2] == here:
+                    await tell(event, receipt[2])
+                    return None
+        return await handler(event, data)
 
 
 class TypedMenuAnswer(BaseMiddleware):

@@ -21,8 +21,9 @@ and these keep it harmless:
   what the person saw or what was stored.
 
 A process killed mid-handler is the one case where a second attempt may follow a commit (nobody saw it).
-The registration's final confirmation, the commit a conversation ends with, is idempotent for that reason
-(bot.services.registration.same_registration); other commits (an organizer's broadcast, say) are not yet.
+The commits a review's ✅ makes are idempotent for that reason: the registration finds the record it stored
+(bot.services.registration.same_registration); a broadcast, an agenda change, an import find their key
+taken (bot/services/confirmations.py) and only say that it was done.
 """
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.event import Event, Text
-from bot.services import agenda, outbox
+from bot.services import agenda, confirmations, outbox
 from bot.services.fields import Refusal, day_and_time
 from bot.text import clean
-from bot.ui import Button, column, show
+from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.broadcast import start_progress
 from handlers.callbacks import Agenda, Pick
 from handlers.filters import HasRole, organizers_only, organizers_only_button
@@ -161,6 +161,7 @@ async def confirm(message: Message, state: FSMContext, conference: Event, i18n: 
     new = _proposal(data, part, conference)
     audience = f"part:{part.code}" if part else outbox.ALL
     people = await outbox.recipients(session, conference, audience)
+    await confirmation_key(state)
     await state.set_state(AgendaEdit.confirm)
     notice = change_notice(conference, part, new, i18n.current_locale)
     text = "\n\n".join([notice, _("This notice goes to {chats} chats ({delegates} delegates), each in their "
@@ -177,6 +178,11 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await state.clear()
     if callback_data.key != "yes" or "ag_action" not in data:
         await callback.message.answer(_("The agenda was not changed."))
+        return
+    already = _("This agenda change is already made.")
+    if not await confirmations.take(session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
+                                    confirmations.AGENDA):  # the same update handled again
+        await callback.message.answer(already)
         return
     part = await current(session, conference, data["ag_code"]) if data.get("ag_code") else None
     new = _proposal(data, part, conference)
@@ -200,6 +206,7 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await start_progress(callback.message, session, notice, len(people))
     if postman is not None:
         postman.wake()
+    await done(callback, state, already)
 
 
 def create_router() -> Router:

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot.config import Settings
 from bot.delivery import delegate_text, progress_title, stop_button
 from bot.event import Event
-from bot.services import outbox
-from bot.ui import Button, column, show
+from bot.services import confirmations, outbox
+from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.callbacks import Outbox, Pick
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from handlers.render import audience_label, day
@@ -141,6 +141,7 @@ async def preview(callback: CallbackQuery, state: FSMContext, conference: Event,
                       media_kind=data.get("media_kind"), media_file_id=data.get("media_file_id"))
     people = await outbox.recipients(session, conference, audience, settings.admin_ids)
     await state.update_data(audience=audience)
+    await confirmation_key(state)
     await state.set_state(Broadcasting.confirm)
     message = callback.message
     for lang in ("vi", "en") if draft.text_en else ("vi",):
@@ -186,6 +187,11 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     if callback_data.key != "send" or "text_vi" not in data:
         await callback.message.answer(_("The broadcast was not sent."))
         return
+    already = _("This broadcast is already being sent.")
+    if not await confirmations.take(session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
+                                    confirmations.BROADCAST):  # the same update handled again
+        await callback.message.answer(already)
+        return
     people = await outbox.recipients(session, conference, data["audience"], settings.admin_ids)
     broadcast = await outbox.create(
         session, conference, people, audience=data["audience"], text_vi=data["text_vi"],
@@ -194,6 +200,7 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     await start_progress(callback.message, session, broadcast, len(people))
     if postman is not None:
         postman.wake()
+    await done(callback, state, already)
 
 
 async def start_progress(message: Message, session, broadcast: Broadcast, total: int) -> None:

@@ -12,8 +12,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.event import Event
-from bot.services import exports, nominees
-from bot.ui import Button, column, show
+from bot.services import confirmations, exports, nominees
+from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.callbacks import Pick
 from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
 from models import Account
@@ -109,6 +109,7 @@ async def import_file(message: Message, state: FSMContext, conference: Event, i1
         lines.append(_("… and {count} more.").format(count=len(errors) - SHOWN_ERRORS))
     await state.set_state(Importing.decide)
     await state.update_data(file_id=document.file_id, file_name=name)
+    await confirmation_key(state)
     buttons = [Button(_("Import only the {count} valid rows").format(count=valid),
                       Pick(step="import", key="valid").pack())] if valid > 0 else []
     buttons.append(Button(_("Import nothing; I will fix the file"), Pick(step="import", key="no").pack()))
@@ -124,17 +125,25 @@ async def import_decided(callback: CallbackQuery, callback_data: Pick, state: FS
         await callback.message.answer(_("Nothing was imported. Send /import again with the corrected file."))
         return
     rows = await _rows(bot, data["file_id"], data["file_name"])
-    await _import(callback.message, state, conference, i18n, session, bot, account, rows, data["file_name"],
-                  only_valid=True)
+    already = _("This list is already imported.")
+    if not await confirmations.take(session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
+                                    confirmations.IMPORT):  # the same update handled again
+        await state.clear()
+        await callback.message.answer(already)
+        return
+    if await _import(callback.message, state, conference, i18n, session, bot, account, rows, data["file_name"],
+                     only_valid=True):
+        await done(callback, state, already)
 
 
 async def _import(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
-                  account: Account, rows: list[dict], name: str, *, only_valid: bool) -> None:
+                  account: Account, rows: list[dict], name: str, *, only_valid: bool) -> bool:
+    """Whether anyone was imported."""
     await state.clear()
     result = await nominees.import_rows(session, conference, rows, account.id, name, only_valid=only_valid)
     if result.refused or not result.created:
         await message.answer(_("Nothing was imported: no valid row."))
-        return
+        return False
     me = await bot.me()
     table = await nominees.links_table(result.created, me.username, conference=conference,
                                        lang=i18n.current_locale)
@@ -143,6 +152,7 @@ async def _import(message: Message, state: FSMContext, conference: Event, i18n: 
         created=len(result.created), file=escape(name))
     await message.answer_document(BufferedInputFile(table, filename=f"{name.rsplit('.', 1)[0]}-links.csv"),
                                   caption=text)
+    return True
 
 
 def create_router() -> Router:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot.config import Settings
 from bot.event import Event
 from bot.services import registration as reg
-from bot.ui import Button, column, show
+from bot.ui import Button, column, done, show
 from handlers import steps
 from handlers.callbacks import Card, Go
 from handlers.render import draft_card
@@ -162,6 +162,7 @@ async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMCo
         await show(callback, state, _("The registration of {name} is cancelled.").format(
             name=escape(delegate.full_name)))
         await list_records(callback.message, state, conference, lang, session, account, settings)
+        await done(callback, state, _("This registration is already cancelled."))
     elif action == "link":
         await _send_link(callback.message, callback.bot, settings, delegate)
     elif action == "qr":

@@ -16,10 +16,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.event import Event
-from bot.services import nominees, registration as reg
+from bot.services import confirmations, nominees, registration as reg
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
-from bot.ui import show
+from bot.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
 from handlers.callbacks import Pick
 from models import Account
@@ -64,7 +64,8 @@ async def begin(target: Message | CallbackQuery, state: FSMContext, conference: 
     """Start a new registration, or (with delegate_id) change fields of an existing one."""
     await state.clear()
     await state.update_data(draft=(draft or reg.Draft()).dump(), for_self=for_self, delegate_id=delegate_id,
-                            queue=list(queue or []), mode="edit" if delegate_id else "new")
+                            queue=list(queue or []), mode="edit" if delegate_id else "new",
+                            **{CONFIRMATION_KEY: None if delegate_id else confirmations.new_key()})
     first = (queue or ["province"])[0]
     await state.update_data(queue=list(queue or [])[1:])
     await ask(target, state, conference, lang, first)
@@ -288,14 +289,21 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
         await state.update_data(queue=problems[1:] + ["confirm"])
         await ask(callback, state, conference, lang, problems[0] if problems[0] in steps.ORDER else "province")
         return
+    already = _("This registration is already confirmed.")
     delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
     if delegate is None:
         for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
-        delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
+        delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self,
+                                      confirmation=data.get(CONFIRMATION_KEY) or confirmations.new_key())
+    if delegate is None:  # this review was confirmed by another press (one running beside this one)
+        await state.clear()
+        await callback.message.answer(already)
+        return
     if data.get("nominee"):
         await nominees.attach(session, conference, data["nominee"], delegate)
     await state.clear()
     await after_registration(callback, state, conference, lang, account, delegate, settings)
+    await done(callback, state, already)
 
 
 def create_router() -> Router:

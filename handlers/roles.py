@@ -73,11 +73,10 @@ async def remove(callback: CallbackQuery, callback_data: Roles, session, account
     if holder is None or (holder.id == account.id and callback_data.role == ORGANIZER):
         await callback.answer(_("You cannot remove your own organizer role."), show_alert=True)
         return
-    removed = await remove_role(session, holder, callback_data.role)
-    await callback.answer()
-    if not removed:
-        await callback.message.answer(_("That role had already been removed."))
+    if not await remove_role(session, holder, callback_data.role):  # a double tap, or another organizer
+        await callback.answer(_("That role had already been removed."))
         return
+    await callback.answer()
     await callback.message.answer(_("{name} is no longer {role}.").format(
         name=escape(holder.display_name or holder.user_id), role=role_name(callback_data.role)))
     lang = holder.language or i18n.default_locale

@@ -11,8 +11,9 @@ from models.nominee import Nominee
 from models.question import Question, QuestionRelay
 from models.web import DeskScan, WebLogin, WebSession
 from models.zalo import ZaloId
+from models.confirmation import Confirmation
 from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegateSession", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
-           "WebSession", "ZaloId", "Database"]
+           "WebSession", "ZaloId", "Confirmation", "Database"]

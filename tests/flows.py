@@ -44,8 +44,9 @@ async def choose_vietnamese(u: FakeUser) -> FakeMessage:
 
 async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", province: str = "Lâm Đồng",
                               category: str = "Thường trực HĐND tỉnh", for_self: bool = True,
-                              phone: str = "0905123456") -> FakeMessage:
-    """A complete Vietnamese registration by buttons (and the share-contact button); returns the final card."""
+                              phone: str = "0905123456", confirm: bool = True) -> FakeMessage:
+    """A complete Vietnamese registration by buttons (and the share-contact button); returns the final card,
+    or with confirm=False the review with its ✅ button, not yet pressed."""
     await u.press(button_starting("📝" if for_self else "👥"))
     await until_button(u, province)
     await u.press(province)
@@ -78,6 +79,8 @@ async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", pro
     await u.press("Có, đề nghị bố trí")
     await until_button(u, "Không có gì thêm")
     await u.send("Ăn chay <không hành>")
-    await until_button(u, "✅ Xác nhận")
+    review = await until_button(u, "✅ Xác nhận")
+    if not confirm:
+        return review
     await u.press("✅ Xác nhận")
     return await until_text(u, "Đã đăng ký")

@@ -8,7 +8,7 @@ import sys
 from sqlalchemy import func, select
 
 from bot import backup, logs
-from bot.check import FAIL, OK, check
+from bot.check import FAIL, OK, WARN, check
 from bot.services import checkin
 from bot.services.accounts import get_or_create_account
 from models import CheckIn, Database, Delegate
@@ -31,6 +31,16 @@ async def test_check_reports_what_is_ready_and_what_is_not(fake, settings):
     assert any("Telegram refused the token" in p for p in problems), problems
     assert any("Database not reachable (127.0.0.1:1/none)" in p for p in problems), problems
     assert not any("WRONG-token" in f.what or "secret@" in f.what for f in found)
+
+
+async def test_check_warns_that_webhook_mode_without_redis_serves_one_process_only(fake, settings):
+    settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
+    settings.public_base_url, settings.use_webhook = "https://bot.example.gov.vn", True
+    found = await check(settings)
+    warned = [f.what for f in found if f.level == WARN and "REDIS_URL" in f.what]
+    assert len(warned) == 1 and "ONE bot process" in warned[0] and "share no conversations" in warned[0], found
+    settings.redis_url = "redis://127.0.0.1:1/0"  # set (here unreachable, which is a problem of its own)
+    assert not any(f.level == WARN and "REDIS_URL" in f.what for f in await check(settings))
 
 
 def test_check_from_the_command_line_fails_without_a_token(tmp_path):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text import clean
 from models import Account
-from models.account import ORGANIZER, STAFF
+from models.account import ORGANIZER, STAFF, AccountRole
 
 DELEGATE = "delegate"
 # built once: every update looks its sender up, and building the expression costs more than running it
@@ -73,13 +73,14 @@ def from_configuration(account: Account, admin_ids: frozenset[int]) -> bool:
 
 
 async def remove_role(session: AsyncSession, account: Account, role: str) -> bool:
-    """Take an appointed role away (organizers lose reception rights with it, unless appointed to both)."""
-    kept = [r for r in account.roles if r.role != role]
-    if len(kept) == len(account.roles):
-        return False
-    account.roles = kept
+    """Take an appointed role away (organizers lose reception rights with it, unless appointed to both). False if
+    it was not held: the delete is conditional, so two presses at once (a double tap, two organizers) remove it
+    once and the other is told it had been removed."""
+    removed = await session.execute(delete(AccountRole).where(AccountRole.account_id == account.id,
+                                                              AccountRole.role == role))
     await session.commit()
-    return True
+    await session.refresh(account, ["roles"])
+    return bool(removed.rowcount)
 
 
 class Holder(NamedTuple):

@@ -84,11 +84,16 @@ async def check_in(session: AsyncSession, delegate: Delegate, list_code: str, st
 
 
 async def undo(session: AsyncSession, checkin_id: int, staff: Account) -> CheckIn | None:
-    """Take back a mistaken check-in; the log keeps both the check-in and the undo, with who and when."""
+    """Take back a mistaken check-in; the log keeps both the check-in and the undo, with who and when. None if
+    it was taken back already: the delete is conditional, so two presses at once (a double tap, the chat and
+    the desk page) undo it and log it once."""
     checkin = await session.get(CheckIn, checkin_id)
     if checkin is None:
         return None
-    await session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
+    deleted = await session.execute(delete(CheckIn).where(CheckIn.id == checkin_id))
+    if not deleted.rowcount:  # taken back by the other press in the meantime
+        await session.rollback()
+        return None
     session.add(CheckInLog(delegate_id=checkin.delegate_id, list_code=checkin.list_code, action="undo",
                            by_id=staff.id, via="undo"))
     await session.commit()

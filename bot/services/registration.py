@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
+from bot.services import confirmations
 from models import Account, Delegate, DelegateSession
 from models.base import MAX_ID, utcnow
 from models.delegate import CANCELLED, CONFIRMED
@@ -93,9 +94,12 @@ def check_draft(event: Event, draft: Draft) -> list[str]:
 
 
 async def register(
-    session: AsyncSession, event: Event, draft: Draft, *, registrant: Account, for_self: bool
-) -> Delegate:
-    """Store a confirmed registration. `for_self` ties it to the registrant's own account."""
+    session: AsyncSession, event: Event, draft: Draft, *, registrant: Account, for_self: bool,
+    confirmation: str | None = None,
+) -> Delegate | None:
+    """Store a confirmed registration. `for_self` ties it to the registrant's own account. `confirmation` is
+    the review's key (bot/services/confirmations.py): if that review was confirmed already, nothing is stored
+    and None is returned."""
     problems = check_draft(event, draft)
     if problems:
         raise ValueError(f"draft incomplete or invalid: {problems}")
@@ -104,8 +108,10 @@ async def register(
         status=CONFIRMED, ticket_version=1, claim_code=None if for_self else _new_claim_code(),
     )
     _apply(delegate, draft)
-    session.add(delegate)
     for attempt in range(3):
+        if confirmation and not await confirmations.take(session, confirmation, confirmations.REGISTRATION):
+            return None
+        session.add(delegate)
         try:
             await session.commit()
             return delegate
@@ -114,7 +120,6 @@ async def register(
             if attempt == 2:
                 raise
             delegate.claim_code = _new_claim_code()
-            session.add(delegate)
     return delegate
 
 

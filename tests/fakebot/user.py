@@ -152,6 +152,15 @@ class FakeUser:
         }
         return self._push("callback_query", query)
 
+    async def press_together(
+        self, button: ButtonMatcher = None, *, times: int = 2, callback_data: str | None = None,
+        message: FakeMessage | None = None,
+    ) -> list[dict[str, Any]]:
+        """A double (or triple) tap: the same button pressed `times` times before the bot has answered any,
+        so the bot may take the presses in one getUpdates batch (or one webhook burst)."""
+        target, data = self._find_button(button, callback_data, message)
+        return [await self.press(callback_data=data, message=target) for _ in range(times)]
+
     async def tap(self, text: str) -> dict[str, Any]:
         """Press a button of the reply keyboard the user currently sees."""
         rows = (self.reply_keyboard or {}).get("keyboard", [])

@@ -1,0 +1,93 @@
+"""One chat, one update at a time, in order (bot/storage.py ChatOrder): within a process as aiogram's polling
+runs updates (a task each), and across processes through Redis."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import Message, Update
+
+import bot.storage as storage
+from bot.middlewares import InFlight
+from bot.storage import ChatOrder, create_isolation, create_storage
+
+BOT = Bot("42:TEST-token")
+
+
+def text_update(update_id: int, chat_id: int, text: str) -> Update:
+    return Update.model_validate({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "text": text, "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Lan"}}})
+
+
+def recording_dispatcher(fsm_storage, log: list[str]) -> Dispatcher:
+    dp = Dispatcher(storage=fsm_storage, events_isolation=create_isolation(fsm_storage))
+
+    @dp.message()
+    async def handle(message: Message) -> None:
+        log.append(f"{message.chat.id}:{message.text} in")
+        await asyncio.sleep(0.05)  # a handler that waits for the database or Telegram
+        log.append(f"{message.chat.id}:{message.text} out")
+
+    return dp
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+async def test_a_chats_updates_are_handled_one_at_a_time_in_the_order_they_came(shared, clean_redis):
+    if shared and not clean_redis:
+        pytest.skip("needs Redis (TEST_REDIS_URL)")
+    fsm_storage = create_storage(clean_redis) if shared else MemoryStorage()
+    log: list[str] = []
+    dp = recording_dispatcher(fsm_storage, log)
+    # as aiogram's polling does: a task per update, started in the order of the updates
+    updates = [text_update(n, 7, str(n)) for n in range(1, 6)] + [text_update(9, 8, "other")]
+    await asyncio.gather(*[asyncio.create_task(dp.feed_update(BOT, u)) for u in updates])
+    await fsm_storage.close()
+
+    chat = [line for line in log if line.startswith("7:")]
+    assert chat == [f"7:{n} {side}" for n in range(1, 6) for side in ("in", "out")]
+    # another chat is not held up meanwhile
+    assert log.index("8:other in") < log.index("7:1 out")
+    assert dp.fsm.events_isolation.local == {}  # no lock kept for chats that went quiet
+
+
+async def test_two_processes_take_a_chat_in_turn_even_past_the_locks_lifetime(clean_redis, monkeypatch):
+    if not clean_redis:
+        pytest.skip("needs Redis (TEST_REDIS_URL)")
+    monkeypatch.setattr(storage, "LOCK_TTL", 0.3)  # kept alive while held, however long the handler takes
+    one, two = create_storage(clean_redis), create_storage(clean_redis)
+    first, second = create_isolation(one), create_isolation(two)  # two bot processes
+    key = StorageKey(bot_id=42, chat_id=7, user_id=7)
+    log: list[str] = []
+
+    async def handle(order: ChatOrder, name: str, hold: float) -> None:
+        async with order.lock(key):
+            log.append(f"{name} in")
+            await asyncio.sleep(hold)
+            log.append(f"{name} out")
+
+    holder = asyncio.create_task(handle(first, "one", 1.0))
+    await asyncio.sleep(0.1)
+    await asyncio.gather(holder, handle(second, "two", 0))
+    await one.close(), await two.close()
+    assert log == ["one in", "one out", "two in", "two out"]
+
+
+async def test_a_stop_waits_for_the_updates_queued_behind_their_chat():
+    order = ChatOrder()
+    in_flight = InFlight(queued=order.tasks)
+    key = StorageKey(bot_id=42, chat_id=7, user_id=7)
+    handled: list[int] = []
+
+    async def update(n: int) -> None:
+        async with order.lock(key):
+            await asyncio.sleep(0.05)
+            handled.append(n)
+
+    tasks = [asyncio.create_task(update(n)) for n in range(3)]
+    await asyncio.sleep(0)  # the first holds the chat, the others wait for it
+    await in_flight.finish(10)
+    assert handled == [0, 1, 2] and all(t.done() for t in tasks)

@@ -24,12 +24,14 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
+from bot.services import faq_meaning
 from bot.services.faq import Answer, Choices, Faq, FaqFile, Unknown, decide, faq_path, load_faq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,14 +61,14 @@ def _outcome(decision, expected: tuple[str, ...]) -> str:
     return "unknown (to a person)"
 
 
-def accuracy(faq: Faq, questions: list[dict], misses: list | None = None) -> dict:
+def accuracy(faq: Faq, questions: list[dict], misses: list | None = None, meaning: bool = True) -> dict:
     top1, top3, total, outcome = Counter(), Counter(), Counter(), Counter()
     for q in questions:
-        matches = faq.search(q["text"], organizer=True)
+        matches = faq.search(q["text"], organizer=True, meaning=meaning)
         ids = [m.entry.id for m in matches]
         group, expected = q["group"], q["expected"]
         if not expected:
-            decision = decide(faq.search(q["text"]))
+            decision = decide(faq.search(q["text"], meaning=meaning))
             outcome["off-topic: unknown" if isinstance(decision, Unknown) else "off-topic: not unknown"] += 1
             continue
         decision = decide(matches)
@@ -90,19 +92,31 @@ def accuracy(faq: Faq, questions: list[dict], misses: list | None = None) -> dic
             "unknown_detection": round(outcome["off-topic: unknown"] / off, 3) if off else None}
 
 
-def latency(faq: Faq, questions: list[dict], repeat: int) -> dict:
-    times = []
+def latency(faq: Faq, questions: list[dict], repeat: int, meaning: bool = True) -> dict:
+    """Wall time, and CPU time of this thread (what the question costs on an idle machine)."""
+    times, cpu = [], []
     for _ in range(repeat):
         for q in questions:
-            started = time.perf_counter()
-            decide(faq.search(q["text"]))
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            decide(faq.search(q["text"], meaning=meaning))
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
     times.sort()
+    cpu.sort()
 
-    def pct(p: float) -> float:
-        return round(times[min(len(times) - 1, int(len(times) * p))], 3)
-    return {"queries": len(times), "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "max_ms": round(times[-1], 3), "mean_ms": round(statistics.fmean(times), 3)}
+    def pct(values: list[float], p: float) -> float:
+        return round(values[min(len(values) - 1, int(len(values) * p))], 3)
+    return {"queries": len(times), "p50_ms": pct(times, 0.50), "p95_ms": pct(times, 0.95),
+            "p99_ms": pct(times, 0.99), "max_ms": round(times[-1], 3), "mean_ms": round(statistics.fmean(times), 3),
+            "cpu_p50_ms": pct(cpu, 0.50), "cpu_p95_ms": pct(cpu, 0.95)}
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def build_time(path: Path, runs: int = 5) -> float:
@@ -149,10 +163,14 @@ def markdown(result: dict) -> str:
     lines.append("| wrong-answer rate | " + " | ".join(f"{result['sets'][s]['wrong_answer_rate']:.3f}"
                                                       for s in sets) + " |")
     lat = result["latency"]
-    lines += ["", f"FAQ: {result['entries']} entries, {result['phrasings']} phrasings; index built in "
-              f"{result['build_ms']} ms. Latency per question (cleaning + search + decide), "
-              f"{lat['queries']} queries: p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, "
-              f"p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms."]
+    lines += ["", f"{'Words and meaning' if result['meaning'] else 'Words alone (BM25)'}. FAQ: {result['entries']} "
+              f"entries, {result['phrasings']} phrasings; index built in {result['build_ms']} ms"
+              + (f"; meaning model loaded and phrasings embedded in {result['meaning_load_s']} s at a first start, "
+                 f"{result['meaning_reload_s']} s at a restart (vectors kept), in the background; resident memory "
+                 f"{result['rss_mb_lexical']} → {result['rss_mb_with_meaning']} MB" if result["meaning"] else "")
+              + f". Latency per question (cleaning + search + decide), {lat['queries']} queries: p50 "
+              f"{lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms "
+              f"(CPU time: p50 {lat['cpu_p50_ms']} ms, p95 {lat['cpu_p95_ms']} ms)."]
     return "\n".join(lines)
 
 
@@ -162,15 +180,30 @@ def main() -> int:
     parser.add_argument("--event", default=str(ROOT / "events" / "dalat-2023.yaml"))
     parser.add_argument("--tuning-only", action="store_true", help="leave the held-out sets out")
     parser.add_argument("--misses", action="store_true", help="list the tuning set's misses")
+    parser.add_argument("--lexical", action="store_true", help="BM25 alone, without the meaning model")
     args = parser.parse_args()
     path = faq_path(args.event)
     faq = load_faq(path)
+    meaning = not args.lexical
+    memory = {"rss_mb_lexical": rss_mb()}
+    if meaning:  # first as at a first start (nothing kept), then as at a restart (the vectors kept)
+        with tempfile.TemporaryDirectory() as empty:
+            faq_meaning.CACHE = Path(empty)
+            faq.meaning.load()
+            cold, memory["rss_mb_with_meaning"] = faq.meaning.load_seconds or 0, rss_mb()
+            again = load_faq(path)
+            again.meaning.load()
+        memory |= {"meaning_load_s": round(cold, 2),
+                   "meaning_reload_s": round(again.meaning.load_seconds or 0, 2), "meaning_failed": faq.meaning.failed}
+        meaning = faq.meaning.ready
+    print(json.dumps({"meaning": meaning, **memory}))
     names = ["tuning"] if args.tuning_only else list(SETS)
     questions = {name: load_questions(SETS[name]) for name in names}
     misses: list = []
     result = {"entries": len(faq), "phrasings": sum(len(e.phrasings) for e in faq.entries),
-              "build_ms": build_time(path),
-              "sets": {name: accuracy(faq, qs, misses if name == "tuning" else None) for name, qs in questions.items()}}
+              "build_ms": build_time(path), "meaning": meaning, **memory,
+              "sets": {name: accuracy(faq, qs, misses if name == "tuning" else None, meaning)
+                       for name, qs in questions.items()}}
     for name, res in result["sets"].items():
         print(json.dumps({"set": name, **res["accuracy"]["overall"], "groups": {
             g: res["accuracy"][g]["top1"] for g in GROUPS if g in res["accuracy"]},
@@ -179,7 +212,7 @@ def main() -> int:
     if args.misses:
         for miss in misses:
             print("MISS", json.dumps(miss, ensure_ascii=False))
-    result["latency"] = latency(faq, [q for qs in questions.values() for q in qs], args.repeat)
+    result["latency"] = latency(faq, [q for qs in questions.values() for q in qs], args.repeat, meaning)
     print(json.dumps(result["latency"] | {"build_ms": result["build_ms"]}))
     print()
     print(markdown(result))

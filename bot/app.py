@@ -238,6 +238,8 @@ async def serve(settings: Settings) -> None:
         log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
         raise SystemExit(2)
     app = build(settings)
+    if settings.faq_meaning:  # loads in the background; questions are matched by their words until then
+        app.dispatcher["faq"].meaning.start()
     runner = None
     try:
         await app.start()

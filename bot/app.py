@@ -246,6 +246,8 @@ async def serve(settings: Settings) -> None:
     if settings.webhook_mode and not settings.redis_url:
         log.warning("%s", ONE_PROCESS_ONLY)  # bot/check.py says it too
     app = build(settings)
+    if settings.faq_meaning:  # loads in the background; questions are matched by their words until then
+        app.dispatcher["faq"].meaning.start()
     runner = None
     try:
         await app.start()

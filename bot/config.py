@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|debug|info|warning|error)$")
     log_format: str = Field(default="plain", pattern="^(plain|json)$")  # json: one JSON object a line
     send_rate_per_second: float = 30.0  # Telegram's broadcast guidance; 0 turns pacing off
+    # venue questions: the meaning model as a second witness beside the words (bot/services/faq_meaning.py);
+    # false: words alone (BM25), faster and 90 MB less memory, less often right
+    faq_meaning: bool = True
 
     # the web server (desk page, dashboard, webhooks); Telegram's webhook mode when PUBLIC_BASE_URL is
     # set, unless USE_WEBHOOK=false keeps polling (e.g. a public URL for the desk page only)

@@ -156,7 +156,8 @@ ABBREVIATIONS = {
     "nd": "noi dung", "cp": "chinh phu", "tq": "tham quan", "dalat": "da lat",
 }
 # written apart, meant as one word ("ô tô", but not "ở tổ chức")
-_JOINED = {"wi fi": "wifi", "check in": "checkin", "e mail": "email", "qr code": "qr", "o to": "oto"}
+_JOINED = {"wi fi": "wifi", "check in": "checkin", "e mail": "email", "qr code": "qr", "o to": "oto",
+           "time zone": "timezone"}
 _JOINED_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _JOINED) + r")\b(?! chuc)")
 _HOURS = re.compile(r"\b(\d{1,2})h(\d{0,2})\b")  # 8h, 14h30
 

@@ -5,6 +5,7 @@ sends the venue pin. Registered after every conversation, so a registration step
 taken for a question."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from html import escape
 
@@ -40,7 +41,8 @@ def ask_organizers_button(question: Question, label: str) -> Button:
 async def asked(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, account: Account,
                 roles: set[str], faq: Faq, settings: Settings, bot: Bot) -> None:
     text = message.text
-    decision = decide(faq.search(text, organizer=ORGANIZER in roles))
+    # in a worker thread: when the meaning model is asked, it takes tens of milliseconds of CPU
+    decision = decide(await asyncio.to_thread(faq.search, text, organizer=ORGANIZER in roles))
     if isinstance(decision, Answer):
         question = await questions.record(session, conference, account, text, ANSWERED, decision.entry.id)
         await answer(message, state, decision.entry, conference, i18n, session, account, roles, settings, bot,

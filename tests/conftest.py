@@ -13,6 +13,10 @@ from bot.event import load_event
 from models import Database
 
 ROOT = Path(__file__).resolve().parent.parent
+# The bots these tests start (`python -m bot`, which inherits this environment) match venue questions
+# by their words alone: the meaning model would spend half a minute of CPU in each of them.
+# tests/test_faq.py tests the model itself.
+os.environ.setdefault("FAQ_MEANING", "false")
 EVENT_FILE = ROOT / "events" / "dalat-2023.yaml"
 
 

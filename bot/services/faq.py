@@ -21,7 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.event import EventFileError, Text, describe
-from bot.services.faq_index import Bm25, spellings, terms
+from bot.services.faq_index import UNSEEN, UNSEEN_ENGLISH, Bm25, Vocabulary, read, spellings, terms
+from bot.services.faq_meaning import Diacritics, Meaning
 
 # Live data an entry can name instead of a static answer; the handler renders them.
 Source = Literal["venue", "schedule", "programme", "my_registration", "registration_count", "my_qr"]
@@ -65,7 +66,10 @@ class FaqFile(_Model):
 @dataclass(frozen=True)
 class Match:
     entry: Entry
-    score: float  # 0–1: how much of the question (weighted by rarity) the entry covers
+    # BM25 alone: 0–1, how much of the question (weighted by rarity) the entry covers. Witnessed:
+    # that plus MEANING_WEIGHT times how far the meaning model's cosine is above MEANING_FLOOR.
+    score: float
+    witnessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,34 +89,62 @@ class Unknown:
 
 # How much an entry's answer adds to its best phrasing (see Faq.search).
 ANSWER_WEIGHT = 0.4
+PHRASING_SHARE_FLOOR = 0.5
 MAX_QUESTION = 500  # characters looked at: a question, not a pasted document
+# The meaning model's cosine (see faq_meaning) for the closest phrasing of an unrelated entry is
+# about MEANING_FLOOR (e5's cosines crowd between 0.8 and 1); each point above it weighs
+# MEANING_WEIGHT times a point of BM25 coverage, and each point below takes away as much.
+MEANING_WEIGHT, MEANING_FLOOR = 3.0, 0.87
+# Below this BM25 score nothing in the FAQ is near: the meaning model is not asked (it would find
+# the closest entry of any question, however unrelated).
+MEANING_FROM = 0.15
 
-# Thresholds of `decide`, on the 0–1 score of `Match`, set on tests/data/faq_questions.yaml
-# (bench/faq.py prints what each outcome gets).
-# ANSWER: a clear match covers at least half of the question's weight. Real questions carry words
-#   no phrasing has ("đoàn mình", "năm nay"), so a question need not be covered whole.
-# MARGIN: and leads the second entry by this much; two entries close together ("mấy giờ đón
-#   tiếp" is reception or schedule) are offered as choices, and the delegate picks.
-# UNKNOWN: below this the bot does not guess. Off-topic questions share a word or two with the
-#   FAQ by chance ("Việt Nam", "tiếng", "phố"), which covers up to 0.40 of them; real questions
-#   this weakly covered (8 % of the labelled set: short English ones, words the FAQ lacks) go to a
-#   person too, which is the safe side. Organizers improve it by adding those phrasings.
-ANSWER, MARGIN, UNKNOWN = 0.5, 0.1, 0.41
+
+@dataclass(frozen=True)
+class Rule:
+    """Thresholds of `decide`, set on tests/data/faq_questions.yaml (bench/faq.py prints what each
+    outcome gets, on it and on the held-out questions).
+
+    unknown: below this the bot does not guess. Off-topic questions share a word or two with the
+      FAQ by chance ("Việt Nam", "tiếng", "phố"); they go to a person.
+    answer, margin, second: the best entry is answered when it scores at least `answer` and is
+      clearly ahead: it leads the second by `margin`, or the second scores at most `second` times
+      as much. Two entries close together ("mấy giờ đón tiếp" is reception or schedule) are
+      offered as choices, and the delegate picks: never a guess between neighbours.
+    """
+    unknown: float
+    answer: float
+    margin: float
+    second: float
+
+    def ahead(self, best: float, second: float) -> bool:
+        return best >= self.answer and (best - second >= self.margin or second <= self.second * best)
+
+
+# Words alone: real questions carry words no phrasing has ("đoàn mình", "năm nay"), so a question
+# need not be covered whole; off-topic ones share a word or two with the FAQ by chance.
+LEXICAL = Rule(unknown=0.4, answer=0.4, margin=0.25, second=0.6)
+# Words and meaning: the meaning model pulls an off-topic question down and a real one up.
+WITNESSED = Rule(unknown=0.45, answer=0.45, margin=0.2, second=0.6)
 
 
 def decide(matches: list[Match]) -> Answer | Choices | Unknown:
     """Answer when the best match is clear, offer the top three when it is not, else Unknown."""
-    if not matches or matches[0].score < UNKNOWN:
+    if not matches:
         return Unknown()
+    rule = WITNESSED if matches[0].witnessed else LEXICAL
     best = matches[0]
+    if best.score < rule.unknown:
+        return Unknown()
     second = matches[1].score if len(matches) > 1 else 0.0
-    if best.score >= ANSWER and best.score - second >= MARGIN:
+    if rule.ahead(best.score, second):
         return Answer(best.entry)
-    return Choices(tuple(m.entry for m in matches[:3] if m.score >= UNKNOWN))
+    return Choices(tuple(m.entry for m in matches[:3] if m.score >= rule.unknown))
 
 
 class Faq:
-    """The entries of one event and their index, built once at start."""
+    """The entries of one event and their index, built once at start; `meaning` (the second
+    witness) starts loading only when asked to (`meaning.start()`, at the bot's start)."""
 
     def __init__(self, entries: tuple[Entry, ...] = ()) -> None:
         self.entries = entries
@@ -124,10 +156,16 @@ class Faq:
                 phrasings.append(terms(text))
                 self._owner.append(entry)
         self._phrasings = Bm25(phrasings)
+        # what each phrasing scores for itself: a match that covers little of it counts less
+        self._own = [self._phrasings.scores(p).get(i) or 1.0 for i, p in enumerate(phrasings)]
         self._answered = [e for e in entries if e.answer]
         self._answers = Bm25([terms(e.answer.vi + " " + e.answer.en) for e in self._answered])
         written = [t for e in entries for t in (e.title.vi, *e.phrasings, *((e.answer.vi,) if e.answer else ()))]
+        english = [t for e in entries for t in (e.title.en, *((e.answer.en,) if e.answer else ()))]
         self._spellings = spellings(written)
+        self._vocabulary = Vocabulary.of([*written, *english])
+        self.meaning = Meaning([(e.id, t) for e in entries for t in (e.title.vi, e.title.en, *e.phrasings)],
+                               Diacritics(written), self._vocabulary, self._spellings)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -135,27 +173,47 @@ class Faq:
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
-    def search(self, text: str, k: int = 3, *, organizer: bool = False) -> list[Match]:
-        """The k best entries for a question, best first; restricted ones only for organizers.
-
-        An entry scores as its best phrasing, plus ANSWER_WEIGHT times how well its answer covers
-        the question: the answer's words ("áo khoác", "Sở Nội vụ") are a second, weaker witness.
-        """
-        query = terms(text[:MAX_QUESTION], self._spellings)
-        ceiling = self._phrasings.ceiling(query)
-        if not ceiling:
-            return []
+    def _lexical(self, text: str) -> dict[str, float]:
+        """Entry id → its best phrasing's share of the question, plus ANSWER_WEIGHT times its
+        answer's: the answer's words ("áo khoác", "Sở Nội vụ") are a weaker witness."""
+        question = read(text, self._spellings, self._vocabulary)
+        query = question.terms
+        ceiling = self._phrasings.ceiling(query, UNSEEN_ENGLISH if question.english else UNSEEN)
         score: dict[str, float] = {}
+        if not ceiling:
+            return score
         for document, value in self._phrasings.scores(query).items():
             entry_id = self._owner[document].id
-            score[entry_id] = max(score.get(entry_id, 0.0), value / ceiling)
+            covered = value / ceiling * (PHRASING_SHARE_FLOOR + (1 - PHRASING_SHARE_FLOOR) * min(1.0, value / self._own[document]))
+            score[entry_id] = max(score.get(entry_id, 0.0), covered)
         answer_ceiling = self._answers.ceiling(query) or 1.0
         for document, value in self._answers.scores(query).items():
             entry_id = self._answered[document].id
             score[entry_id] = score.get(entry_id, 0.0) + ANSWER_WEIGHT * value / answer_ceiling
-        ranked = sorted(((s, i) for i, s in score.items()
-                         if organizer or self._by_id[i].restricted != "organizer"), reverse=True)
-        return [Match(self._by_id[i], min(s, 1.0)) for s, i in ranked[:k]]
+        return score
+
+    def search(self, text: str, k: int = 3, *, organizer: bool = False, meaning: bool = True) -> list[Match]:
+        """The k best entries for a question, best first; restricted ones only for organizers.
+
+        By their words (`_lexical`). When the words leave it open (something matches, nothing
+        is clearly ahead) and the meaning model is ready (and `meaning`), also by what the
+        question means: each entry's cosine moves its score up or down (see MEANING_WEIGHT).
+        The model costs tens of milliseconds, so it is asked only then (about a third of the
+        questions).
+        """
+        text = text[:MAX_QUESTION]
+        score = {i: s for i, s in self._lexical(text).items()
+                 if organizer or self._by_id[i].restricted != "organizer"}
+        ranked = sorted(((min(s, 1.0), i) for i, s in score.items()), reverse=True)
+        best, second = (ranked[0][0] if ranked else 0.0), (ranked[1][0] if len(ranked) > 1 else 0.0)
+        open_question = best >= MEANING_FROM and not LEXICAL.ahead(best, second)
+        similar = self.meaning.similarities(text) if meaning and open_question else None
+        if similar is None:
+            return [Match(self._by_id[i], s) for s, i in ranked[:k]]
+        fused = sorted(((score.get(i, 0.0) + MEANING_WEIGHT * (cosine - MEANING_FLOOR), i)
+                        for i, cosine in similar.items() if organizer or self._by_id[i].restricted != "organizer"),
+                       reverse=True)
+        return [Match(self._by_id[i], s, witnessed=True) for s, i in fused[:k]]
 
 
 def faq_path(event_path: str | Path) -> Path:

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.text import canonical, expand, fold
 
@@ -97,13 +98,108 @@ def spellings(texts: Iterable[str]) -> dict[str, set[str]]:
     return known
 
 
-def words(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
-    """The meaningful words of a question, folded, abbreviations written out.
+def _folded_words(text: str) -> list[str]:
+    return expand(" ".join(f for _, f in _typed(text) if f))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The folded words of the FAQ's texts, how often each occurs, and which follow each other."""
+    counts: Counter
+    pairs: frozenset
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        counts: Counter = Counter()
+        pairs: set[tuple[str, str]] = set()
+        for text in texts:
+            folded = _folded_words(text)
+            counts.update(folded)
+            pairs.update(zip(folded, folded[1:]))
+        return cls(counts, frozenset(pairs))
+
+
+# A folded Vietnamese syllable: onset, one to three vowels, coda. A word that cannot be one is
+# English or a typo ("truog", "wher", "chek").
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits(word: str) -> set[str]:
+    """Every word one deletion, swap, change or insertion away."""
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in cuts if b} | {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+            | {a + c + b[1:] for a, b in cuts if b for c in _LETTERS} | {a + c + b for a, b in cuts for c in _LETTERS})
+
+
+def _repair(word: str, vocabulary: Vocabulary, syllables: bool = True) -> list[str]:
+    """A word the FAQ never uses, as the FAQ's words it was probably meant to be.
+
+    Run together ("khachsan", "hoitruong"): split where both halves are FAQ words that follow each
+    other in some FAQ text. A mistyped syllable ("truog", "nhữg"): when it cannot be a Vietnamese
+    syllable, the most frequent FAQ syllable one keystroke away; not in an English question
+    (`syllables` false: "this" is not "thi"), and never a real syllable the FAQ lacks ("vàng"), so a
+    question about something else stays unknown.
+    """
+    counts = vocabulary.counts
+    if word in counts or len(word) < 4 or not word.isalpha():
+        return [word]
+    splits = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+    splits = [(a, b) for a, b in splits if (a, b) in vocabulary.pairs]
+    if splits:
+        return list(max(splits, key=lambda ab: min(counts[ab[0]], counts[ab[1]])))
+    if not syllables or _SYLLABLE.match(word):
+        return [word]
+    near = [w for w in _edits(word) if len(w) >= 3 and w in counts and _SYLLABLE.match(w)]
+    return [max(near, key=lambda w: (counts[w], w))] if near else [word]
+
+
+# Said to be polite or to fill a chat message; the meaning model does without them.
+_FILLERS = frozenset("a ah ak ha nhe nha nhi oi vay v z u uh alo ad admin".split())
+
+
+def repaired_words(text: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, str]]:
+    """Each word of a question as typed and folded, abbreviations written out and, with
+    `vocabulary`, run-together and mistyped words repaired (see `_repair`); fillers left out."""
+    result: list[tuple[str, str]] = []
+    for w, f in _typed(text):
+        if not f or w in STOP_TYPED or f in _FILLERS:
+            continue
+        parts = expand(f)
+        if parts == [f] and vocabulary is not None and f not in STOP_WORDS:
+            parts = _repair(f, vocabulary, syllables=w == f)
+        result += [(w, f)] if parts == [f] else [(x, x) for x in parts]
+    return result
+
+
+def _english(raw: list[str], typed: bool) -> bool:
+    """Typed without diacritics, with an English question word, or mostly words that cannot be
+    Vietnamese syllables ("hospital near", "wifi pass")."""
+    if typed:
+        return False
+    foreign = sum(not _SYLLABLE.match(w) for w in raw if w.isalpha())
+    return not _ENGLISH.isdisjoint(raw) or 2 * foreign > len(raw)
+
+
+@dataclass(frozen=True)
+class Question:
+    words: list[str]  # the meaningful words (see `words`)
+    english: bool
+
+    @property
+    def terms(self) -> list[str]:
+        """Syllables and neighbouring pairs: the terms BM25 counts."""
+        return self.words + [f"{a}_{b}" for a, b in zip(self.words, self.words[1:])]
+
+
+def read(text: str, known: dict[str, set[str]] | None = None, vocabulary: Vocabulary | None = None) -> Question:
+    """The meaningful words of a question, folded, abbreviations written out, and its language.
 
     With `known` (see `spellings`), a word typed with diacritics that folds like a known word but
     is spelt otherwise is another word: "phở" is not "phố", "giá" is not "gia". It is kept apart
     (marked with "~"), so it matches nothing and counts as unknown. Words typed without
-    diacritics may be any of their spellings.
+    diacritics may be any of their spellings. With `vocabulary`, words the FAQ never uses are
+    repaired when they are FAQ words run together or mistyped (see `_repair`).
     """
     pairs = _typed(text)
     typed = any(w != f for w, f in pairs)
@@ -111,7 +207,11 @@ def words(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
     if known is not None:
         pairs = [(w, f + "~" if w != f and f in known and w not in known[f] else f) for w, f in pairs]
     raw = expand(" ".join(f for _, f in pairs))
-    english = not typed and not _ENGLISH.isdisjoint(raw)
+    english = _english(raw, typed)
+    if vocabulary is not None:
+        raw = [part for word in raw for part in
+               ([word] if word in STOP_WORDS else _repair(word, vocabulary, syllables=not english))]
+        english = _english(raw, typed)
     kept: list[str] = []
     i = 0
     while i < len(raw):
@@ -127,18 +227,24 @@ def words(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
             if not stop or (before, word) in _KEEP or (word, after) in _KEEP:
                 kept.append(_stem(word))
             i += 1
-    return kept
+    return Question(kept, english)
 
 
-def terms(text: str, known: dict[str, set[str]] | None = None) -> list[str]:
+def words(text: str, known: dict[str, set[str]] | None = None, vocabulary: Vocabulary | None = None) -> list[str]:
+    """The meaningful words of a question (see `read`)."""
+    return read(text, known, vocabulary).words
+
+
+def terms(text: str, known: dict[str, set[str]] | None = None, vocabulary: Vocabulary | None = None) -> list[str]:
     """Syllables and neighbouring pairs: the terms BM25 counts."""
-    kept = words(text, known)
-    return kept + [f"{a}_{b}" for a, b in zip(kept, kept[1:])]
+    return read(text, known, vocabulary).terms
 
 
 # A word no phrasing has counts in `Bm25.ceiling` as twice the rarest word: a question with words
-# the FAQ never uses is probably about something else ("giá vàng", "bitcoin").
-UNSEEN = 2.0
+# the FAQ never uses is probably about something else ("giá vàng", "bitcoin"). In English
+# questions once: the FAQ has few English phrasings, so an English word it lacks ("resend",
+# "coat") says less.
+UNSEEN, UNSEEN_ENGLISH = 2.0, 1.0
 
 
 class Bm25:
@@ -154,7 +260,7 @@ class Bm25:
                 self.postings[term].append((index, count))
         n = len(documents)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-        self.unseen_idf = UNSEEN * math.log(1 + (n + 0.5) / 0.5)
+        self.rarest_idf = math.log(1 + (n + 0.5) / 0.5)
 
     def _weight(self, count: int, length: int) -> float:
         return count * (self.k1 + 1) / (count + self.k1 * (1 - self.b + self.b * length / self.average))
@@ -167,16 +273,16 @@ class Bm25:
                 result[index] += self.idf[term] * self._weight(count, self.lengths[index])
         return result
 
-    def ceiling(self, query: list[str]) -> float:
+    def ceiling(self, query: list[str], unseen: float = UNSEEN) -> float:
         """The score a document equal to the query would get.
 
-        A word no document has counts UNSEEN times the rarest; a pair no document has counts
+        A word no document has counts `unseen` times the rarest; a pair no document has counts
         nothing (its words already count). Dividing by it puts scores
         on a 0–1 scale that does not depend on the question's length or on the size of the FAQ,
         so the thresholds of `decide` keep their meaning.
         """
         total = 0.0
         for term, count in Counter(query).items():
-            idf = self.idf.get(term, 0.0 if "_" in term else self.unseen_idf)
+            idf = self.idf.get(term, 0.0 if "_" in term else unseen * self.rarest_idf)
             total += idf * self._weight(count, len(query))
         return total

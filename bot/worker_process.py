@@ -89,7 +89,8 @@ async def run_once(function: Callable, *args: Any, timeout: float, memory: int |
     """`function(*args)` in a new worker process: its result, or the exception it raised; TooSlow past
     `timeout` seconds (the process is killed), WorkerLost if it died. `memory`: its address space, in bytes."""
     ours, theirs = _spawn.Pipe()
-    process = _spawn.Process(target=_serve_once, args=(os.getpid(), theirs, memory), name="worker", daemon=True)
+    process = _spawn.Process(target=_serve_once, args=(os.getpid(), theirs, memory), daemon=True,
+                             name=f"worker:{getattr(function, '__name__', 'call')}")
     process.start()
     theirs.close()
     try:

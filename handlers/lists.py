@@ -20,7 +20,7 @@ from models import Account
 from models.account import ORGANIZER
 from models.base import utcnow
 
-MAX_FILE = 5 * 1024 * 1024  # a list of a few hundred people is far smaller
+MAX_FILE = 5 * 1024 * 1024  # a list of 2,000 people is about 100 kB; Telegram lets a bot download 20 MB
 SHOWN_ERRORS = 40  # row errors listed in the chat; the rest are counted
 
 
@@ -79,7 +79,7 @@ async def import_begin(message: Message, state: FSMContext) -> None:
 
 async def _rows(bot: Bot, file_id: str, file_name: str) -> list[dict]:
     downloaded = await bot.download(file_id)
-    return nominees.read_table(downloaded.read(), file_name)
+    return await nominees.read_elsewhere(downloaded.read(), file_name)
 
 
 async def import_file(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
@@ -90,7 +90,8 @@ async def import_file(message: Message, state: FSMContext, conference: Event, i1
         await message.answer(_("Please send the list as an .xlsx or .csv file (as a document, not a photo)."))
         return
     if (document.file_size or 0) > MAX_FILE:
-        await message.answer(_("This file is too large for a list of delegates (at most 5 MB)."))
+        await message.answer(_("This file is too large for a list of delegates (at most {limit} MB); nothing was "
+                               "imported.").format(limit=MAX_FILE // 1024 ** 2))
         return
     try:
         rows = await _rows(bot, document.file_id, name)

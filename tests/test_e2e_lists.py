@@ -1,5 +1,6 @@
 """End to end: organizers export lists, import a province's list (row errors, then only the valid rows),
 a nominee registers from their personal link, and organizers appoint and remove roles."""
+import asyncio
 import csv
 import io
 from datetime import date, datetime
@@ -7,7 +8,9 @@ from datetime import date, datetime
 import openpyxl
 from sqlalchemy import func, select
 
+from bot.services.nominee_files import MAX_ROWS
 from models import Nominee
+from tests.big_lists import big_xlsx
 from tests.crowd import seat
 from tests.flows import delegates, until_button, until_text
 from tests.test_e2e_broadcast import organizer_in_english
@@ -96,6 +99,41 @@ async def test_import_with_bad_rows_imports_nothing_then_only_the_valid_rows_and
         assert used.delegate_id == registered.id
     await nominee.send(f"/start {payload}")  # the link is used up
     assert "đã được dùng" in (await until_text(nominee, "đã được dùng")).text
+
+
+async def test_a_very_long_list_is_read_beside_the_bot_and_refused_naming_the_limit(running, fake, db):
+    """300,000 rows in a 100 kB file: once took 45 s of the event loop to read, during which nobody got an
+    answer. Now another user is answered while the file is read, and the file is refused past the cap."""
+    org = await organizer_in_english(fake)
+    delegate = fake.user(32003, first_name="Lan", language_code="en")
+    await org.send("/import")
+    await until_text(org, ".xlsx")
+    served = asyncio.Event()
+    by_path = fake.files.by_path
+
+    def serve(path):  # the bot downloads the file: from then on it is reading it
+        served.set()
+        return by_path(path)
+
+    fake.files.by_path = serve
+    await org.send_document(big_xlsx(300_000), "danh-sach-toan-quoc.xlsx")
+    await asyncio.wait_for(served.wait(), 10)
+    await delegate.send("/help")
+    answered = await until_text(delegate, "/me", timeout=120)
+    refused = await until_text(org, "more than 2,000 people", timeout=120)
+    assert answered.received_at < refused.received_at  # the reading held no one up
+    assert f"at most {MAX_ROWS:,}" in refused.text and "nothing was imported" in refused.text
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Nominee)) == 0
+
+
+async def test_a_file_too_large_is_refused_before_it_is_downloaded(running, fake):
+    org = await organizer_in_english(fake)
+    await org.send("/import")
+    await until_text(org, ".xlsx")
+    await org.send_document(b"\0" * (5 * 1024 ** 2 + 1), "danh-sach.xlsx")
+    assert "at most 5 MB" in (await until_text(org, "too large")).text
+    assert fake.calls_to("getFile") == []
 
 
 async def test_an_organizer_appoints_another_and_removes_them(running, fake, db):

@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import nominees
+from bot.services import nominee_files, nominees
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import Nominee
+from tests.big_lists import big_xlsx
 from tests.test_registration_service import draft
 
 HEADER = ["STT", "Họ và tên", "Chức vụ", "Cơ quan/đơn vị", "Tỉnh", "Thành phần", "Điện thoại"]
@@ -173,6 +174,27 @@ def test_files_that_cannot_be_read(data, filename, reason):
         nominees.read_table(data, filename)
     assert caught.value.error.reason == reason and caught.value.error.row == 0
     assert not nominees.describe(caught.value.error, "vi").startswith("Dòng")
+
+
+def test_a_list_past_the_cap_is_refused_naming_the_limit():
+    cap = nominee_files.MAX_ROWS
+    assert len(nominees.read_table(big_xlsx(cap), "ds.xlsx")) == cap
+    people = "".join(f"Nguyễn Văn {n},Gia Lai,ubnd_office\n" for n in range(cap + 1))
+    for data, filename in ((big_xlsx(cap + 1), "ds.xlsx"), (f"Họ và tên,Tỉnh,Thành phần\n{people}".encode(), "ds.csv")):
+        with pytest.raises(nominees.TableError) as caught:
+            nominees.read_table(data, filename)
+        assert (caught.value.error.reason, caught.value.error.row) == ("too_many_rows", 0)
+    assert "hơn 2.000 người" in nominees.describe(caught.value.error, "vi")
+    assert "more than 2,000 people" in nominees.describe(caught.value.error, "en")
+
+
+async def test_a_list_is_read_in_a_worker_within_a_time_limit(monkeypatch):
+    assert await nominees.read_elsewhere(xlsx(GOOD), "gia_lai.xlsx") == nominees.read_table(xlsx(GOOD), "gia_lai.xlsx")
+    monkeypatch.setattr(nominee_files, "READ_SECONDS", 0.001)  # less than a process takes to start
+    with pytest.raises(nominees.TableError) as caught:
+        await nominees.read_elsewhere(xlsx(GOOD), "gia_lai.xlsx")
+    assert caught.value.error.reason == "too_heavy"
+    assert "0.001 seconds" in nominees.describe(caught.value.error, "en")
 
 
 async def test_a_list_without_rows_imports_nothing(db, conference):

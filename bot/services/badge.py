@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,8 @@ import qrcode
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from qrcode.constants import ERROR_CORRECT_H
+
+from bot import worker_process
 
 log = logging.getLogger(__name__)
 _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
@@ -76,10 +77,11 @@ _pool: ProcessPoolExecutor | None = None
 
 async def render_elsewhere(url: str, lines: list[str]) -> bytes:
     """Draw the badge in a worker process: qrcode's mask choice is pure Python and would hold the
-    event loop's GIL for tens of milliseconds, delaying every other delegate's reply."""
+    event loop's GIL for tens of milliseconds, delaying every other delegate's reply. The process ends
+    with the bot."""
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = worker_process.pool()
     return await asyncio.get_running_loop().run_in_executor(_pool, render, url, lines)
 
 

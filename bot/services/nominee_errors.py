@@ -27,6 +27,15 @@ MESSAGES = {  # reason → (Vietnamese, English)
                   "No header row in the first 5 rows. The list needs the columns: {columns}."),
     "no_rows": ("Tệp không có dòng đại biểu nào dưới dòng tiêu đề.",
                 "The file has no delegates below the header row."),
+    "too_many_rows": ("Danh sách có hơn {limit} người; mỗi tệp chỉ nhập được tối đa {limit} người, nên chưa nhập "
+                      "gì. Xin vui lòng chia danh sách thành nhiều tệp.",
+                      "The list has more than {limit} people; at most {limit} can be imported from one file, so "
+                      "nothing was imported. Please split the list into several files."),
+    "too_heavy": ("Tệp quá nặng, không đọc được trong giới hạn {seconds} giây, nên chưa nhập gì. Tệp có thể chứa "
+                  "rất nhiều dòng trống đã định dạng: xin vui lòng chép danh sách sang một tệp Excel mới rồi gửi lại.",
+                  "The file is too heavy to read within the limit of {seconds} seconds, so nothing was imported. It "
+                  "may hold a great many formatted empty rows: please copy the list into a new workbook and send it "
+                  "again."),
     # a value (the reasons of bot.services.fields, then those of a list)
     "empty": ("Thiếu {field}.", "{Field} is missing."),
     "too_short": ("{Field} quá ngắn (ít nhất {minimum} ký tự): “{value}”.",
@@ -79,7 +88,10 @@ def describe(error: RowError, lang: str) -> str:
     vi_name, en_name = FIELD_NAMES.get(error.field, ("", ""))
     name = en_name if en else vi_name
     province = error.extra.get("province_en" if en else "province", "")
-    values = {**error.extra, "field": name, "Field": name[:1].upper() + name[1:], "value": error.value,
-              "columns": COLUMNS_HINT[en], "province": province}
+    limit = error.extra.get("limit")
+    if isinstance(limit, int):  # 2,000 in English, 2.000 in Vietnamese
+        limit = f"{limit:,}" if en else f"{limit:,}".replace(",", ".")
+    values = {**error.extra, "limit": limit, "field": name, "Field": name[:1].upper() + name[1:],
+              "value": error.value, "columns": COLUMNS_HINT[en], "province": province}
     text = MESSAGES[error.message_key][en].format(**values)
     return f"{'Row' if en else 'Dòng'} {error.row}: {text}" if error.row else text

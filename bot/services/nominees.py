@@ -16,7 +16,7 @@ from bot.event import Category, Event, Province
 from bot.services import fields
 from bot.services.export_sheets import Column, add_table, csv_bytes, new_workbook, word, workbook_bytes
 from bot.services.nominee_errors import RowError, describe
-from bot.services.nominee_files import TableError, read_table
+from bot.services.nominee_files import TableError, read_elsewhere, read_table
 from bot.services.phone import display_phone, normalize_phone
 from bot.services.registration import Draft
 from bot.text import fold
@@ -24,7 +24,8 @@ from models import Delegate, Nominee
 from models.delegate import CONFIRMED
 
 __all__ = ["PREFIX", "Entry", "ImportResult", "RowError", "TableError", "describe", "draft_from", "find",
-           "attach", "import_rows", "link", "links_table", "payload", "read_table", "validate"]
+           "attach", "import_rows", "link", "links_table", "payload", "read_elsewhere", "read_table",
+           "validate"]
 
 PREFIX = "n"  # of the /start payload: n<code>
 

@@ -125,7 +125,12 @@ async def import_decided(callback: CallbackQuery, callback_data: Pick, state: FS
         await state.clear()
         await callback.message.answer(_("Nothing was imported. Send /import again with the corrected file."))
         return
-    rows = await _rows(bot, data["file_id"], data["file_name"])
+    try:  # read again: the file was not kept; a refusal now (a slow read) must still be answered
+        rows = await _rows(bot, data["file_id"], data["file_name"])
+    except nominees.TableError as exc:
+        await state.clear()
+        await callback.message.answer(escape(nominees.describe(exc.error, i18n.current_locale)))
+        return
     already = _("This list is already imported.")
     if not await confirmations.take(session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
                                     confirmations.IMPORT):  # the same update handled again

@@ -111,3 +111,22 @@ async def test_the_workers_result_or_its_exception_comes_back():
     assert caught.value.error.reason == "unreadable"
     with pytest.raises(MemoryError):  # its memory limit holds
         await worker_process.run_once(bytearray, 2 * 1024 ** 3, timeout=60, memory=1024 ** 3)
+
+
+async def test_a_killed_badge_process_is_replaced_and_the_badge_still_drawn():
+    """An operator or the out-of-memory killer ends the drawing process: the next /myqr still gets its badge."""
+    from PIL import Image
+    import io
+
+    from bot.services import badge
+
+    url, lines = "https://t.me/dalat_bot?start=x", ["Nguyễn Văn An", "Gia Lai"]
+    await badge.render_elsewhere(url, lines)
+    before = [p.pid for p in multiprocessing.active_children()]
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    assert gone_within(before, 10)
+    png = await badge.render_elsewhere(url, lines)
+    assert Image.open(io.BytesIO(png)).size[0] > 100
+    assert badge.read_codes(png) == [url]
+    badge._drop_pool()

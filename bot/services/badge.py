@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,10 +80,26 @@ async def render_elsewhere(url: str, lines: list[str]) -> bytes:
     """Draw the badge in a worker process: qrcode's mask choice is pure Python and would hold the
     event loop's GIL for tens of milliseconds, delaying every other delegate's reply. The process ends
     with the bot."""
+    try:
+        return await _draw(url, lines)
+    except BrokenProcessPool:  # the worker was killed (out of memory, an operator): start a new one, once
+        log.warning("the badge drawing process ended; starting a new one")
+        _drop_pool()
+        return await _draw(url, lines)
+
+
+async def _draw(url: str, lines: list[str]) -> bytes:
     global _pool
     if _pool is None:
         _pool = worker_process.pool()
     return await asyncio.get_running_loop().run_in_executor(_pool, render, url, lines)
+
+
+def _drop_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False)
+    _pool = None
 
 
 def read_codes(photo: bytes) -> list[str]:

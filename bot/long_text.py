@@ -10,7 +10,8 @@ sender (bot/sender.py) for every call:
   tag or an entity; the tags open at a cut are closed at the end of the part and opened again at the start
   of the next, so each part is valid HTML on its own; the keyboard goes with the last part;
 - a caption too long keeps its first part on the photo or document; the rest follows as messages;
-- an edit cannot become two messages: its text is shortened and ends with "…".
+- an edit cannot become two messages: its text is shortened and ends with "…"; so is the answer to a button
+  press (200 characters).
 
 Plain texts (no parse mode) are split the same way. Texts in Markdown, or with explicit entities, which the
 bot does not send, are left as they are.
@@ -23,11 +24,12 @@ from html import unescape
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.methods import (EditMessageCaption, EditMessageText, SendAnimation, SendAudio, SendDocument,
+from aiogram.methods import (AnswerCallbackQuery, EditMessageCaption, EditMessageText, SendAnimation, SendAudio, SendDocument,
                              SendMessage, SendPhoto, SendVideo, SendVoice, TelegramMethod)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+ALERT_LIMIT = 200  # the text of a callback query's answer (a notice or an alert), plain
 ELLIPSIS = "…"
 WITH_CAPTION = (SendPhoto, SendDocument, SendVideo, SendAnimation, SendAudio, SendVoice)
 # a tag, an entity Telegram decodes (numeric, or one of its four names; the ";" may be left out), a character
@@ -156,6 +158,9 @@ def fit(bot: Bot, method: TelegramMethod) -> list[TelegramMethod]:
     if mode is None:
         return [method]
     html = mode == "html"
+    if isinstance(method, AnswerCallbackQuery) and method.text:
+        text = shorten(method.text, ALERT_LIMIT, html=False)
+        return [method if text == method.text else method.model_copy(update={"text": text})]
     if isinstance(method, EditMessageText):
         text = shorten(method.text, TEXT_LIMIT, html=html)
         return [method if text == method.text else method.model_copy(update={"text": text})]

@@ -2,11 +2,12 @@
 import random
 
 import pytest
+from aiogram.methods import AnswerCallbackQuery
 
 from bot import sender as sender_module
 from bot.i18n import build_i18n
 from bot.listing import names, within
-from bot.long_text import CAPTION_LIMIT, TEXT_LIMIT, shorten, split
+from bot.long_text import CAPTION_LIMIT, TEXT_LIMIT, fit, shorten, split
 from bot.sender import ChatPacing
 from tests.fakebot.html import parse_html, utf16_len
 from tests.fakebot.ratelimit import RateLimiter as FakeLimiter
@@ -94,3 +95,8 @@ def test_the_fake_telegram_limits_a_group_to_20_a_minute():
     limiter = FakeLimiter(global_per_s=1000, per_chat_per_s=1, per_chat_burst=3)
     assert [limiter.acquire(-100500, 0.0) for _ in range(21)][-2:] == [None, 3]  # the 21st waits for the next
     assert [limiter.acquire(7, 0.0) for _ in range(4)] == [None, None, None, 1]  # a private chat: a burst of 3
+
+
+def test_an_alert_too_long_for_a_button_answer_is_shortened():
+    [answer] = fit(None, AnswerCallbackQuery(callback_query_id="7", text="Đại biểu đã check-in " * 20, show_alert=True))
+    assert 150 < len(answer.text) <= 200 and answer.text.endswith("…") and answer.show_alert

@@ -88,7 +88,8 @@ async def main() -> None:
             "wave_recipients": app.reminders.sent, "wave_seconds": round(elapsed, 1),
             "floor_seconds": round(floor, 1), "over_floor": f"{(elapsed / floor - 1) * 100:.1f}%",
             "answers_429": fake.stats["429"], "sender_retries_after_429": app.sender.stats["429"],
-            "lost_replies": args.delegates - app.reminders.sent, "rejected": len(fake.rejected), "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "lost_replies": args.delegates - app.reminders.sent,
+            "rejected": len(fake.rejected), "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         })
         print(json.dumps(result))
         app.reminders.shutdown()

@@ -24,8 +24,8 @@ from html import unescape
 
 from aiogram import Bot
 from aiogram.client.default import Default
-from aiogram.methods import (AnswerCallbackQuery, EditMessageCaption, EditMessageText, SendAnimation, SendAudio, SendDocument,
-                             SendMessage, SendPhoto, SendVideo, SendVoice, TelegramMethod)
+from aiogram.methods import (AnswerCallbackQuery, EditMessageCaption, EditMessageText, SendAnimation, SendAudio,
+                             SendDocument, SendMessage, SendPhoto, SendVideo, SendVoice, TelegramMethod)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.verdict import conclude
 from bot.event import load_event
 from bot.services import outbox
 from models import Account, Database, Delegate
@@ -93,6 +94,7 @@ async def run(recipients: int, rate: float) -> dict:
         "ratio_of_limit": round((len(delivered) - 1) / elapsed / LIMIT, 3),
         "answers_429": answers_429, "share_429": round(answers_429 / max(1, len(sends)), 4),
         "duplicates": sum(1 for n in per_chat.values() if n > 1), "missed": sum(1 for n in per_chat.values() if n == 0),
+        "lost_replies": sum(1 for n in per_chat.values() if n == 0), "rejected": len(fake.rejected),
         "bot_peak_rss_mb": round(memory, 1), "own_pacing_per_second": rate,
     }
     return result
@@ -108,6 +110,7 @@ async def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "broadcast.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+    conclude([result])
 
 
 if __name__ == "__main__":

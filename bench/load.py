@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from bench.registration import latencies, percentile
+from bench.verdict import conclude
 from models import Account, Database, Delegate
 from tests.cluster import Cluster, name_of, script_for
 from tests.conftest import reset_database
@@ -228,6 +229,7 @@ async def main() -> None:
     previous = json.loads(path.read_text()) if path.exists() else []
     kept = [r for r in previous if r["run"] not in {r["run"] for r in results}]
     path.write_text(json.dumps(kept + results, indent=2))
+    conclude(results)
 
 
 if __name__ == "__main__":

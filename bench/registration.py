@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.verdict import conclude
 from tests.fakebot import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +158,7 @@ async def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "registration.json").write_text(json.dumps(results, indent=2))
+    conclude(results)
 
 
 if __name__ == "__main__":

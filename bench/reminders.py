@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.verdict import conclude
 from bot.app import build
 from bot.config import Settings
 from bot.event import Reminder
@@ -87,6 +88,7 @@ async def main() -> None:
             "wave_recipients": app.reminders.sent, "wave_seconds": round(elapsed, 1),
             "floor_seconds": round(floor, 1), "over_floor": f"{(elapsed / floor - 1) * 100:.1f}%",
             "answers_429": fake.stats["429"], "sender_retries_after_429": app.sender.stats["429"],
+            "lost_replies": args.delegates - app.reminders.sent,
             "rejected": len(fake.rejected), "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         })
         print(json.dumps(result))
@@ -97,6 +99,7 @@ async def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / f"reminders-{args.database}.json").write_text(json.dumps(result, indent=2))
+    conclude([result])
 
 
 if __name__ == "__main__":

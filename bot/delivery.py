@@ -19,6 +19,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy import select, update
 
+from bot import listing
 from bot.channels.zalo.ids import is_zalo
 from bot.event import Event
 from bot.services import outbox
@@ -228,7 +229,8 @@ def report(broadcast: Broadcast, counts: dict[str, int], missed: list[OutboxMess
         return [head]
     head += "\n" + _("Not reached ({count}); please contact them another way:").format(count=len(missed))
     why = {BLOCKED: _("has blocked the bot"), FAILED: _("Telegram refused the message")}
-    lines = [f"• {escape(row.names or '?')} — {why[row.status]}" for row in missed]
+    # one chat may stand for a whole delegation: its names are cut short, the chat is still one line
+    lines = [f"• {escape(listing.clip(row.names or '?'))} — {why[row.status]}" for row in missed]
     messages, current = [], head
     for line in lines:
         if len(current) + len(line) + 1 > REPORT_LIMIT:

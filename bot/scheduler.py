@@ -20,6 +20,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
+from bot import listing
 from bot.event import Event
 from bot.services import reminders
 from bot.services.accounts import role_holders
@@ -32,6 +33,7 @@ from models.base import utcnow
 from models.reminder import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
+NAMES_SHOWN = 15  # a reminder names at most this many delegates (a message holds 4,096 characters)
 JOB = "reminders"
 # sends in flight: 8 keep up with 30 a second (2,000 in 66.5 s, the floor); each is a reminder taken and not
 # yet sent, which a killed process loses (never sends twice): 30 lost 29 in tests/test_e2e_faults.py
@@ -135,7 +137,7 @@ class ReminderScheduler:
                     directions=escape(venue.directions.get(lang))))
             others = [escape(d.full_name) for d in delegates if d.account_id != account.id]
             if others:
-                lines.append(_("(for {name}, whom you registered)").format(name=names(others)))
+                lines.append(_("(for {name}, whom you registered)").format(name=listing.names(others, NAMES_SHOWN)))
             lines.append(_("/schedule for the whole agenda, /reminders to turn reminders off."))
         return "\n".join(lines)
 
@@ -171,12 +173,3 @@ class ReminderScheduler:
         job = self.scheduler.get_job(JOB)
         return job.next_run_time if job else None
 
-
-NAMES_SHOWN = 15  # a reminder names at most this many delegates (a message holds 4,096 characters)
-
-
-def names(shown: list[str]) -> str:
-    if len(shown) <= NAMES_SHOWN:
-        return ", ".join(shown)
-    return _("{names} and {count} more").format(names=", ".join(shown[:NAMES_SHOWN]),
-                                                count=len(shown) - NAMES_SHOWN)

@@ -19,13 +19,15 @@ from handlers.render import draft_card
 from handlers.tickets import send_code
 from models import Account, Delegate
 
+PAGE = 20  # registrations listed at a time by /me
+
 
 def _who(delegate: Delegate, account: Account) -> str:
     return _("(you)") if delegate.account_id == account.id else ""
 
 
 async def list_records(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                       session, account: Account, settings: Settings) -> None:
+                       session, account: Account, settings: Settings, page: int = 0) -> None:
     await state.clear()
     delegates = await reg.delegates_of(session, conference, account)
     if not delegates:
@@ -36,11 +38,18 @@ async def list_records(target: Message | CallbackQuery, state: FSMContext, confe
     if len(delegates) == 1:
         await show_card(target, state, conference, lang, account, delegates[0], settings)
         return
+    # a secretariat may register dozens: a page at a time keeps the list readable and within a message
+    pages = -(-len(delegates) // PAGE)
+    page = min(max(page, 0), pages - 1)
     lines, buttons = [], []
-    for n, d in enumerate(delegates, 1):
+    for n, d in enumerate(delegates[page * PAGE:(page + 1) * PAGE], 1):
         status = "" if d.active else " — " + _("cancelled")
         lines.append(f"{n}. {escape(d.full_name)} {_who(d, account)}{status}")
         buttons.append(Button(f"{d.full_name}{' ✖' if not d.active else ''}", Card(action="show", id=d.id).pack()))
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
+        buttons += [Button(label, Card(action="list", id=to).pack()) for label, to in
+                    ((_("◀️ Previous page"), page - 1), (_("Next page ▶️"), page + 1)) if 0 <= to < pages]
     buttons.append(Button(_("➕ Register another delegate"), Go(to="register_other").pack()))
     text = _("Registrations you made ({count}):").format(count=len(delegates)) + "\n" + "\n".join(lines)
     await show(target, state, text, column(buttons))
@@ -132,7 +141,7 @@ async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMCo
     lang = i18n.current_locale
     if callback_data.action == "list":
         await callback.answer()
-        await list_records(callback, state, conference, lang, session, account, settings)
+        await list_records(callback, state, conference, lang, session, account, settings, page=callback_data.id)
         return
     delegate = await reg.find_for(session, conference, account, callback_data.id)
     if delegate is None or (not delegate.active and callback_data.action != "show"):

@@ -17,6 +17,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
+from bot import listing
 from bot.config import Settings
 from bot.event import Event
 from bot.services import agenda, questions, registration as reg
@@ -154,11 +155,12 @@ async def registration_answer(session, conference: Event, lang: str, account: Ac
     mine = [d for d in await reg.delegates_of(session, conference, account) if d.active]
     if not mine:
         return _("You have not registered yet. Send /start to register; it takes a few minutes.")
-    lines = [_("Yes. Registrations you made or that are yours:")]
+    lines = []
     for delegate in mine:
         province = conference.province(delegate.province)
         lines.append(f"• <b>{escape(delegate.full_name)}</b> — {escape(province.name.get(lang) if province else '')}")
-    return "\n".join(lines) + "\n" + _("/me to review or change them, /myqr for the check-in codes.")
+    return "\n".join([_("Yes. Registrations you made or that are yours:"), *listing.within(lines),
+                      _("/me to review or change them, /myqr for the check-in codes.")])
 
 
 async def count_answer(session, conference: Event, lang: str) -> str:
@@ -233,13 +235,13 @@ async def open_questions(message: Message, conference: Event, session) -> None:
     if not listed:
         await message.answer(_("No open questions: the FAQ answered everything so far."))
         return
-    lines = [_("<b>Questions the FAQ could not answer</b> (newest first; add phrasings or entries to the FAQ "
-               "file for them):")]
+    lines = []
     for q in listed:
         at = q.asked_at.astimezone(conference.tz).strftime("%d/%m %H:%M")
         mark = "✉️" if q.outcome == HANDED_OFF else "❔"
         lines.append(f"{mark} #{q.id} {at}: {escape(q.text[:150])}")
-    await message.answer("\n".join(lines))
+    await message.answer("\n".join([_("<b>Questions the FAQ could not answer</b> (newest first; add phrasings or "
+                                      "entries to the FAQ file for them):"), *listing.within(lines)]))
 
 
 def create_router() -> Router:

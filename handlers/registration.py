@@ -14,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
+from bot import listing
 from bot.config import Settings
 from bot.event import Event
 from bot.services import confirmations, nominees, registration as reg
@@ -131,10 +132,13 @@ async def advance(target: Message | CallbackQuery, state: FSMContext, conference
     warning = ""
     if following == "confirm" and draft.phone:
         twins = await reg.same_phone(session, conference, draft.phone)
-        if twins:
+        if len(twins) == 1:
             warning = _("⚠️ {names} is already registered with this phone number. If it is the same person, "
-                        "cancel this registration; otherwise confirm.").format(
-                names=", ".join(escape(d.full_name) for d in twins))
+                        "cancel this registration; otherwise confirm.").format(names=escape(twins[0].full_name))
+        elif twins:  # a secretariat may give its own number for all its colleagues: name a few, count the rest
+            warning = _("⚠️ {count} registrations already have this phone number: {names}. If one of them is the "
+                        "same person, cancel this registration; otherwise confirm.").format(
+                count=len(twins), names=listing.names([escape(d.full_name) for d in twins]))
     await ask(target, state, conference, lang, following, warning=warning)
 
 

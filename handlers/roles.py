@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
+from bot import listing
 from bot.commands import publish_for_chat
 from bot.event import Event
 from bot.services import invitations
@@ -49,7 +50,7 @@ def role_name(role: str) -> str:
 
 
 async def list_roles(message: Message, state: FSMContext, session, settings: Settings) -> None:
-    lines, buttons = [_("<b>Who holds which role</b>")], []
+    lines, buttons = [], []
     for holder in await with_roles(session, settings.admin_ids):
         who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
                                                               if holder.username else "")
@@ -63,7 +64,8 @@ async def list_roles(message: Message, state: FSMContext, session, settings: Set
         buttons += [Button(_("Remove {name}: {role}").format(name=holder.display_name or holder.user_id,
                                                               role=role_name(r)),
                            Roles(action="remove", id=holder.id, role=r).pack()) for r in appointed]
-    lines.append(_("Appoint more with /invite_staff or /invite_organizer."))
+    lines = [_("<b>Who holds which role</b>"), *listing.within(lines),
+             _("Appoint more with /invite_staff or /invite_organizer.")]
     await show(message, state, "\n".join(lines), column(buttons) if buttons else None)
 
 

@@ -1,4 +1,8 @@
-"""Telegram-like flood control: token buckets, overall and per chat."""
+"""Telegram-like flood control: token buckets, overall and per chat.
+
+Telegram's guidance: about 30 messages a second overall, about one a second in a private chat (short bursts
+tolerated), at most 20 a minute in a group (negative chat ids). Past a limit it answers 429 with retry_after,
+and keeps refusing that chat until the announced time has passed."""
 
 from __future__ import annotations
 
@@ -24,9 +28,11 @@ class TokenBucket:
 
 
 class RateLimiter:
-    def __init__(self, global_per_s: float, per_chat_per_s: float, per_chat_burst: int) -> None:
+    def __init__(self, global_per_s: float, per_chat_per_s: float, per_chat_burst: int,
+                 per_group_per_min: float = 20) -> None:
         self.per_chat_per_s = per_chat_per_s
         self.per_chat_burst = per_chat_burst
+        self.per_group_per_min = per_group_per_min
         self._global = TokenBucket(global_per_s, global_per_s)
         self._chats: dict[int, TokenBucket] = {}
         self._penalty_until: dict[int, float] = {}
@@ -39,7 +45,11 @@ class RateLimiter:
         buckets = [self._global]
         if chat_id is not None:
             if chat_id not in self._chats:
-                self._chats[chat_id] = TokenBucket(self.per_chat_per_s, self.per_chat_burst)
+                group = chat_id < 0
+                self._chats[chat_id] = TokenBucket(
+                    self.per_group_per_min / 60 if group else self.per_chat_per_s,
+                    self.per_group_per_min if group else self.per_chat_burst,
+                )
             buckets.append(self._chats[chat_id])
         wait = max(bucket.wait_time(now) for bucket in buckets)
         if wait > 0:

@@ -50,7 +50,8 @@ class ZaloChannel:
         self.client = ZaloClient(settings.zalo_api_url, settings.zalo_bot_token)
         self.ids = ZaloIds(db)
         self.qr = QrLinks(settings, conference)
-        self.sender = ReliableSender(settings.zalo_send_rate_per_second)
+        # Zalo publishes no per-chat limit, and the session splits texts at its own 2,000 characters
+        self.sender = ReliableSender(settings.zalo_send_rate_per_second, per_chat=None, fit_texts=False)
         session = ZaloSession(self.client, self.ids, db=db, i18n=i18n, settings=settings, conference=conference,
                               qr=self.qr, link_bot=telegram)
         session.middleware(callback_alerts)  # first: it sends through the sender below

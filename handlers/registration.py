@@ -22,7 +22,7 @@ from bot.services.phone import display_phone, normalize_phone
 from bot.ui import show
 from handlers import steps
 from handlers.callbacks import Pick
-from models import Account
+from models import Account, Delegate
 
 
 class Registration(StatesGroup):
@@ -81,8 +81,7 @@ async def begin_as_nominee(message: Message, state: FSMContext, conference: Even
         await main_menu(message, state, conference, lang, account, session)
         return
     if nominee.delegate_id is not None:
-        await message.answer(_("This personal link has already been used to register. Send /me to see your "
-                               "registration; if it was not you, please tell the organizers."))
+        await message.answer(_nominee_link_used())
         return
     own = await reg.own_delegate(session, conference, account)
     if own is not None:
@@ -99,6 +98,11 @@ async def begin_as_nominee(message: Message, state: FSMContext, conference: Even
     details = [step for step in steps.ORDER[:steps.ORDER.index("sessions")] if step in missing]
     await begin(message, state, conference, lang, for_self=True, draft=draft, queue=details + ["sessions"])
     await state.update_data(nominee=code)
+
+
+def _nominee_link_used() -> str:
+    return _("This personal link has already been used to register. Send /me to see your registration; if it "
+             "was not you, please tell the organizers.")
 
 
 def _natural_next(step: str, draft: reg.Draft) -> str:
@@ -288,14 +292,27 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
         await state.update_data(queue=problems[1:] + ["confirm"])
         await ask(callback, state, conference, lang, problems[0] if problems[0] in steps.ORDER else "province")
         return
-    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
-    if delegate is None:
-        for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
-        delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self)
-    if data.get("nominee"):
-        await nominees.attach(session, conference, data["nominee"], delegate)
+    delegate = await _store(session, conference, account, draft, data)
     await state.clear()
+    if delegate is None:  # someone else registered from the same personal link a moment ago
+        await callback.message.answer(_nominee_link_used())
+        return
     await after_registration(callback, state, conference, lang, account, delegate, settings)
+
+
+async def _store(session, conference: Event, account: Account, draft: reg.Draft, data: dict) -> Delegate | None:
+    """The confirmed registration (stored once, however often confirmed); None if it came from a nominee's
+    personal link that was used meanwhile."""
+    nominee = data.get("nominee")
+    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
+    if delegate is not None:
+        if nominee:
+            await nominees.attach(session, conference, nominee, delegate)
+        return delegate
+    for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
+    if nominee:
+        return await nominees.register(session, conference, nominee, draft, registrant=account, for_self=for_self)
+    return await reg.register(session, conference, draft, registrant=account, for_self=for_self)
 
 
 def create_router() -> Router:

@@ -23,7 +23,7 @@ from bot.services.phone import display_phone, normalize_phone
 from bot.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
 from handlers.callbacks import Pick
-from models import Account
+from models import Account, Delegate
 
 
 class Registration(StatesGroup):
@@ -83,8 +83,7 @@ async def begin_as_nominee(message: Message, state: FSMContext, conference: Even
         await main_menu(message, state, conference, lang, account, session)
         return
     if nominee.delegate_id is not None:
-        await message.answer(_("This personal link has already been used to register. Send /me to see your "
-                               "registration; if it was not you, please tell the organizers."))
+        await message.answer(_nominee_link_used())
         return
     own = await reg.own_delegate(session, conference, account)
     if own is not None:
@@ -101,6 +100,11 @@ async def begin_as_nominee(message: Message, state: FSMContext, conference: Even
     details = [step for step in steps.ORDER[:steps.ORDER.index("sessions")] if step in missing]
     await begin(message, state, conference, lang, for_self=True, draft=draft, queue=details + ["sessions"])
     await state.update_data(nominee=code)
+
+
+def _nominee_link_used() -> str:
+    return _("This personal link has already been used to register. Send /me to see your registration; if it "
+             "was not you, please tell the organizers.")
 
 
 def _natural_next(step: str, draft: reg.Draft) -> str:
@@ -294,20 +298,32 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
         await ask(callback, state, conference, lang, problems[0] if problems[0] in steps.ORDER else "province")
         return
     already = _("This registration is already confirmed.")
-    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
-    if delegate is None:
-        for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
-        delegate = await reg.register(session, conference, draft, registrant=account, for_self=for_self,
-                                      confirmation=data.get(CONFIRMATION_KEY) or confirmations.new_key())
-    if delegate is None:  # this review was confirmed by another press (one running beside this one)
-        await state.clear()
-        await callback.message.answer(already)
-        return
-    if data.get("nominee"):
-        await nominees.attach(session, conference, data["nominee"], delegate)
+    review = data.get(CONFIRMATION_KEY) or confirmations.new_key()
+    delegate = await _store(session, conference, account, draft, data, review)
     await state.clear()
+    if delegate is None:  # another press of this review stored it; or someone else used the personal link
+        used_link = data.get("nominee") and not await confirmations.taken(session, review)
+        await callback.message.answer(_nominee_link_used() if used_link else already)
+        return
     await after_registration(callback, state, conference, lang, account, delegate, settings)
     await done(callback, state, already)
+
+
+async def _store(session, conference: Event, account: Account, draft: reg.Draft, data: dict,
+                 key: str) -> Delegate | None:
+    """The confirmed registration (stored once, however often confirmed); None if the review's `key` was taken
+    by another press, or if it came from a nominee's personal link that was used meanwhile."""
+    nominee = data.get("nominee")
+    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
+    if delegate is not None:
+        if nominee:
+            await nominees.attach(session, conference, nominee, delegate)
+        return delegate
+    for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
+    if nominee:
+        return await nominees.register(session, conference, nominee, draft, registrant=account, for_self=for_self,
+                                       confirmation=key)
+    return await reg.register(session, conference, draft, registrant=account, for_self=for_self, confirmation=key)
 
 
 def create_router() -> Router:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,3 +32,8 @@ async def take(session: AsyncSession, key: str, what: str) -> bool:
                  .on_conflict_do_nothing(index_elements=["key"]))
     result = await session.execute(statement)
     return result.rowcount == 1
+
+
+async def taken(session: AsyncSession, key: str) -> bool:
+    """Whether the confirmation `key` is recorded (by this transaction or a committed one)."""
+    return await session.scalar(select(Confirmation.key).where(Confirmation.key == key)) is not None

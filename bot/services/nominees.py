@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Category, Event, Province
@@ -18,13 +18,14 @@ from bot.services.export_sheets import Column, add_table, csv_bytes, new_workboo
 from bot.services.nominee_errors import RowError, describe
 from bot.services.nominee_files import TableError, read_elsewhere, read_table
 from bot.services.phone import display_phone, normalize_phone
+from bot.services import registration as reg
 from bot.services.registration import Draft
 from bot.text import fold
-from models import Delegate, Nominee
+from models import Account, Delegate, Nominee
 from models.delegate import CONFIRMED
 
 __all__ = ["PREFIX", "Entry", "ImportResult", "RowError", "TableError", "describe", "draft_from", "find",
-           "attach", "import_rows", "link", "links_table", "payload", "read_elsewhere", "read_table",
+           "attach", "import_rows", "link", "links_table", "payload", "read_elsewhere", "read_table", "register",
            "validate"]
 
 PREFIX = "n"  # of the /start payload: n<code>
@@ -177,12 +178,29 @@ async def find(session: AsyncSession, conference: Event, code: str) -> Nominee |
     return await session.scalar(select(Nominee).where(Nominee.event_id == conference.id, Nominee.code == code))
 
 
+async def register(session: AsyncSession, conference: Event, code: str, draft: Draft, *, registrant: Account,
+                   for_self: bool = True, confirmation: str | None = None) -> Delegate | None:
+    """The registration confirmed from a personal link, stored only while the link is unused: the record and
+    the link's use are one transaction, the use a conditional UPDATE that only one caller can win (on SQLite,
+    which has no row locks, as on PostgreSQL). None, and nothing stored, for whoever comes second (or when the
+    review's `confirmation` was taken already)."""
+    return await reg.register(session, conference, draft, registrant=registrant, for_self=for_self,
+                              confirmation=confirmation, condition=lambda stored: _use(session, conference, code,
+                                                                                      stored))
+
+
 async def attach(session: AsyncSession, conference: Event, code: str, delegate: Delegate) -> None:
-    """The nominee registered: their link is used up, and the list knows who registered."""
-    nominee = await find(session, conference, code)
-    if nominee is not None and nominee.delegate_id is None:
-        nominee.delegate_id = delegate.id
-        await session.commit()
+    """A registration stored earlier (confirmed twice) gets the link too, if it is still unused."""
+    await _use(session, conference, code, delegate)
+    await session.commit()
+
+
+async def _use(session: AsyncSession, conference: Event, code: str, delegate: Delegate) -> bool:
+    """The link is used up by `delegate`, the list knows who registered; False if it was used already."""
+    used = await session.execute(update(Nominee).where(
+        Nominee.event_id == conference.id, Nominee.code == code, Nominee.delegate_id.is_(None),
+    ).values(delegate_id=delegate.id).execution_options(synchronize_session=False))
+    return used.rowcount == 1
 
 
 def draft_from(nominee: Nominee) -> Draft:

@@ -5,10 +5,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,11 +96,27 @@ def check_draft(event: Event, draft: Draft) -> list[str]:
 
 async def register(
     session: AsyncSession, event: Event, draft: Draft, *, registrant: Account, for_self: bool,
-    confirmation: str | None = None,
+    confirmation: str | None = None, condition: Callable[[Delegate], Awaitable[bool]] | None = None,
 ) -> Delegate | None:
     """Store a confirmed registration. `for_self` ties it to the registrant's own account. `confirmation` is
     the review's key (bot/services/confirmations.py): if that review was confirmed already, nothing is stored
-    and None is returned."""
+    and None is returned. `condition` (a personal link still unused, say) is awaited in the same transaction,
+    the record written: if it does not hold, nothing is stored and None is returned."""
+    delegate = new_record(event, draft, registrant=registrant, for_self=for_self)
+
+    async def holds(stored: Delegate) -> bool:
+        if confirmation and not await confirmations.take(session, confirmation, confirmations.REGISTRATION):
+            return False
+        return condition is None or await condition(stored)
+
+    if await store(session, delegate, holds):
+        return delegate
+    await session.refresh(registrant)  # the rollback expired it; the caller goes on answering its holder
+    return None
+
+
+def new_record(event: Event, draft: Draft, *, registrant: Account, for_self: bool) -> Delegate:
+    """A confirmed registration, not yet stored."""
     problems = check_draft(event, draft)
     if problems:
         raise ValueError(f"draft incomplete or invalid: {problems}")
@@ -108,19 +125,28 @@ async def register(
         status=CONFIRMED, ticket_version=1, claim_code=None if for_self else _new_claim_code(),
     )
     _apply(delegate, draft)
+    return delegate
+
+
+async def store(session: AsyncSession, delegate: Delegate,
+                condition: Callable[[Delegate], Awaitable[bool]] | None = None) -> bool:
+    """Store a new record. With `condition` (awaited in the same transaction, the record written and given its
+    id), only if it holds: False, and nothing stored, if not."""
     for attempt in range(3):
-        if confirmation and not await confirmations.take(session, confirmation, confirmations.REGISTRATION):
-            return None
         session.add(delegate)
         try:
+            await session.flush()
+            if condition is not None and not await condition(delegate):
+                await session.rollback()
+                return False
             await session.commit()
-            return delegate
+            return True
         except IntegrityError:  # claim code collision, one in a hundred million
             await session.rollback()
             if attempt == 2:
                 raise
             delegate.claim_code = _new_claim_code()
-    return delegate
+    return False
 
 
 async def update(session: AsyncSession, event: Event, delegate: Delegate, draft: Draft) -> set[str]:
@@ -237,9 +263,15 @@ async def _take_over(session: AsyncSession, event: Event, account: Account, dele
         return "cancelled"
     if await own_delegate(session, event, account) is not None:
         return "already_registered"
-    delegate.account_id = account.id
-    delegate.claim_code = None  # single use
-    await session.commit()
+    # single use: one conditional UPDATE clears the code, so of several people taking the record over at
+    # once (on SQLite, which has no row locks, as on PostgreSQL) one gets it; the others, as with a used link
+    taken = await session.execute(update_rows(Delegate).where(
+        Delegate.id == delegate.id, Delegate.claim_code == delegate.claim_code, Delegate.status == CONFIRMED,
+    ).values(account_id=account.id, claim_code=None).execution_options(synchronize_session=False))
+    await session.commit()  # nothing written if lost; a commit, unlike a rollback, keeps the account loaded
+    if taken.rowcount != 1:
+        return "invalid"
+    await session.refresh(delegate)
     return delegate
 
 

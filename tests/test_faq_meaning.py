@@ -5,6 +5,7 @@ import numpy
 import pytest
 
 from bot.event import Text
+from bot.services import faq as faq_module
 from bot.services import faq_meaning
 from bot.services.faq import Answer, Choices, Entry, Faq, Unknown, decide
 from bot.services.faq_meaning import Diacritics
@@ -62,6 +63,39 @@ def test_the_model_is_asked_only_when_the_words_leave_it_open():
     assert decide(faq.search("shuttle times please")) == Answer(faq.entry("transport"))  # clearly ahead
     assert decide(faq.search("bitcoin price")) == Unknown()  # no word of the FAQ at all
     assert model.asked == []
+
+
+class Unrelated(Topics):
+    """As Topics, but a question about bitcoin is about none of the three."""
+
+    def query(self, texts):
+        if isinstance(texts, str) and "bitcoin" in texts:
+            self.asked.append(texts)
+            return numpy.array([0, 0, 0, 1], dtype=numpy.float32)
+        return super().query(texts)
+
+
+def test_a_weak_answer_by_the_words_is_checked_by_the_meaning():
+    """"taxi bitcoin": the words find "taxi" (half the question) and nothing else: the model is
+    asked, and says the question is about none of the entries."""
+    faq = Faq(ENTRIES)
+    alone = faq.search("taxi bitcoin")
+    assert decide(alone) == Answer(faq.entry("transport")) and alone[0].score < faq_module.MEANING_CHECK
+    faq.meaning.load(Unrelated())
+    assert decide(faq.search("taxi bitcoin")) == Unknown()
+
+
+def test_a_question_asked_again_is_not_read_again():
+    model = Topics()
+    faq = Faq(ENTRIES)
+    faq.meaning.load(model)
+    model.asked.clear()
+    first, again = faq.search("do I need a coat in Da Lat"), faq.search("Do I need a coat in Da Lat?")
+    assert first == again and first[0].witnessed
+    assert len(model.asked) == 1 and faq.meaning.reads == 1
+    faq.meaning.forget()
+    faq.search("do I need a coat in Da Lat")
+    assert len(model.asked) == 2
 
 
 @pytest.mark.parametrize("question,entry_id", [

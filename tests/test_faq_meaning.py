@@ -131,6 +131,15 @@ def test_diacritics_given_back_from_the_faq_spellings():
     assert diacritics.restore(["bitcoin"]) == ["bitcoin"]
 
 
+def test_diacritics_from_the_words_as_written_and_pairs_that_go_on():
+    """"TĐKT" is not a spelling of "thi dua" without diacritics; after "ai chủ", "chủ trì" still
+    gives "trì" (the pairs overlap)."""
+    diacritics = Diacritics(["Hội đồng TĐKT tỉnh", "Hội đồng TĐKT Trung ương", "thi đua khen thưởng",
+                             "ai chủ trì", "chủ trì hội nghị", "bố trí phòng", "vị trí", "trí nhớ"])
+    assert diacritics.restore("thi dua khen thuong".split()) == ["thi", "đua", "khen", "thưởng"]
+    assert diacritics.restore("ai chu tri".split()) == ["ai", "chủ", "trì"]
+
+
 def test_the_model_reads_the_question_cleaned():
     faq = Faq(ENTRIES + (_entry("lodging", "Khách sạn ở đâu", "Hotel", "khách sạn tên gì", "where is the hotel"),))
     assert faq.meaning.text_for("cho em hỏi ks ở đâu ạ") == "khách sạn ở đâu"

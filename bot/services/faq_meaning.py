@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.config import ROOT
-from bot.services.faq_index import Vocabulary, read, repaired_words
+from bot.services.faq_index import Vocabulary, read, repaired_words, written_words
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Diacritics:
         self._words: dict[str, Counter] = defaultdict(Counter)
         self._pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
         for text in texts:
-            typed = repaired_words(text)
+            typed = written_words(text)
             if all(w == f for w, f in typed):
                 continue  # written without diacritics: says nothing about spelling
             for w, f in typed:
@@ -48,7 +48,9 @@ class Diacritics:
         out: list[str | None] = [None] * len(folded)
         for i in range(len(folded) - 1):
             pair = self._pairs.get((folded[i], folded[i + 1]))
-            if pair and out[i] is None:
+            if pair and out[i] is not None:  # "ai chủ" then "chủ trì": the pair that goes on from it
+                pair = Counter({ab: n for ab, n in pair.items() if ab[0] == out[i]})
+            if pair:
                 out[i], out[i + 1] = pair.most_common(1)[0][0]
         return [w or (self._words[f].most_common(1)[0][0] if f in self._words else f) for w, f in zip(out, folded)]
 

@@ -338,3 +338,21 @@ def test_decide_weak_best_is_offered_not_answered():
 def test_decide_nothing_fits():
     assert decide([]) == Unknown()
     assert decide([Match(A, NONE), Match(B, NONE - 0.1)]) == Unknown()
+
+
+def test_decide_the_meaning_alone_offers_only_a_close_phrasing():
+    """An entry the words would not offer, lifted by the meaning model: answered only when the
+    question is close to one of its phrasings, else to a person ("a hotel in Phú Quốc" is not ours)."""
+    weak_words, lifted = faq_module.LEXICAL.unknown - 0.1, faq_module.WITNESSED.answer + 0.2
+    near, far = faq_module.MEANING_ALONE + 0.01, faq_module.MEANING_ALONE - 0.01
+    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=near)]) == Answer(A)
+    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=far)]) == Unknown()
+    # what the words offered already, the model may settle however near
+    assert decide([Match(A, lifted, witnessed=True, words=HIGH, cosine=far)]) == Answer(A)
+
+
+def test_an_answers_words_alone_do_not_answer(faq):
+    """"buôn" and "qua" are in the answer of getting there (Buôn Ma Thuột, qua đèo) and nothing
+    else of the question is: an answer's words add to a phrasing's, they do not stand for one."""
+    assert decide(faq.search("em buon qua", meaning=False)) == Unknown()
+

@@ -5,6 +5,7 @@ import numpy
 import pytest
 
 from bot.event import Text
+from bot.services import faq as faq_module
 from bot.services import faq_meaning
 from bot.services.faq import Answer, Choices, Entry, Faq, Unknown, decide
 from bot.services.faq_meaning import Diacritics
@@ -64,6 +65,39 @@ def test_the_model_is_asked_only_when_the_words_leave_it_open():
     assert model.asked == []
 
 
+class Unrelated(Topics):
+    """As Topics, but a question about bitcoin is about none of the three."""
+
+    def query(self, texts):
+        if isinstance(texts, str) and "bitcoin" in texts:
+            self.asked.append(texts)
+            return numpy.array([0, 0, 0, 1], dtype=numpy.float32)
+        return super().query(texts)
+
+
+def test_a_weak_answer_by_the_words_is_checked_by_the_meaning():
+    """"taxi bitcoin": the words find "taxi" (half the question) and nothing else: the model is
+    asked, and says the question is about none of the entries."""
+    faq = Faq(ENTRIES)
+    alone = faq.search("taxi bitcoin")
+    assert decide(alone) == Answer(faq.entry("transport")) and alone[0].score < faq_module.MEANING_CHECK
+    faq.meaning.load(Unrelated())
+    assert decide(faq.search("taxi bitcoin")) == Unknown()
+
+
+def test_a_question_asked_again_is_not_read_again():
+    model = Topics()
+    faq = Faq(ENTRIES)
+    faq.meaning.load(model)
+    model.asked.clear()
+    first, again = faq.search("do I need a coat in Da Lat"), faq.search("Do I need a coat in Da Lat?")
+    assert first == again and first[0].witnessed
+    assert len(model.asked) == 1 and faq.meaning.reads == 1
+    faq.meaning.forget()
+    faq.search("do I need a coat in Da Lat")
+    assert len(model.asked) == 2
+
+
 @pytest.mark.parametrize("question,entry_id", [
     ("what is the local time zone in Da Lat", "timezone"),  # "Da Lat" is the weather's words too
     ("do I need a coat in Da Lat", "weather"),  # no phrasing says "coat": too little for words alone
@@ -97,11 +131,31 @@ def test_diacritics_given_back_from_the_faq_spellings():
     assert diacritics.restore(["bitcoin"]) == ["bitcoin"]
 
 
+def test_diacritics_from_the_words_as_written_and_pairs_that_go_on():
+    """"TĐKT" is not a spelling of "thi dua" without diacritics; after "ai chủ", "chủ trì" still
+    gives "trì" (the pairs overlap)."""
+    diacritics = Diacritics(["Hội đồng TĐKT tỉnh", "Hội đồng TĐKT Trung ương", "thi đua khen thưởng",
+                             "ai chủ trì", "chủ trì hội nghị", "bố trí phòng", "vị trí", "trí nhớ"])
+    assert diacritics.restore("thi dua khen thuong".split()) == ["thi", "đua", "khen", "thưởng"]
+    assert diacritics.restore("ai chu tri".split()) == ["ai", "chủ", "trì"]
+
+
+def test_everyday_spellings_after_the_faqs_own():
+    """Every answer says "sẽ cập nhật" and one "mất thẻ": a question says "chia sẻ", "có mặt"; "noi"
+    is the FAQ's "nơi" (everyday "nói chuyện" comes after)."""
+    diacritics = Diacritics(["Ban tổ chức sẽ cập nhật", "mất thẻ", "nơi tổ chức", "nơi nghỉ"])
+    assert diacritics.restore("chia se kinh nghiem".split()) == ["chia", "sẻ", "kinh", "nghiệm"]
+    assert diacritics.restore("co mat".split()) == ["có", "mặt"]
+    assert diacritics.restore("noi to chuc".split()) == ["nơi", "tổ", "chức"]
+
+
 def test_the_model_reads_the_question_cleaned():
     faq = Faq(ENTRIES + (_entry("lodging", "Khách sạn ở đâu", "Hotel", "khách sạn tên gì", "where is the hotel"),))
     assert faq.meaning.text_for("cho em hỏi ks ở đâu ạ") == "khách sạn ở đâu"
     assert faq.meaning.text_for("khachsan o dau z ad") == "khách sạn ở đâu"
     assert faq.meaning.text_for("Where is the hotel?") == "where is the hotel"
+    # "là", given back, is left out as when typed so
+    assert faq.meaning.text_for("khach san la gi") == faq.meaning.text_for("khách sạn là gì") == "khách sạn gì"
 
 
 def test_phrasing_vectors_kept_between_starts(tmp_path, monkeypatch):

@@ -70,6 +70,9 @@ class Match:
     # that plus MEANING_WEIGHT times how far the meaning model's cosine is above MEANING_FLOOR.
     score: float
     witnessed: bool = False
+    # Witnessed: the entry's score by its words alone, and the model's cosine for it.
+    words: float | None = None
+    cosine: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,16 @@ MAX_QUESTION = 500  # characters looked at: a question, not a pasted document
 # MEANING_WEIGHT times a point of BM25 coverage, and each point below takes away as much.
 MEANING_WEIGHT, MEANING_FLOOR = 3.0, 0.87
 # Below this BM25 score nothing in the FAQ is near: the meaning model is not asked (it would find
-# the closest entry of any question, however unrelated).
+# the closest entry of any question, however unrelated). On the tuning questions the model never
+# rescued one whose words scored below 0.27; below, it only cost time (10–60 ms of CPU).
 MEANING_FROM = 0.15
+# An entry the words alone would not offer (below LEXICAL.unknown) is offered on the model's word
+# only when its cosine says the question is close to one of its phrasings: "đặt phòng khách sạn ở
+# Phú Quốc" is about hotels in general (0.91), "Which hotel are we staying at?" about ours (0.93).
+MEANING_ALONE = 0.92
+# The words alone answer a question they cover this little only if the model agrees: "em buon qua"
+# shares "buon" with "Buôn Ma Thuột" and nothing else, which is half a question at most.
+MEANING_CHECK = 0.5
 
 
 @dataclass(frozen=True)
@@ -134,12 +145,18 @@ def decide(matches: list[Match]) -> Answer | Choices | Unknown:
         return Unknown()
     rule = WITNESSED if matches[0].witnessed else LEXICAL
     best = matches[0]
-    if best.score < rule.unknown:
+    if best.score < rule.unknown or _meaning_alone(best):
         return Unknown()
     second = matches[1].score if len(matches) > 1 else 0.0
     if rule.ahead(best.score, second):
         return Answer(best.entry)
     return Choices(tuple(m.entry for m in matches[:3] if m.score >= rule.unknown))
+
+
+def _meaning_alone(match: Match) -> bool:
+    """The words alone would hand this question to a person, and the model is not sure enough."""
+    return (match.words is not None and match.cosine is not None
+            and match.words < LEXICAL.unknown and match.cosine < MEANING_ALONE)
 
 
 class Faq:
@@ -189,31 +206,34 @@ class Faq:
         answer_ceiling = self._answers.ceiling(query) or 1.0
         for document, value in self._answers.scores(query).items():
             entry_id = self._answered[document].id
-            score[entry_id] = score.get(entry_id, 0.0) + ANSWER_WEIGHT * value / answer_ceiling
+            phrased = score.get(entry_id, 0.0)
+            score[entry_id] = phrased + min(2 * phrased, ANSWER_WEIGHT * value / answer_ceiling)
         return score
 
     def search(self, text: str, k: int = 3, *, organizer: bool = False, meaning: bool = True) -> list[Match]:
         """The k best entries for a question, best first; restricted ones only for organizers.
 
         By their words (`_lexical`). When the words leave it open (something matches, nothing
-        is clearly ahead) and the meaning model is ready (and `meaning`), also by what the
-        question means: each entry's cosine moves its score up or down (see MEANING_WEIGHT).
-        The model costs tens of milliseconds, so it is asked only then (about a third of the
-        questions).
+        is clearly ahead, or the one ahead covers under MEANING_CHECK of the question) and the
+        meaning model is ready (and `meaning`), also by what the question means: each entry's
+        cosine moves its score up or down (see MEANING_WEIGHT). The model costs 10–60 ms of CPU,
+        so it is asked only then (about two questions in five), and a question asked again
+        (the same words, cleaned) is not read twice (see Meaning.similarities).
         """
         text = text[:MAX_QUESTION]
         score = {i: s for i, s in self._lexical(text).items()
                  if organizer or self._by_id[i].restricted != "organizer"}
         ranked = sorted(((min(s, 1.0), i) for i, s in score.items()), reverse=True)
         best, second = (ranked[0][0] if ranked else 0.0), (ranked[1][0] if len(ranked) > 1 else 0.0)
-        open_question = best >= MEANING_FROM and not LEXICAL.ahead(best, second)
+        open_question = best >= MEANING_FROM and (not LEXICAL.ahead(best, second) or best < MEANING_CHECK)
         similar = self.meaning.similarities(text) if meaning and open_question else None
         if similar is None:
             return [Match(self._by_id[i], s) for s, i in ranked[:k]]
         fused = sorted(((score.get(i, 0.0) + MEANING_WEIGHT * (cosine - MEANING_FLOOR), i)
                         for i, cosine in similar.items() if organizer or self._by_id[i].restricted != "organizer"),
                        reverse=True)
-        return [Match(self._by_id[i], s, witnessed=True) for s, i in fused[:k]]
+        return [Match(self._by_id[i], s, witnessed=True, words=min(score.get(i, 0.0), 1.0), cosine=similar[i])
+                for s, i in fused[:k]]
 
 
 def faq_path(event_path: str | Path) -> Path:

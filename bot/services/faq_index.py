@@ -158,6 +158,13 @@ def _repair(word: str, vocabulary: Vocabulary, syllables: bool = True) -> list[s
 _FILLERS = frozenset("a ah ak ha nhe nha nhi oi vay v z u uh alo ad admin".split())
 
 
+def written_words(text: str, fillers: bool = False) -> list[tuple[str, str]]:
+    """Each word as written and folded, abbreviations kept as written: an FAQ text's own spellings
+    ("TĐKT" written out would be "thi dua khen thuong", without diacritics); fillers left out
+    unless `fillers`."""
+    return [(w, f) for w, f in _typed(text) if f and (fillers or (w not in STOP_TYPED and f not in _FILLERS))]
+
+
 def repaired_words(text: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, str]]:
     """Each word of a question as typed and folded, abbreviations written out and, with
     `vocabulary`, run-together and mistyped words repaired (see `_repair`); fillers left out."""

@@ -31,7 +31,7 @@ UNITS = {
     "handlers": "handlers",
     "bot.web": "web",
     "bot.channels": "channels",
-    "bot.delivery": "workers", "bot.scheduler": "workers", "bot.lease": "workers",
+    "bot.delivery": "workers", "bot.scheduler": "workers", "bot.lease": "workers",  # once in bot/workers/: one entry
     # the composition root and the command line
     "bot": "app", "bot.app": "app", "bot.__main__": "app", "bot.cli": "app", "bot.check": "app",
 }

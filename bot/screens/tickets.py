@@ -18,4 +18,5 @@ async def code_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
 
 def badge_lines(delegate: Delegate, conference: Event, lang: str) -> list[str]:
     province, category = conference.province(delegate.province), conference.category(delegate.category)
-    return [delegate.full_name, province.name.get(lang) if province else "", category.label.get(lang) if category else ""]
+    return [delegate.full_name, province.name.get(lang) if province else "",
+            category.label.get(lang) if category else ""]

@@ -15,32 +15,23 @@ from html import escape
 from aiogram import Bot
 from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError,
                                 TelegramRetryAfter, TelegramServerError)
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy import select, update
 
 from bot import listing
 from bot.channels.zalo.ids import is_zalo
 from bot.event import Event
+from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.services import outbox
-from handlers.callbacks import Outbox
 from models import Account, Broadcast, Database, OutboxMessage
 from models.base import utcnow
-from models.outbox import AGENDA, BLOCKED, CANCELLED, FAILED, PENDING, RUNNING, SENDING, SENT
+from models.outbox import BLOCKED, CANCELLED, FAILED, PENDING, RUNNING, SENDING, SENT
 
 log = logging.getLogger(__name__)
 PARALLEL = 8  # sends in flight; few enough that a delegate's reply is never queued behind many
 PROGRESS_EVERY = 3.0  # seconds between edits of the organizer's progress message
 IDLE = 5.0  # seconds between looks at the outbox when nothing wakes the worker
 REPORT_LIMIT = 3500  # characters of names per report message
-
-
-def delegate_text(broadcast: Broadcast, lang: str) -> str:
-    """What a recipient reads, in their language (Vietnamese when no English text was given)."""
-    body = broadcast.text_en if lang == "en" and broadcast.text_en else broadcast.text_vi
-    if broadcast.kind == AGENDA:
-        return body
-    return _("📣 <b>From the organizers</b>") + "\n\n" + body
 
 
 class Postman:
@@ -213,11 +204,6 @@ class Postman:
                     return
 
 
-def stop_button(broadcast_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("Stop this broadcast"), callback_data=Outbox(action="cancel", id=broadcast_id).pack())]])
-
-
 def report(broadcast: Broadcast, counts: dict[str, int], missed: list[OutboxMessage]) -> list[str]:
     total = sum(counts.values())
     if broadcast.status == CANCELLED:
@@ -239,9 +225,3 @@ def report(broadcast: Broadcast, counts: dict[str, int], missed: list[OutboxMess
         current = f"{current}\n{line}" if current else line
     messages.append(current)
     return messages
-
-
-def progress_title(broadcast: Broadcast) -> str:
-    """What the organizer's progress message is called: a broadcast, or the notice of an agenda change."""
-    return (_("🗓 Agenda change notice #{id}") if broadcast.kind == AGENDA
-            else _("📣 Broadcast #{id}")).format(id=broadcast.id)

@@ -22,14 +22,14 @@ from sqlalchemy import select
 
 from bot import listing
 from bot.event import Event
+from bot.screens.render import day
 from bot.services import reminders
 from bot.services.accounts import role_holders
 from bot.services.agenda import parts
-from handlers.render import day
 from models import Account, Database, Delegate
 from models.account import STAFF
-from models.delegate import CONFIRMED
 from models.base import utcnow
+from models.delegate import CONFIRMED
 from models.reminder import BLOCKED, SENT
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.event import Event
+from bot.screens.callbacks import Pick
+from bot.screens.render import day
 from bot.services import agenda, registration as reg
 from bot.ui import Button, show
-from handlers.callbacks import Pick
-from handlers.render import day
 from models import Account
 from models.base import utcnow
 

@@ -14,14 +14,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.event import Event, Text
+from bot.screens.callbacks import Agenda, AgendaAction, Pick
+from bot.screens.render import change_notice, day
 from bot.services import agenda, confirmations, outbox
 from bot.services.fields import Refusal, day_and_time
 from bot.text import clean
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.broadcast import start_progress
-from handlers.callbacks import Agenda, Pick
 from handlers.filters import HasRole, organizers_only, organizers_only_button
-from handlers.render import change_notice, day
 from models import Account
 from models.account import ORGANIZER
 from models.outbox import AGENDA
@@ -56,50 +56,73 @@ def part_line(part: agenda.Part, conference: Event, lang: str) -> str:
 async def begin(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
     await state.clear()
     lang = i18n.current_locale
-    buttons = [Button(part_line(p, conference, lang), Agenda(action="part", code=p.code).pack())
+    buttons = [Button(part_line(p, conference, lang), Agenda(action=AgendaAction.part, code=p.code).pack())
                for p in await agenda.parts(session, conference)]
-    buttons.append(Button(_("➕ Add a part"), Agenda(action="add").pack()))
+    buttons.append(Button(_("➕ Add a part"), Agenda(action=AgendaAction.add).pack()))
     await show(message, state, _("🗓 <b>Change the agenda</b>\nWhich part?"), column(buttons))
 
 
-async def pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, conference: Event, i18n: I18n,
-                  session) -> None:
+async def add_pressed(callback: CallbackQuery, state: FSMContext) -> None:
     await callback.answer()
-    lang, action, code = i18n.current_locale, callback_data.action, callback_data.code
-    if action == "add":
-        await state.set_state(AgendaEdit.title)
-        await state.update_data(ag_code="", ag_action="add")
-        await callback.message.answer(_("Send the title of the new part. For both languages: "
-                                        "<code>Tiếng Việt | English</code>. /cancel to stop."))
-        return
-    part = await current(session, conference, code)
-    if part is None:
-        await callback.message.answer(_("This part is no longer in the agenda; send /agenda again."))
-        return
-    await state.update_data(ag_code=code, ag_action=action)
-    if action == "part":
-        people = await outbox.recipients(session, conference, f"part:{code}")
-        start = part.starts_at.astimezone(conference.tz)
-        end = f"–{part.ends_at.astimezone(conference.tz):%H:%M}" if part.ends_at else ""
-        text = "\n".join([f"<b>{escape(part.title.get(lang))}</b>", f"🕑 {day(start.date(), lang)}, {start:%H:%M}{end}",
-                          f"📍 {escape(part.place.get(lang))}",
-                          _("Attending: {delegates} delegates").format(delegates=sum(p.delegates for p in people))])
-        toggle = (Button(_("↩️ Restore this part"), Agenda(action="restore", code=code).pack()) if part.cancelled
-                  else Button(_("❌ Cancel this part"), Agenda(action="cancel", code=code).pack()))
-        await show(callback, state, text, column([
-            Button(_("🕑 Change the time"), Agenda(action="time", code=code).pack()),
-            Button(_("📍 Change the place"), Agenda(action="place", code=code).pack()), toggle]), edit=True)
-    elif action == "time":
-        await state.set_state(AgendaEdit.time)
-        await callback.message.answer(_("Send the new start time: <code>08:30</code> for the same day, or "
-                                        "<code>27/7 14:00</code> for another day. The length of the part stays "
-                                        "the same."))
-    elif action == "place":
-        await state.set_state(AgendaEdit.place)
-        await callback.message.answer(_("Send the new place. For both languages: "
-                                        "<code>Hội trường A | Hall A</code>."))
-    elif action in ("cancel", "restore"):
-        await confirm(callback.message, state, conference, i18n, session)
+    await state.set_state(AgendaEdit.title)
+    await state.update_data(ag_code="", ag_action=AgendaAction.add.value)
+    await callback.message.answer(_("Send the title of the new part. For both languages: "
+                                    "<code>Tiếng Việt | English</code>. /cancel to stop."))
+
+
+async def part_in_agenda(callback: CallbackQuery, callback_data: Agenda, conference: Event, session) -> dict | bool:
+    """The part a button names, as the agenda stands now; a part no longer in it is `part_gone`'s."""
+    part = await current(session, conference, callback_data.code)
+    return {"part": part} if part is not None else False
+
+
+async def part_gone(callback: CallbackQuery) -> None:
+    await callback.answer()
+    await callback.message.answer(_("This part is no longer in the agenda; send /agenda again."))
+
+
+async def part_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, conference: Event,
+                       i18n: I18n, session, part: agenda.Part) -> None:
+    """One part: when and where, who attends, and what can be changed."""
+    await callback.answer()
+    lang, code = i18n.current_locale, part.code
+    await state.update_data(ag_code=code, ag_action=callback_data.action.value)
+    people = await outbox.recipients(session, conference, f"part:{code}")
+    start = part.starts_at.astimezone(conference.tz)
+    end = f"–{part.ends_at.astimezone(conference.tz):%H:%M}" if part.ends_at else ""
+    text = "\n".join([f"<b>{escape(part.title.get(lang))}</b>", f"🕑 {day(start.date(), lang)}, {start:%H:%M}{end}",
+                      f"📍 {escape(part.place.get(lang))}",
+                      _("Attending: {delegates} delegates").format(delegates=sum(p.delegates for p in people))])
+    toggle = (Button(_("↩️ Restore this part"), Agenda(action=AgendaAction.restore, code=code).pack())
+              if part.cancelled else
+              Button(_("❌ Cancel this part"), Agenda(action=AgendaAction.cancel, code=code).pack()))
+    await show(callback, state, text, column([
+        Button(_("🕑 Change the time"), Agenda(action=AgendaAction.time, code=code).pack()),
+        Button(_("📍 Change the place"), Agenda(action=AgendaAction.place, code=code).pack()), toggle]), edit=True)
+
+
+async def time_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.Part) -> None:
+    await callback.answer()
+    await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
+    await state.set_state(AgendaEdit.time)
+    await callback.message.answer(_("Send the new start time: <code>08:30</code> for the same day, or "
+                                    "<code>27/7 14:00</code> for another day. The length of the part stays "
+                                    "the same."))
+
+
+async def place_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.Part) -> None:
+    await callback.answer()
+    await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
+    await state.set_state(AgendaEdit.place)
+    await callback.message.answer(_("Send the new place. For both languages: "
+                                    "<code>Hội trường A | Hall A</code>."))
+
+
+async def cancel_or_restore_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext,
+                                    conference: Event, i18n: I18n, session, part: agenda.Part) -> None:
+    await callback.answer()
+    await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
+    await confirm(callback.message, state, conference, i18n, session)
 
 
 async def got_title(message: Message, state: FSMContext) -> None:
@@ -219,7 +242,12 @@ def create_router() -> Router:
     router.message.register(got_title, AgendaEdit.title, typed, organizer)
     router.message.register(got_time, AgendaEdit.time, typed, organizer)
     router.message.register(got_place, AgendaEdit.place, typed, organizer)
-    router.callback_query.register(pressed, Agenda.filter(), organizer)
+    router.callback_query.register(add_pressed, Agenda.filter(F.action == AgendaAction.add), organizer)
+    for actions, handler in (({AgendaAction.part}, part_pressed), ({AgendaAction.time}, time_pressed),
+                             ({AgendaAction.place}, place_pressed),
+                             ({AgendaAction.cancel, AgendaAction.restore}, cancel_or_restore_pressed)):
+        router.callback_query.register(handler, Agenda.filter(F.action.in_(actions)), organizer, part_in_agenda)
+    router.callback_query.register(part_gone, Agenda.filter(), organizer)
     router.callback_query.register(organizers_only_button, Agenda.filter())
     router.callback_query.register(decided, Pick.filter(F.step == "ag_go"), AgendaEdit.confirm, organizer)
     return router

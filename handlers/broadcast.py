@@ -13,13 +13,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
-from bot.delivery import delegate_text, progress_title, stop_button
 from bot.event import Event
+from bot.screens.broadcasts import delegate_text, progress_title, stop_button
+from bot.screens.callbacks import Outbox, OutboxAction, Pick
+from bot.screens.render import audience_label, day
 from bot.services import confirmations, outbox
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
-from handlers.callbacks import Outbox, Pick
 from handlers.filters import HasRole, organizers_only, organizers_only_button
-from handlers.render import audience_label, day
 from models import Account, Broadcast
 from models.account import ORGANIZER
 
@@ -230,6 +230,6 @@ def create_router() -> Router:
     router.callback_query.register(skipped_english, Pick.filter(F.step == "bc_en"), Broadcasting.text_en, organizer)
     router.callback_query.register(picked_audience, Pick.filter(F.step == "bc_to"), Broadcasting.audience, organizer)
     router.callback_query.register(decided, Pick.filter(F.step == "bc_go"), Broadcasting.confirm, organizer)
-    router.callback_query.register(stop, Outbox.filter(F.action == "cancel"), organizer)
+    router.callback_query.register(stop, Outbox.filter(F.action == OutboxAction.cancel), organizer)
     router.callback_query.register(organizers_only_button, Outbox.filter())
     return router

@@ -15,12 +15,12 @@ from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
 from bot.event import Event
+from bot.screens.callbacks import Desk, DeskAction
+from bot.screens.render import day
 from bot.services import badge, checkin, tickets
 from bot.services.search_pace import SearchPace
 from bot.ui import Button, column, show
-from handlers.callbacks import Desk
 from handlers.filters import HasRole
-from handlers.render import day
 from models import Account, Delegate
 from models.account import STAFF
 
@@ -66,7 +66,7 @@ def render(decision: checkin.Decision, conference: Event, lang: str) -> tuple[st
         return f"{text}\n{person}\n<i>{where}</i>", None
     lodging = _("🏨 Lodging arranged by the host") if d.needs_lodging else _("No lodging requested")
     hand_over = _("Hand over: {items}.").format(items=escape(conference.hand_over.get(lang)))
-    undo = [[Button(_("↩️ Undo this check-in"), Desk(action="undo", id=decision.checkin.id).pack())]]
+    undo = [[Button(_("↩️ Undo this check-in"), Desk(action=DeskAction.undo, id=decision.checkin.id).pack())]]
     heading = _("CHECKED IN")
     return f"✅ <b>{heading}</b>\n{person}\n{lodging}\n{hand_over}\n<i>{where}</i>", undo
 
@@ -116,7 +116,7 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
           "of a name or a whole phone number. /cancel closes the desk."),
     ])
     buttons = [Button(("• " if s.code == code else "") + list_name(conference, s.code, lang),
-                      Desk(action="list", code=s.code).pack()) for s in conference.sessions]
+                      Desk(action=DeskAction.switch_list, code=s.code).pack()) for s in conference.sessions]
     await show(target, state, text, column(buttons), strict=True)
 
 
@@ -155,7 +155,7 @@ async def find(message: Message, state: FSMContext, conference: Event, lang: str
     for d in found.delegates:
         province = conference.province(d.province)
         buttons.append(Button(f"{d.full_name} — {province.name.get(lang) if province else ''}",
-                              Desk(action="pick", id=d.id).pack()))
+                              Desk(action=DeskAction.pick, id=d.id).pack()))
     await show(message, state, _("Choose the delegate to check in:"), column(buttons))
 
 
@@ -179,32 +179,45 @@ async def photo(message: Message, state: FSMContext, conference: Event, i18n: I1
         await decide_text(message, state, conference, i18n.current_locale, session, account, settings, code, "photo")
 
 
-async def pressed(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
-                  session, account: Account) -> None:
+def list_of_conference(callback: CallbackQuery, callback_data: Desk, conference: Event) -> bool:
+    return conference.session(callback_data.code) is not None
+
+
+async def list_switched(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event,
+                        i18n: I18n, session) -> None:
     lang = i18n.current_locale
-    if callback_data.action == "list" and conference.session(callback_data.code):
-        await state.update_data({LIST_KEY: callback_data.code})
-        await callback.answer(list_name(conference, callback_data.code, lang))
-        await show_desk(callback, state, conference, lang, session)
-    elif callback_data.action == "pick":
-        delegate = await session.get(Delegate, callback_data.id)
-        if delegate is None or delegate.event_id != conference.id:
-            await callback.answer(_("This menu has expired."))
-            return
-        await callback.answer()
-        decision = await checkin.check_in(session, delegate, await current_list(state, conference), account, "search")
-        await answer(callback.message, state, decision, conference, lang)
-    elif callback_data.action == "undo":
-        undone = await checkin.undo(session, callback_data.id, account)
-        if undone is None:
-            await callback.answer(_("Nothing to undo: this check-in was already taken back."))
-            return
-        await callback.answer()
-        delegate = await session.get(Delegate, undone.delegate_id)
-        await show(callback, state, _("↩️ Check-in of {name} undone ({list}).").format(
-            name=escape(delegate.full_name), list=escape(list_name(conference, undone.list_code, lang))), edit=True)
-    else:
+    await state.update_data({LIST_KEY: callback_data.code})
+    await callback.answer(list_name(conference, callback_data.code, lang))
+    await show_desk(callback, state, conference, lang, session)
+
+
+async def picked(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
+                 session, account: Account) -> None:
+    delegate = await session.get(Delegate, callback_data.id)
+    if delegate is None or delegate.event_id != conference.id:
         await callback.answer(_("This menu has expired."))
+        return
+    await callback.answer()
+    decision = await checkin.check_in(session, delegate, await current_list(state, conference), account, "search")
+    await answer(callback.message, state, decision, conference, i18n.current_locale)
+
+
+async def undone(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
+                 session, account: Account) -> None:
+    taken_back = await checkin.undo(session, callback_data.id, account)
+    if taken_back is None:
+        await callback.answer(_("Nothing to undo: this check-in was already taken back."))
+        return
+    await callback.answer()
+    delegate = await session.get(Delegate, taken_back.delegate_id)
+    await show(callback, state, _("↩️ Check-in of {name} undone ({list}).").format(
+        name=escape(delegate.full_name),
+        list=escape(list_name(conference, taken_back.list_code, i18n.current_locale))), edit=True)
+
+
+async def desk_menu_expired(callback: CallbackQuery) -> None:
+    """A list no longer in the agenda."""
+    await callback.answer(_("This menu has expired."))
 
 
 async def stats_command(message: Message, conference: Event, i18n: I18n, session) -> None:
@@ -240,6 +253,10 @@ def create_router() -> Router:
     router.message.register(photo, F.photo, staff)
     router.message.register(desk_text, Reception.desk, F.text, ~F.text.startswith("/"), staff)
     router.message.register(scanned_text, F.text.func(lambda text: bool(text and tickets.find_token(text))), staff)
-    router.callback_query.register(pressed, Desk.filter(), staff)
+    router.callback_query.register(list_switched, Desk.filter(F.action == DeskAction.switch_list), staff,
+                                   list_of_conference)
+    router.callback_query.register(picked, Desk.filter(F.action == DeskAction.pick), staff)
+    router.callback_query.register(undone, Desk.filter(F.action == DeskAction.undo), staff)
+    router.callback_query.register(desk_menu_expired, Desk.filter(), staff)
     router.callback_query.register(not_staff_button, Desk.filter())
     return router

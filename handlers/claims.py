@@ -15,6 +15,9 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot.config import Settings
 from bot.event import Event
 from bot.services import registration as reg
+from handlers.conversation import ask, step_of
+from handlers.me import claimed
+from handlers.registration import begin_as_nominee
 from models import Account, Delegate
 
 # Codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. Counted in
@@ -33,9 +36,6 @@ def _too_many(account: Account) -> bool:
 
 async def typed_code(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                      account: Account, settings: Settings) -> None:
-    from handlers.me import claimed
-    from handlers.registration import ask, begin_as_nominee, step_of
-
     lang = i18n.current_locale
     code = reg.typed_claim(message.text)
     if _too_many(account):

@@ -6,25 +6,21 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
-from bot.config import Settings
 from bot.event import Event
+from handlers.conversation import main_menu, menu_expired
 from models import Account
 
 
 async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                         account: Account | None, settings: Settings) -> None:
-    from handlers.start import menu_expired
-
+                         account: Account | None) -> None:
     if account is None or callback.message is None:  # a button in a group chat or an inline message
         await callback.answer(_("This menu has expired."))
         return
-    await menu_expired(callback, state, conference, i18n.current_locale, account, session, settings)
+    await menu_expired(callback, state, conference, i18n.current_locale, account, session)
 
 
 async def not_understood(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                          account: Account) -> None:
-    from handlers.start import main_menu
-
     if message.text and message.text.startswith("/"):
         await message.answer(_("I do not know that command. Here is what I can do:"))
     elif message.text:

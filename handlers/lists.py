@@ -12,9 +12,9 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.event import Event
+from bot.screens.callbacks import Pick
 from bot.services import confirmations, exports, nominees
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
-from handlers.callbacks import Pick
 from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
 from models import Account
 from models.account import ORGANIZER

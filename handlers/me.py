@@ -11,11 +11,12 @@ from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
 from bot.event import Event
+from bot.screens.callbacks import Card, CardAction, Go, GoTo
+from bot.screens.render import draft_card
 from bot.services import registration as reg
 from bot.ui import Button, column, done, show
 from handlers import steps
-from handlers.callbacks import Card, Go
-from handlers.render import draft_card
+from handlers.conversation import begin, command_during_registration, register_buttons, step_of
 from handlers.tickets import send_code
 from models import Account, Delegate
 
@@ -31,9 +32,7 @@ async def list_records(target: Message | CallbackQuery, state: FSMContext, confe
     await state.clear()
     delegates = await reg.delegates_of(session, conference, account)
     if not delegates:
-        buttons = [Button(_("📝 Register myself"), Go(to="register").pack()),
-                   Button(_("👥 Register a delegate of my province"), Go(to="register_other").pack())]
-        await show(target, state, _("You have no registration yet."), column(buttons))
+        await show(target, state, _("You have no registration yet."), column(register_buttons()))
         return
     if len(delegates) == 1:
         await show_card(target, state, conference, lang, account, delegates[0], settings)
@@ -45,12 +44,13 @@ async def list_records(target: Message | CallbackQuery, state: FSMContext, confe
     for n, d in enumerate(delegates[page * PAGE:(page + 1) * PAGE], 1):
         status = "" if d.active else " — " + _("cancelled")
         lines.append(f"{n}. {escape(d.full_name)} {_who(d, account)}{status}")
-        buttons.append(Button(f"{d.full_name}{' ✖' if not d.active else ''}", Card(action="show", id=d.id).pack()))
+        label = f"{d.full_name}{' ✖' if not d.active else ''}"
+        buttons.append(Button(label, Card(action=CardAction.show, id=d.id).pack()))
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
-        buttons += [Button(label, Card(action="list", id=to).pack()) for label, to in
+        buttons += [Button(label, Card(action=CardAction.all_records, id=to).pack()) for label, to in
                     ((_("◀️ Previous page"), page - 1), (_("Next page ▶️"), page + 1)) if 0 <= to < pages]
-    buttons.append(Button(_("➕ Register another delegate"), Go(to="register_other").pack()))
+    buttons.append(Button(_("➕ Register another delegate"), Go(to=GoTo.register_other).pack()))
     text = _("Registrations you made ({count}):").format(count=len(delegates)) + "\n" + "\n".join(lines)
     await show(target, state, text, column(buttons))
 
@@ -62,12 +62,12 @@ async def show_card(target: Message | CallbackQuery, state: FSMContext, conferen
     text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, account)}", "", card]))
     buttons: list[Button] = []
     if delegate.active:
-        buttons.append(Button(_("✏️ Change"), Card(action="change", id=delegate.id).pack()))
-        buttons.append(Button(_("🎫 Check-in code (QR)"), Card(action="qr", id=delegate.id).pack()))
+        buttons.append(Button(_("✏️ Change"), Card(action=CardAction.change, id=delegate.id).pack()))
+        buttons.append(Button(_("🎫 Check-in code (QR)"), Card(action=CardAction.qr, id=delegate.id).pack()))
         if delegate.claim_code and delegate.account_id is None:
-            buttons.append(Button(_("🔗 Link for this delegate"), Card(action="link", id=delegate.id).pack()))
-        buttons.append(Button(_("🗑 Cancel this registration"), Card(action="cancel", id=delegate.id).pack()))
-    buttons.append(Button(_("📋 All my registrations"), Card(action="list").pack()))
+            buttons.append(Button(_("🔗 Link for this delegate"), Card(action=CardAction.link, id=delegate.id).pack()))
+        buttons.append(Button(_("🗑 Cancel this registration"), Card(action=CardAction.cancel, id=delegate.id).pack()))
+    buttons.append(Button(_("📋 All my registrations"), Card(action=CardAction.all_records).pack()))
     await show(target, state, text, column(buttons))
 
 
@@ -124,8 +124,6 @@ async def claim_record(message: Message, state: FSMContext, conference: Event, l
 
 async def me_command(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
                      account: Account, settings: Settings) -> None:
-    from handlers.registration import command_during_registration, step_of
-
     raw_state = await state.get_state()
     if step_of(raw_state):
         await command_during_registration(message, state, raw_state, conference, i18n)
@@ -133,56 +131,85 @@ async def me_command(message: Message, state: FSMContext, conference: Event, i18
     await list_records(message, state, conference, i18n.current_locale, session, account, settings)
 
 
-async def card_action(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
-                      i18n: I18n, session, account: Account, settings: Settings) -> None:
-    from handlers.registration import begin
-    from handlers.start import menu_expired
-
-    lang = i18n.current_locale
-    if callback_data.action == "list":
-        await callback.answer()
-        await list_records(callback, state, conference, lang, session, account, settings, page=callback_data.id)
-        return
+async def own_record(callback: CallbackQuery, callback_data: Card, conference: Event, session,
+                     account: Account) -> dict | bool:
+    """The record a card button names, if it is one of this account's (a cancelled one can only be shown).
+    Any other press is the fallback's: "this menu has expired"."""
     delegate = await reg.find_for(session, conference, account, callback_data.id)
-    if delegate is None or (not delegate.active and callback_data.action != "show"):
-        await menu_expired(callback, state, conference, lang, account, session, settings)
-        return
+    if delegate is None or (not delegate.active and callback_data.action != CardAction.show):
+        return False
+    return {"delegate": delegate}
+
+
+async def all_records(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
+                      i18n: I18n, session, account: Account, settings: Settings) -> None:
     await callback.answer()
-    action = callback_data.action
-    if action == "show":
-        await show_card(callback, state, conference, lang, account, delegate, settings)
-    elif action == "change":
-        buttons = [Button(label, Card(action="field", id=delegate.id, field=name).pack())
-                   for name, label in steps.field_labels().items()]
-        buttons.append(Button(_("⬅️ Back"), Card(action="show", id=delegate.id).pack()))
-        await show(callback, state, _("What would you like to change for {name}?").format(
-            name=escape(delegate.full_name)), column(buttons, 2))
-    elif action == "field" and callback_data.field in steps.GROUPS:
-        group = steps.GROUPS[callback_data.field]
-        await begin(callback, state, conference, lang, for_self=delegate.account_id == account.id,
-                    draft=reg.Draft.of(delegate), delegate_id=delegate.id, queue=group)
-    elif action == "cancel":
-        buttons = [Button(_("Yes, cancel it"), Card(action="cancel_yes", id=delegate.id).pack()),
-                   Button(_("No, keep it"), Card(action="show", id=delegate.id).pack())]
-        await show(callback, state, _("Cancel the registration of {name}? Their check-in code will stop "
-                                      "working.").format(name=escape(delegate.full_name)), column(buttons))
-    elif action == "cancel_yes":
-        await reg.cancel(session, delegate)
-        await show(callback, state, _("The registration of {name} is cancelled.").format(
-            name=escape(delegate.full_name)))
-        await list_records(callback.message, state, conference, lang, session, account, settings)
-        await done(callback, state, _("This registration is already cancelled."))
-    elif action == "link":
-        await _send_link(callback.message, callback.bot, settings, delegate)
-    elif action == "qr":
-        await send_code(callback.message, callback.bot, settings, conference, lang, account, delegate)
-    else:
-        await show_card(callback, state, conference, lang, account, delegate, settings)
+    await list_records(callback, state, conference, i18n.current_locale, session, account, settings,
+                       page=callback_data.id)
+
+
+async def show_record(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n,
+                      account: Account, settings: Settings, delegate: Delegate) -> None:
+    await callback.answer()
+    await show_card(callback, state, conference, i18n.current_locale, account, delegate, settings)
+
+
+async def choose_field(callback: CallbackQuery, state: FSMContext, delegate: Delegate) -> None:
+    await callback.answer()
+    buttons = [Button(label, Card(action=CardAction.field, id=delegate.id, field=name).pack())
+               for name, label in steps.field_labels().items()]
+    buttons.append(Button(_("⬅️ Back"), Card(action=CardAction.show, id=delegate.id).pack()))
+    await show(callback, state, _("What would you like to change for {name}?").format(
+        name=escape(delegate.full_name)), column(buttons, 2))
+
+
+async def change_field(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
+                       i18n: I18n, account: Account, delegate: Delegate) -> None:
+    await callback.answer()
+    await begin(callback, state, conference, i18n.current_locale, for_self=delegate.account_id == account.id,
+                draft=reg.Draft.of(delegate), delegate_id=delegate.id, queue=steps.GROUPS[callback_data.field])
+
+
+async def ask_to_cancel(callback: CallbackQuery, state: FSMContext, delegate: Delegate) -> None:
+    await callback.answer()
+    buttons = [Button(_("Yes, cancel it"), Card(action=CardAction.cancel_yes, id=delegate.id).pack()),
+               Button(_("No, keep it"), Card(action=CardAction.show, id=delegate.id).pack())]
+    await show(callback, state, _("Cancel the registration of {name}? Their check-in code will stop "
+                                  "working.").format(name=escape(delegate.full_name)), column(buttons))
+
+
+async def cancel_record(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
+                        account: Account, settings: Settings, delegate: Delegate) -> None:
+    await callback.answer()
+    await reg.cancel(session, delegate)
+    await show(callback, state, _("The registration of {name} is cancelled.").format(
+        name=escape(delegate.full_name)))
+    await list_records(callback.message, state, conference, i18n.current_locale, session, account, settings)
+    await done(callback, state, _("This registration is already cancelled."))
+
+
+async def take_over_link(callback: CallbackQuery, settings: Settings, delegate: Delegate) -> None:
+    await callback.answer()
+    await _send_link(callback.message, callback.bot, settings, delegate)
+
+
+async def code_of_record(callback: CallbackQuery, conference: Event, i18n: I18n, account: Account,
+                         settings: Settings, delegate: Delegate) -> None:
+    await callback.answer()
+    await send_code(callback.message, callback.bot, settings, conference, i18n.current_locale, account, delegate)
 
 
 def create_router() -> Router:
     router = Router(name="me")
     router.message.filter(F.chat.type == "private")
     router.message.register(me_command, Command("me"))
-    router.callback_query.register(card_action, Card.filter())
+    router.callback_query.register(all_records, Card.filter(F.action == CardAction.all_records))
+    for action, handler in ((CardAction.show, show_record), (CardAction.change, choose_field),
+                            (CardAction.cancel, ask_to_cancel), (CardAction.cancel_yes, cancel_record),
+                            (CardAction.link, take_over_link), (CardAction.qr, code_of_record)):
+        router.callback_query.register(handler, Card.filter(F.action == action), own_record)
+    changeable = (F.action == CardAction.field) & F.field.in_(steps.GROUPS)
+    router.callback_query.register(change_field, Card.filter(changeable), own_record)
+    # a field no change button names any more: the record again, as a stale press always showed it
+    router.callback_query.register(show_record, Card.filter(F.action == CardAction.field), own_record)
     return router

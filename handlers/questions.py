@@ -20,12 +20,13 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot import listing
 from bot.config import Settings
 from bot.event import Event
+from bot.screens.callbacks import Pick
+from bot.screens.render import day
 from bot.services import agenda, questions, registration as reg
 from bot.services.faq import Answer, Choices, Entry, Faq, decide
 from bot.ui import Button, column, show
-from handlers.callbacks import Pick
 from handlers.filters import HasRole, organizers_only
-from handlers.render import day
+from handlers.tickets import myqr
 from models import Account, Question
 from models.account import ORGANIZER
 from models.base import MAX_ID
@@ -103,8 +104,6 @@ async def answer(message: Message, state: FSMContext, entry: Entry, conference: 
     elif entry.source == "registration_count" and ORGANIZER in roles:
         await message.answer(await count_answer(session, conference, lang))
     elif entry.source == "my_qr":
-        from handlers.tickets import myqr
-
         await myqr(message, conference, i18n, session, account, settings, bot)
     elif entry.answer:
         await message.answer(escape(entry.answer.get(lang)))

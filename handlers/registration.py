@@ -1,7 +1,5 @@
-"""The registration conversation: one delegate at a time, for oneself or for a colleague.
-
-The conversation state holds the draft, a queue of steps still to ask (for "change this field")
-and the mode: "new" (ends with a confirmation) or "edit" (an existing record, saved at once).
+"""The registration conversation: one delegate at a time, for oneself or for a colleague: the answers,
+typed or pressed, the review, the confirmation. Its states and first question are in handlers/conversation.py.
 """
 from __future__ import annotations
 
@@ -10,73 +8,28 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
 from bot import listing
 from bot.config import Settings
 from bot.event import Event
+from bot.screens.callbacks import Pick
 from bot.services import confirmations, nominees, registration as reg
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
 from bot.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
-from handlers.callbacks import Pick
+from handlers.conversation import (Registration, ask, begin, command_during_registration, main_menu, menu_expired,
+                                   step_of)
+from handlers.me import after_registration, show_card
+from handlers.tickets import send_code
 from models import Account, Delegate
-
-
-class Registration(StatesGroup):
-    province = State()
-    category = State()
-    full_name = State()
-    position = State()
-    organization = State()
-    phone = State()
-    sessions = State()
-    arrival_date = State()
-    arrival_time = State()
-    travel_mode = State()
-    lodging = State()
-    note = State()
-    confirm = State()
-    change = State()
-
-
-def step_of(raw_state: str | None) -> str | None:
-    if raw_state and raw_state.startswith("Registration:"):
-        return raw_state.split(":", 1)[1]
-    return None
-
-
-async def ask(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, step: str,
-              *, edit: bool = False, warning: str = "") -> None:
-    data = await state.get_data()
-    draft = reg.Draft.load(data.get("draft"))
-    await state.set_state(getattr(Registration, step))
-    p = steps.prompt(step, draft, conference, lang, data.get("for_self", False))
-    text = f"{warning}\n\n{p.text}" if warning else p.text
-    await show(target, state, text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
-
-
-async def begin(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, *,
-                for_self: bool, draft: reg.Draft | None = None, delegate_id: int | None = None,
-                queue: list[str] | None = None) -> None:
-    """Start a new registration, or (with delegate_id) change fields of an existing one."""
-    await state.clear()
-    await state.update_data(draft=(draft or reg.Draft()).dump(), for_self=for_self, delegate_id=delegate_id,
-                            queue=list(queue or []), mode="edit" if delegate_id else "new",
-                            **{CONFIRMATION_KEY: None if delegate_id else confirmations.new_key()})
-    first = (queue or ["province"])[0]
-    await state.update_data(queue=list(queue or [])[1:])
-    await ask(target, state, conference, lang, first)
 
 
 async def begin_as_nominee(message: Message, state: FSMContext, conference: Event, lang: str, session,
                            account: Account, code: str) -> None:
     """A personal link from a province's list: the registration opens with the list's details filled in."""
-    from handlers.start import main_menu
-
     nominee = await nominees.find(session, conference, code)
     if nominee is None:
         await message.answer(_("This link is not valid or has expired."))
@@ -148,8 +101,6 @@ async def advance(target: Message | CallbackQuery, state: FSMContext, conference
 
 async def _save_changes(target, state: FSMContext, conference: Event, lang: str, session, account: Account,
                         settings: Settings, draft: reg.Draft, delegate_id: int) -> None:
-    from handlers.me import show_card
-
     delegate = await reg.find_for(session, conference, account, delegate_id)
     await state.clear()
     if delegate is None or not delegate.active:
@@ -161,8 +112,6 @@ async def _save_changes(target, state: FSMContext, conference: Event, lang: str,
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
     await show_card(target, state, conference, lang, account, delegate, settings, header=f"✅ {note}")
     if changed & reg.TICKET_FIELDS:
-        from handlers.tickets import send_code
-
         message = target.message if isinstance(target, CallbackQuery) else target
         await send_code(message, message.bot, settings, conference, lang, account, delegate)
 
@@ -214,13 +163,6 @@ async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, con
     await _refuse(message, state, conference, i18n.current_locale, step_of(raw_state), Refusal("choose"))
 
 
-async def command_during_registration(message: Message, state: FSMContext, raw_state: str, conference: Event,
-                                      i18n) -> None:
-    """A command that is not a way out: it is not an answer either."""
-    await message.answer(_("Please finish this registration first, or send /cancel to stop it."))
-    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
-
-
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
     """A photo, sticker, voice message… where an answer was expected: say so and ask again."""
     await message.answer(_("I can only read a typed answer here."))
@@ -235,9 +177,7 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     step = step_of(raw_state)
     ctx = dict(conference=conference, lang=lang, session=session, account=account, settings=settings)
     if step != callback_data.step:
-        from handlers.start import menu_expired
-
-        await menu_expired(callback, state, conference, lang, account, session, settings)
+        await menu_expired(callback, state, conference, lang, account, session)
         return
     await callback.answer()
     if step == "sessions":
@@ -279,9 +219,6 @@ async def _toggle_session(callback: CallbackQuery, state: FSMContext, key: str, 
 
 async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conference: Event, lang: str,
                    session, account: Account, settings: Settings) -> None:
-    from handlers.me import after_registration
-    from handlers.start import main_menu
-
     if key == "change":
         await ask(callback, state, conference, lang, "change")
         return

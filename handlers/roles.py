@@ -14,12 +14,12 @@ from aiogram.utils.i18n import I18n, gettext as _
 
 from bot import listing
 from bot.commands import publish_for_chat
+from bot.config import Settings
 from bot.event import Event
+from bot.screens.callbacks import Invite, InviteAction, Roles, RolesAction
 from bot.services import invitations
 from bot.services.accounts import from_configuration, remove_role, roles_of, with_roles
-from bot.config import Settings
 from bot.ui import Button, column, show
-from handlers.callbacks import Invite, Roles
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Account
 from models.account import ORGANIZER, STAFF
@@ -63,7 +63,7 @@ async def list_roles(message: Message, state: FSMContext, session, settings: Set
         lines.append(f"• {who}: {', '.join(dict.fromkeys(held))}")
         buttons += [Button(_("Remove {name}: {role}").format(name=holder.display_name or holder.user_id,
                                                               role=role_name(r)),
-                           Roles(action="remove", id=holder.id, role=r).pack()) for r in appointed]
+                           Roles(action=RolesAction.remove, id=holder.id, role=r).pack()) for r in appointed]
     lines = [_("<b>Who holds which role</b>"), *listing.within(lines),
              _("Appoint more with /invite_staff or /invite_organizer.")]
     await show(message, state, "\n".join(lines), column(buttons) if buttons else None)
@@ -92,7 +92,7 @@ async def list_invitations(message: Message, state: FSMContext, session, confere
         return
     buttons = [Button(_("Revoke invitation #{id} ({role}, until {until})").format(
         id=i.id, role=i.role, until=i.expires_at.astimezone(conference.tz).strftime("%d/%m %H:%M")),
-        Invite(action="revoke", id=i.id).pack()) for i in open_ones]
+        Invite(action=InviteAction.revoke, id=i.id).pack()) for i in open_ones]
     await show(message, state, _("Open invitations:"), column(buttons))
 
 
@@ -129,8 +129,8 @@ def create_router() -> Router:
     router.message.register(list_invitations, Command("invites"), organizer)
     router.message.register(list_roles, Command("roles"), organizer)
     router.message.register(organizers_only, Command("invite_staff", "invite_organizer", "invites", "roles"))
-    router.callback_query.register(revoke, Invite.filter(), organizer)
-    router.callback_query.register(remove, Roles.filter(F.action == "remove"), organizer)
+    router.callback_query.register(revoke, Invite.filter(F.action == InviteAction.revoke), organizer)
+    router.callback_query.register(remove, Roles.filter(F.action == RolesAction.remove), organizer)
     router.callback_query.register(organizers_only_button, Invite.filter())
     router.callback_query.register(organizers_only_button, Roles.filter())
     return router

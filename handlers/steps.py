@@ -13,14 +13,14 @@ from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event
+from bot.screens.callbacks import Pick
+from bot.screens.render import day, draft_card, session_line
 from bot.services import fields
 from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
 from bot.services.phone import normalize_phone
 from bot.services.registration import Draft
 from bot.ui import Button, Menu, column
-from handlers.callbacks import Pick
-from handlers.render import day, draft_card, session_line
 
 ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
          "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")

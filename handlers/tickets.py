@@ -11,20 +11,10 @@ from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
 from bot.event import Event
+from bot.screens.render import session_line
+from bot.screens.tickets import badge_lines, code_link
 from bot.services import badge, registration as reg, tickets
-from handlers.render import session_line
 from models import Account, Delegate
-
-
-async def code_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
-    me = await bot.me()
-    token = tickets.issue(settings.secret_key, delegate.event_id, delegate.id, delegate.ticket_version)
-    return f"https://t.me/{me.username}?start={token}"
-
-
-def badge_lines(delegate: Delegate, conference: Event, lang: str) -> list[str]:
-    province, category = conference.province(delegate.province), conference.category(delegate.category)
-    return [delegate.full_name, province.name.get(lang) if province else "", category.label.get(lang) if category else ""]
 
 
 async def send_code(message: Message, bot: Bot, settings: Settings, conference: Event, lang: str,

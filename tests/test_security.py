@@ -21,10 +21,10 @@ from bot.app import WEBHOOK_PATH, create_web_app
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.event import load_event
+from bot.screens import callbacks
 from bot.services import checkin, invitations, outbox, questions, registration as reg, tickets
 from bot.services.accounts import get_or_create_account, roles_of
 from bot.services.search_pace import SearchPace
-from handlers import callbacks
 from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, CheckInLog, Delegate, Invitation, Nominee,
                     OutboxMessage, Question, WebLogin)
 from models.account import ORGANIZER, STAFF

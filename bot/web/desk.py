@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Text
+from bot.screens.render import day
 from bot.services import checkin
 from bot.web.auth import Visitor, api, identify, login_needed
 from bot.web.html import page, t
 from bot.web.texts import as_script
-from handlers.render import day
 from models import CheckIn, CheckInLog, Delegate, DelegateSession, DeskScan
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow

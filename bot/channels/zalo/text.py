@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from icalendar import Calendar
 
 from bot.event import Event
+from bot.screens.render import day
 
 LIMIT = 2000  # Zalo's sendMessage text limit
 _NUMBERED = re.compile(r"^(\d+)\. ", re.MULTILINE)
@@ -128,8 +129,6 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
 def calendar_lines(ics: bytes, conference: Event) -> str:
     """The events of an .ics file (the /calendar export) as lines to read, in the conference's time zone."""
     from aiogram.utils.i18n import I18n
-
-    from handlers.render import day
 
     lang = I18n.get_current().current_locale
     lines = []

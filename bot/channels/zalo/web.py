@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.zalo.channel import WEBHOOK_PATH
+from bot.screens.tickets import badge_lines, code_link
 from bot.services import badge, tickets
 from models import Delegate
 
@@ -48,8 +49,6 @@ async def qr_picture(request: web.Request) -> web.Response:
     ticket = tickets.read(app.settings.secret_key, app.conference.id, token)
     if not isinstance(ticket, tickets.Ticket):
         raise web.HTTPNotFound()
-    from handlers.tickets import badge_lines, code_link
-
     async with app.db.session() as session:
         delegate = await session.get(Delegate, ticket.delegate_id)
     if delegate is None or delegate.event_id != app.conference.id:

@@ -1,0 +1,116 @@
+"""Where a user is in the chat: the main menu, or the registration step they are at.
+
+Every feature comes back here: a registration begun from the menu, from /me or from a personal link; a
+conversation stopped; a button from an old menu. So this module imports no other feature's module, and
+they all may import it.
+
+The conversation state holds the draft, a queue of steps still to ask (for "change this field")
+and the mode: "new" (ends with a confirmation) or "edit" (an existing record, saved at once).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.event import Event
+from bot.screens.callbacks import Go, GoTo
+from bot.services import confirmations, registration as reg
+from bot.ui import CONFIRMATION_KEY, Button, column, show
+from handlers import steps
+from models import Account
+
+
+class Registration(StatesGroup):
+    province = State()
+    category = State()
+    full_name = State()
+    position = State()
+    organization = State()
+    phone = State()
+    sessions = State()
+    arrival_date = State()
+    arrival_time = State()
+    travel_mode = State()
+    lodging = State()
+    note = State()
+    confirm = State()
+    change = State()
+
+
+def step_of(raw_state: str | None) -> str | None:
+    if raw_state and raw_state.startswith("Registration:"):
+        return raw_state.split(":", 1)[1]
+    return None
+
+
+async def ask(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, step: str,
+              *, edit: bool = False, warning: str = "") -> None:
+    data = await state.get_data()
+    draft = reg.Draft.load(data.get("draft"))
+    await state.set_state(getattr(Registration, step))
+    p = steps.prompt(step, draft, conference, lang, data.get("for_self", False))
+    text = f"{warning}\n\n{p.text}" if warning else p.text
+    await show(target, state, text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
+
+
+async def begin(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, *,
+                for_self: bool, draft: reg.Draft | None = None, delegate_id: int | None = None,
+                queue: list[str] | None = None) -> None:
+    """Start a new registration, or (with delegate_id) change fields of an existing one."""
+    await state.clear()
+    await state.update_data(draft=(draft or reg.Draft()).dump(), for_self=for_self, delegate_id=delegate_id,
+                            queue=list(queue or []), mode="edit" if delegate_id else "new",
+                            **{CONFIRMATION_KEY: None if delegate_id else confirmations.new_key()})
+    first = (queue or ["province"])[0]
+    await state.update_data(queue=list(queue or [])[1:])
+    await ask(target, state, conference, lang, first)
+
+
+async def command_during_registration(message: Message, state: FSMContext, raw_state: str, conference: Event,
+                                      i18n) -> None:
+    """A command that is not a way out: it is not an answer either."""
+    await message.answer(_("Please finish this registration first, or send /cancel to stop it."))
+    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
+
+
+def register_buttons() -> list[Button]:
+    return [Button(_("📝 Register myself"), Go(to=GoTo.register).pack()),
+            Button(_("👥 Register a delegate of my province"), Go(to=GoTo.register_other).pack())]
+
+
+async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                    account: Account, session) -> None:
+    own = await reg.own_delegate(session, conference, account)
+    first = conference.sessions[0].starts_at.astimezone(conference.tz)
+    last = conference.sessions[-1].starts_at.astimezone(conference.tz)
+    if own:
+        text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
+        buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack()),
+                   Button(_("➕ Register another delegate"), Go(to=GoTo.register_other).pack())]
+    else:
+        text = _("Welcome to the <b>{event}</b>, {first}–{last}, {city}.").format(
+            event=escape(conference.name.get(lang)), first=f"{first:%d/%m}", last=f"{last:%d/%m/%Y}",
+            city=escape(conference.city.get(lang))) + "\n" + _("Register here in a few steps.")
+        buttons = register_buttons()
+        if await reg.delegates_of(session, conference, account):
+            buttons.append(Button(_("📋 Registrations I made"), Go(to=GoTo.me).pack()))
+    buttons += [Button(_("📅 Agenda"), Go(to=GoTo.schedule).pack()),
+                Button(_("🌐 Tiếng Việt / English"), Go(to=GoTo.lang).pack()),
+                Button(_("❓ Help"), Go(to=GoTo.help).pack())]
+    await show(target, state, text, column(buttons))
+
+
+async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                       account: Account, session) -> None:
+    """A button from an old menu (or from before a restart): say so, and show where the user is now."""
+    await callback.answer(_("This menu has expired."))
+    await callback.message.answer(_("This menu has expired. Here is where you are now:"))
+    step = step_of(await state.get_state())
+    if step:
+        await ask(callback.message, state, conference, lang, step)
+    else:
+        await main_menu(callback.message, state, conference, lang, account, session)

@@ -22,10 +22,12 @@ UNITS = {
     "bot.services": "services", "bot.event": "services", "bot.text": "services", "bot.config": "services",
     "bot.i18n": "services", "bot.backup": "services", "bot.logs": "services", "bot.health": "services",
     "bot.storage": "services",
+    # a process beside the bot that ends with it (badges, reading lists); Telegram's text lengths
+    "bot.worker_process": "services", "bot.long_text": "services",
     # which chat ids are Zalo's: a fact about ids that commands and workers need, not the Zalo channel
     "bot.channels.zalo.ids": "services",
     # what the bot shows: texts, cards, callback data, menus that work typed, the list of commands
-    "bot.screens": "screens", "bot.ui": "screens", "bot.commands": "screens",
+    "bot.screens": "screens", "bot.ui": "screens", "bot.commands": "screens", "bot.listing": "screens",
     # the dispatcher's and the one sender's machinery: built by the app, used by the channels
     "bot.sender": "plumbing", "bot.webhook": "plumbing", "bot.middlewares": "plumbing",
     "handlers": "handlers",

@@ -36,6 +36,7 @@ from bot.storage import create_isolation, create_storage
 from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
+from handlers.claims import claim_pace
 from models import Database
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     order = create_isolation(storage)  # one update of a chat at a time, in order (bot/storage.py)
     # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
-                    faq=faq, search_pace=SearchPace())
+                    faq=faq, search_pace=SearchPace(), claim_pace=claim_pace())
     dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())

@@ -4,9 +4,6 @@
 Registered before the registration conversation, so the code is never taken for an answer."""
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -15,30 +12,27 @@ from aiogram.utils.i18n import I18n, gettext as _
 from bot.config import Settings
 from bot.event import Event
 from bot.services import registration as reg
+from bot.services.pace import Pace
 from handlers.conversation import ask, step_of
 from handlers.me import claimed
 from handlers.registration import begin_as_nominee
 from models import Account, Delegate
 
 # Codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. Counted in
-# this process only: enough to stop one person typing codes, which is the risk here.
+# this process only (the dispatcher's "claim_pace"): enough to stop one person typing codes, the risk here.
 MAX_WRONG = 5
 WINDOW = 15 * 60
-_wrong: dict[int, deque[float]] = defaultdict(deque)
 
 
-def _too_many(account: Account) -> bool:
-    tries = _wrong[account.id]
-    while tries and tries[0] < time.monotonic() - WINDOW:
-        tries.popleft()
-    return len(tries) >= MAX_WRONG
+def claim_pace() -> Pace:
+    return Pace(MAX_WRONG, WINDOW)
 
 
 async def typed_code(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                     account: Account, settings: Settings) -> None:
+                     account: Account, settings: Settings, claim_pace: Pace) -> None:
     lang = i18n.current_locale
     code = reg.typed_claim(message.text)
-    if _too_many(account):
+    if claim_pace.wait(account.id):
         await message.answer(_("Too many wrong codes. Please wait a quarter of an hour, or ask the organizers."))
         return
     if not reg.is_claim_code(code):  # a nominee's personal code, as their link would have opened
@@ -46,12 +40,12 @@ async def typed_code(message: Message, state: FSMContext, conference: Event, i18
         return
     result = await reg.claim_by_code(session, conference, account, code)
     if isinstance(result, Delegate):
-        _wrong.pop(account.id, None)
+        claim_pace.forget(account.id)
         await state.clear()
         await claimed(message, state, conference, lang, session, account, settings, result)
         return
     if result == "invalid":
-        _wrong[account.id].append(time.monotonic())
+        claim_pace.note(account.id)
     await message.answer({
         "cancelled": _("This registration was cancelled. You can register again with /start."),
         "already_registered": _("You already have a registration of your own; see /me."),

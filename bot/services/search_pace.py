@@ -12,28 +12,12 @@ keeps its own (a staff member's requests spread over them get that many times th
 """
 from __future__ import annotations
 
-import math
-import time
-from collections import deque
-from typing import Callable
+from bot.services.pace import Pace
 
 MOST = 30
 WINDOW = 60.0  # seconds
 
 
-class SearchPace:
-    def __init__(self, most: int = MOST, window: float = WINDOW, clock: Callable[[], float] = time.monotonic) -> None:
-        self.most, self.window, self.clock = most, window, clock
-        self._searches: dict[int, deque[float]] = {}
-
-    def take(self, staff_id: int) -> int:
-        """0 when this search may go ahead (and it is counted), else the whole seconds until one may.
-        A refused search is not counted, so waiting out the window is always enough."""
-        now = self.clock()
-        searches = self._searches.setdefault(staff_id, deque())
-        while searches and searches[0] <= now - self.window:
-            searches.popleft()
-        if len(searches) >= self.most:
-            return max(1, math.ceil(searches[0] + self.window - now))
-        searches.append(now)
-        return 0
+class SearchPace(Pace):
+    def __init__(self, most: int = MOST, window: float = WINDOW, **kwargs) -> None:
+        super().__init__(most, window, **kwargs)

@@ -108,7 +108,7 @@ async def desk(message: Message, state: FSMContext, conference: Event, i18n: I18
 
 async def show_desk(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, session) -> None:
     code = await current_list(state, conference)
-    count = await checkin.checked_in_count(session, code)
+    count = await checkin.checked_in_count(session, code, conference)
     text = "\n".join([
         _("🛎 <b>Reception desk</b> — list: {name} ({count} checked in)").format(
             name=escape(list_name(conference, code, lang)), count=count),

@@ -1,14 +1,16 @@
 """The check-in decision without any chat framework: reasons, exactly-once, undo, search, stats."""
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from bot.services import checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from bot.services.search_pace import SearchPace
 from models import CheckInLog
+from models.base import utcnow
 from tests.test_registration_service import draft
 
 SECRET = "s3cret"
@@ -220,3 +222,62 @@ async def test_stats(db, conference):
         assert by_list["conference"].by_province == {"gia_lai": (1, 1), "kon_tum": (1, 0)}
         assert (by_list["reception"].registered, by_list["reception"].checked_in) == (1, 0)
         assert by_list["exchange"].registered == 0
+
+
+async def test_a_scan_sent_again_with_its_nonce_gets_its_first_answer(db, conference):
+    staff_id, other_id, delegate_id = await setup(db, conference)
+    token = token_for(conference, delegate_id)
+    async with db.session() as session:
+        staff, other = await session.get(checkin.Account, staff_id), await session.get(checkin.Account, other_id)
+
+        async def decide(account, nonce, **where):
+            return await checkin.decide(session, conference, SECRET, "conference", account, "desk", nonce=nonce,
+                                        **({"text": token} | where))
+
+        first = await decide(staff, "n1")
+        assert (first.outcome, first.replayed) == (checkin.CHECKED_IN, False)
+        assert await checkin.undo(session, first.checkin.id, staff) is not None
+        again = await decide(staff, "n1")  # its answer was lost: the same answer, nothing recorded anew
+        assert (again.outcome, again.replayed, again.delegate.id, again.by.id) == (
+            checkin.CHECKED_IN, True, delegate_id, staff_id)
+        assert (again.checkin.id, again.checkin.at) == (first.checkin.id, first.checkin.at)
+        assert await checkin.checked_in_count(session, "conference", conference) == 0
+        # the nonce is the account's own: another desk's "n1" is another scan
+        assert (await decide(other, "n1")).outcome == checkin.CHECKED_IN
+        mine = await decide(staff, "n2")
+        assert (mine.outcome, mine.by.id, mine.replayed) == (checkin.ALREADY, other_id, False)
+        refused = await decide(staff, "n3", text=None, delegate_id=999999)
+        assert (await decide(staff, "n3")).reason == refused.reason == "unknown"  # a refusal is replayed too
+        without = [await decide(staff, None) for _ in range(2)]
+        assert [d.replayed for d in without] == [False, False]
+
+
+@pytest.mark.parametrize("waited,recorded", [
+    (None, timedelta(0)), (timedelta(seconds=5), timedelta(0)),  # decided at once: now
+    (timedelta(minutes=10), timedelta(minutes=10)),  # waited offline: when it was scanned
+    (timedelta(days=3), timedelta(hours=24)),  # never further back than a day
+])
+async def test_a_scan_that_waited_offline_is_recorded_when_it_was_made(db, conference, waited, recorded):
+    staff_id, _, delegate_id = await setup(db, conference)
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        before = utcnow()
+        made = None if waited is None else before - waited
+        decision = await checkin.decide(session, conference, SECRET, "conference", staff, "desk",
+                                        text=token_for(conference, delegate_id), at=made)
+        after = utcnow()
+        assert before - recorded - timedelta(seconds=1) <= decision.checkin.at <= after - recorded
+        log = await session.scalar(select(CheckInLog).where(CheckInLog.delegate_id == delegate_id))
+        assert log.at == decision.checkin.at
+
+
+async def test_stats_count_an_arrival_on_a_part_not_registered_for_in_its_province_too(db, conference):
+    staff_id, _, delegate_id = await setup(db, conference, province="gia_lai", sessions=["reception"])
+    async with db.session() as session:
+        staff = await session.get(checkin.Account, staff_id)
+        await checkin.check_in(session, await session.get(checkin.Delegate, delegate_id), "conference", staff, "search")
+        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        conference_list = by_list["conference"]
+        assert (conference_list.registered, conference_list.checked_in) == (0, 1)
+        assert sum(arrived for _, arrived in conference_list.by_province.values()) == conference_list.checked_in
+        assert conference_list.by_province == {"gia_lai": (0, 1)}

@@ -4,6 +4,7 @@ idempotent replay of a queued scan, and no personal data beyond what reception n
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from aiohttp import ClientSession, CookieJar
@@ -345,3 +346,34 @@ def test_the_pages_have_every_text_in_both_languages():
                                                                          ("unknown", "used", "expired", "role")}
     assert set(texts.TEXTS["vi"]) == set(texts.TEXTS["en"])
     assert used - set(texts.TEXTS["vi"]) == set()
+
+
+async def test_a_cancelled_delegate_drops_out_of_every_count_alike(site, fake):
+    """After a delegate who was checked in cancels, the chat desk's count line, /stats, the desk page's
+    header and the dashboard show the same number of arrivals."""
+    organizer = await site.account(9001, "Ban Tổ chức", ORGANIZER)
+    await site.account(9001, "Ban Tổ chức", STAFF)
+    board = await site.client(organizer, ORGANIZER)
+    lan, bich = site.delegates[:2]
+    try:
+        status, body = await board.scans({"id": "c1", "text": site.token(lan), "list": "conference"},
+                                         {"id": "c2", "text": site.token(bich), "list": "conference"})
+        assert [r["outcome"] for r in body["results"]] == ["checked_in", "checked_in"]
+        async with site.app.db.session() as session:
+            await reg.cancel(session, await session.get(Delegate, bich.id))
+        chat = fake.user(9001, first_name="Ban Tổ chức", language_code="en", started=True)
+        await chat.send("/checkin")
+        desk_line = re.search(r"\((\d+) checked in\)", (await until_text(chat, "checked in)")).text)
+        await chat.send("/stats")
+        stats = (await until_text(chat, "Registered and checked in")).text
+        parts = [re.search(r": (\d+)/(\d+)$", line) for line in stats.splitlines()[1:] if line and line[0] != " "]
+        conference = [s.code for s in site.app.conference.sessions].index("conference")
+        page = (await board.get("/desk/api/setup"))[1]["counts"]["conference"]
+        dashboard = (await board.get("/dashboard/api/numbers?list=conference"))[1]
+        seen = {"chat desk": int(desk_line.group(1)), "/stats": int(parts[conference].group(1)),
+                "desk page": page[0], "dashboard": dashboard["totals"]["arrived"],
+                "dashboard by province": sum(r["arrived"] for r in dashboard["provinces"])}
+        assert seen == dict.fromkeys(seen, 1), seen
+        assert int(parts[conference].group(2)) == page[1] == dashboard["totals"]["expected"] == 4
+    finally:
+        await board.close()

@@ -3,9 +3,9 @@ photo of the code, typed or scanned token, search by name or phone). Modelled on
 decision returns an outcome and a reason; the chat, the desk page or a test only render it."""
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import islice
 
 from sqlalchemy import delete, func, select
@@ -17,13 +17,15 @@ from bot.services import tickets
 from bot.services.phone import normalize_phone
 from bot.services.search_pace import SearchPace
 from bot.text import fold
-from models import Account, CheckIn, CheckInLog, Delegate, DelegateSession
+from models import Account, CheckIn, CheckInLog, Delegate, DelegateSession, DeskScan
 from models.base import utcnow
 from models.delegate import CONFIRMED
 
 CHECKED_IN, ALREADY, REFUSED = "checked_in", "already", "refused"
 # reasons for REFUSED: not_a_code (another QR, a link, a word) | forged (shaped like a code, does not verify)
 # | unknown | replaced | cancelled
+QUEUED = timedelta(seconds=20)  # a scan older than this when it is decided waited in a queue (a desk offline)
+OLDEST = timedelta(hours=24)  # nothing is back-dated further than this
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Decision:
     checkin: CheckIn | None = None  # the new one, or the first one for ALREADY
     list_code: str = ""
     by: Account | None = None  # who made the (first) check-in
+    replayed: bool = False  # the answer given earlier to the same scan (same nonce), not decided again
 
 
 def default_list(conference: Event, now: datetime | None = None) -> str:
@@ -47,8 +50,8 @@ def default_list(conference: Event, now: datetime | None = None) -> str:
 
 
 async def scan(session: AsyncSession, conference: Event, secret: str, text: str, list_code: str,
-               staff: Account, via: str) -> Decision:
-    """Decide a presented code (token or deep link)."""
+               staff: Account, via: str, at: datetime | None = None) -> Decision:
+    """Decide a presented code (token or deep link); `at` as in check_in."""
     token = tickets.find_token(text)
     if token is None:
         return Decision(REFUSED, "forged" if tickets.looks_damaged(text) else "not_a_code", list_code=list_code)
@@ -60,15 +63,26 @@ async def scan(session: AsyncSession, conference: Event, secret: str, text: str,
         return Decision(REFUSED, "unknown", list_code=list_code)
     if delegate.active and ticket.version != delegate.ticket_version:
         return Decision(REFUSED, "replaced", delegate, list_code=list_code)
-    return await check_in(session, delegate, list_code, staff, via)
+    return await check_in(session, delegate, list_code, staff, via, at)
+
+
+def recorded_at(at: datetime | None, now: datetime | None = None) -> datetime:
+    """When a check-in happened: a scan that waited offline in a queue is recorded at the moment it was
+    made, so the arrivals chart and "already checked in at" tell the truth; never later than now, never
+    more than OLDEST back, and a scan decided within QUEUED is simply now."""
+    now = now or utcnow()
+    if at is None or now - at <= QUEUED:
+        return now
+    return max(at, now - OLDEST)
 
 
 async def check_in(session: AsyncSession, delegate: Delegate, list_code: str, staff: Account,
-                   via: str) -> Decision:
-    """Check a known delegate in on a list, exactly once even if two desks try at the same moment."""
+                   via: str, at: datetime | None = None) -> Decision:
+    """Check a known delegate in on a list, exactly once even if two desks try at the same moment.
+    `at` is when the scan was made, if it waited in a queue (see recorded_at); None: now."""
     if not delegate.active:
         return Decision(REFUSED, "cancelled", delegate, list_code=list_code)
-    checkin = CheckIn(delegate_id=delegate.id, list_code=list_code, by_id=staff.id, via=via, at=utcnow())
+    checkin = CheckIn(delegate_id=delegate.id, list_code=list_code, by_id=staff.id, via=via, at=recorded_at(at))
     try:
         async with session.begin_nested():  # a savepoint: the losing desk keeps its session usable
             session.add(checkin)
@@ -81,6 +95,60 @@ async def check_in(session: AsyncSession, delegate: Delegate, list_code: str, st
                            at=checkin.at))
     await session.commit()
     return Decision(CHECKED_IN, None, delegate, checkin, list_code, staff)
+
+
+async def decide(session: AsyncSession, conference: Event, secret: str, list_code: str, staff: Account, via: str,
+                 *, text: str | None = None, delegate_id: int | None = None, nonce: str | None = None,
+                 at: datetime | None = None) -> Decision:
+    """One presented scan - a code (`text`) or a search pick (`delegate_id`) - made at `at` (None: now).
+    A scan sent again with the same nonce by the same account (a queued scan whose answer was lost when
+    the Wi-Fi dropped) gets its first answer back, replayed, and is never decided twice."""
+    if nonce is not None:
+        nonce = nonce[:64]
+        earlier = await _answered(session, staff, nonce)
+        if earlier is not None:
+            return earlier
+    if delegate_id is not None:
+        delegate = await session.get(Delegate, delegate_id)
+        if delegate is None or delegate.event_id != conference.id:
+            decision = Decision(REFUSED, "unknown", list_code=list_code)
+        else:
+            decision = await check_in(session, delegate, list_code, staff, via, at)
+    else:
+        decision = await scan(session, conference, secret, text or "", list_code, staff, via, at)
+    if nonce is None:
+        return decision
+    try:
+        async with session.begin_nested():
+            session.add(DeskScan(account_id=staff.id, scan_id=nonce, result=json.dumps(_snapshot(decision)),
+                                 at=utcnow()))
+    except IntegrityError:  # the same scan, sent twice at the same moment: the first answer stands
+        return await _answered(session, staff, nonce) or decision
+    await session.commit()
+    return decision
+
+
+def _snapshot(decision: Decision) -> dict:
+    """What a decision was, kept to be given again: the check-in as it was then, even if undone later."""
+    c = decision.checkin
+    return {"v": 2, "outcome": decision.outcome, "reason": decision.reason, "list": decision.list_code,
+            "delegate": decision.delegate.id if decision.delegate else None,
+            "by": decision.by.id if decision.by else None,
+            "checkin": {"id": c.id, "at": c.at.isoformat(), "by": c.by_id, "via": c.via} if c else None}
+
+
+async def _answered(session: AsyncSession, staff: Account, nonce: str) -> Decision | None:
+    stored = await session.scalar(select(DeskScan.result).where(DeskScan.account_id == staff.id,
+                                                                DeskScan.scan_id == nonce))
+    kept = json.loads(stored) if stored else None
+    if not kept or kept.get("v") != 2:  # none, or an answer kept by an earlier version: decide it (again)
+        return None
+    c = kept["checkin"]
+    first = CheckIn(id=c["id"], delegate_id=kept["delegate"], list_code=kept["list"], by_id=c["by"], via=c["via"],
+                    at=datetime.fromisoformat(c["at"])) if c else None
+    delegate = await session.get(Delegate, kept["delegate"]) if kept["delegate"] else None
+    by = await session.get(Account, kept["by"]) if kept["by"] else None
+    return Decision(kept["outcome"], kept["reason"], delegate, first, kept["list"], by, replayed=True)
 
 
 async def undo(session: AsyncSession, checkin_id: int, staff: Account) -> CheckIn | None:
@@ -142,6 +210,60 @@ async def search(session: AsyncSession, conference: Event, query: str, staff: Ac
 
 
 @dataclass
+class Count:
+    registered: int = 0  # confirmed registrations
+    expected: int = 0  # of them, registered for this part of the conference
+    arrived: int = 0  # checked in on this part's list (registered for it or not)
+
+
+@dataclass
+class Arrivals:
+    list_code: str
+    total: Count = field(default_factory=Count)
+    by_province: dict[str, Count] = field(default_factory=dict)  # code → count
+    by_category: dict[str, Count] = field(default_factory=dict)
+
+
+def _add(found: Arrivals, kind: str, province: str, category: str, n: int) -> None:
+    for count in (found.total, found.by_province.setdefault(province, Count()),
+                  found.by_category.setdefault(category, Count())):
+        setattr(count, kind, getattr(count, kind) + n)
+
+
+def counted(conference: Event | None) -> tuple:
+    """Who is counted, everywhere arrivals are shown: the conference's confirmed registrations. A cancelled
+    registration drops out with its check-ins; an undone check-in is deleted, so it is gone too."""
+    confirmed = (Delegate.status == CONFIRMED,)
+    return confirmed if conference is None else (*confirmed, Delegate.event_id == conference.id)
+
+
+async def arrivals(session: AsyncSession, conference: Event | None, list_code: str | None = None) -> dict[str, Arrivals]:
+    """The one count of arrivals, per list (all of the conference's, or `list_code`), per province and per
+    category: the chat's /stats and desk, the desk page and the dashboard all show these numbers.
+    conference None counts every conference in the database (a deployment serves one)."""
+    who = counted(conference)
+    codes = [list_code] if list_code else [s.code for s in conference.sessions]
+    registered = (await session.execute(select(Delegate.province, Delegate.category, func.count()).where(*who)
+                                        .group_by(Delegate.province, Delegate.category))).all()
+    expected = (await session.execute(
+        select(DelegateSession.session_code, Delegate.province, Delegate.category, func.count())
+        .join(Delegate, Delegate.id == DelegateSession.delegate_id).where(*who, DelegateSession.session_code.in_(codes))
+        .group_by(DelegateSession.session_code, Delegate.province, Delegate.category))).all()
+    arrived = (await session.execute(
+        select(CheckIn.list_code, Delegate.province, Delegate.category, func.count())
+        .join(Delegate, Delegate.id == CheckIn.delegate_id).where(*who, CheckIn.list_code.in_(codes))
+        .group_by(CheckIn.list_code, Delegate.province, Delegate.category))).all()
+    result = {code: Arrivals(code) for code in codes}
+    for found in result.values():
+        for province, category, n in registered:
+            _add(found, "registered", province, category, n)
+    for kind, rows in (("expected", expected), ("arrived", arrived)):
+        for code, province, category, n in rows:
+            _add(result[code], kind, province, category, n)
+    return result
+
+
+@dataclass
 class ListStats:
     list_code: str
     registered: int
@@ -150,37 +272,17 @@ class ListStats:
     by_category: dict[str, tuple[int, int]]
 
 
+def _pairs(counts: dict[str, Count]) -> dict[str, tuple[int, int]]:
+    """(registered for the part, checked in), most registrations first; only who has either."""
+    shown = sorted(((code, c) for code, c in counts.items() if c.expected or c.arrived), key=lambda kc: -kc[1].expected)
+    return {code: (c.expected, c.arrived) for code, c in shown}
+
+
 async def stats(session: AsyncSession, conference: Event) -> list[ListStats]:
     """Registered (attending that part) and checked in, per list, per province and per category."""
-    attending = (await session.execute(
-        select(DelegateSession.session_code, Delegate.province, Delegate.category, Delegate.id)
-        .join(Delegate, Delegate.id == DelegateSession.delegate_id)
-        .where(Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
-    )).all()
-    arrived = {(row.delegate_id, row.list_code) for row in (await session.execute(
-        select(CheckIn.delegate_id, CheckIn.list_code).join(Delegate, Delegate.id == CheckIn.delegate_id)
-        .where(Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
-    )).all()}
-    result = []
-    for s in conference.sessions:
-        rows = [r for r in attending if r.session_code == s.code]
-        # a delegate checked in on a list they did not register for still counts as arrived
-        extra = {d for d, code in arrived if code == s.code} - {r.id for r in rows}
-        reg_p, in_p, reg_c, in_c = Counter(), Counter(), Counter(), Counter()
-        for r in rows:
-            reg_p[r.province] += 1
-            reg_c[r.category] += 1
-            if (r.id, s.code) in arrived:
-                in_p[r.province] += 1
-                in_c[r.category] += 1
-        checked = sum(1 for r in rows if (r.id, s.code) in arrived) + len(extra)
-        result.append(ListStats(
-            s.code, len(rows), checked,
-            {p: (reg_p[p], in_p[p]) for p in sorted(reg_p, key=lambda c: -reg_p[c])},
-            {c: (reg_c[c], in_c[c]) for c in sorted(reg_c, key=lambda c: -reg_c[c])},
-        ))
-    return result
+    return [ListStats(code, a.total.expected, a.total.arrived, _pairs(a.by_province), _pairs(a.by_category))
+            for code, a in (await arrivals(session, conference)).items()]
 
 
-async def checked_in_count(session: AsyncSession, list_code: str) -> int:
-    return await session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.list_code == list_code))
+async def checked_in_count(session: AsyncSession, list_code: str, conference: Event | None = None) -> int:
+    return (await arrivals(session, conference, list_code))[list_code].total.arrived

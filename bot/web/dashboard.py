@@ -15,15 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services import exports, outbox
+from bot.services import checkin, exports, outbox
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_list, list_names
 from bot.web.html import message_page, page, t
 from bot.web.texts import TEXTS
-from models import Account, Broadcast, CheckIn, Delegate, DelegateSession
+from models import Account, Broadcast, CheckIn, Delegate
 from models.account import ORGANIZER
 from models.base import utcnow
-from models.delegate import CONFIRMED
 from models.outbox import BLOCKED, DROPPED, FAILED, PENDING, SENDING, SENT
 
 BUCKET = timedelta(minutes=15)
@@ -42,6 +41,10 @@ EXPORTS = {  # file name → (content type, builder); organizers' files hold pho
 
 def _row(name: dict | None, registered: int, expected: int, arrived: int) -> dict:
     return {"name": name, "registered": registered, "expected": expected, "arrived": arrived}
+
+
+def _numbers(count: checkin.Count | None) -> tuple[int, int, int]:
+    return (count.registered, count.expected, count.arrived) if count else (0, 0, 0)
 
 
 def _audience(conference: Event, audience: str) -> dict[str, str]:
@@ -96,36 +99,20 @@ async def _broadcasts(session: AsyncSession, conference: Event) -> list[dict]:
 async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
     conference: Event = request.app["app"].conference
     list_code = chosen_list(conference, request.query.get("list"))
-    confirmed = (Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
-    delegates = (await session.execute(select(Delegate.id, Delegate.province, Delegate.category).where(
-        *confirmed))).all()
-    expected = set(await session.scalars(select(DelegateSession.delegate_id).join(
-        Delegate, Delegate.id == DelegateSession.delegate_id).where(DelegateSession.session_code == list_code,
-                                                                     *confirmed)))
+    count = (await checkin.arrivals(session, conference, list_code))[list_code]
     checkins = (await session.execute(
-        select(CheckIn.delegate_id, CheckIn.at, CheckIn.via, Delegate.full_name, Delegate.province,
-               Account.display_name)
+        select(CheckIn.at, CheckIn.via, Delegate.full_name, Delegate.province, Account.display_name)
         .join(Delegate, Delegate.id == CheckIn.delegate_id).outerjoin(Account, Account.id == CheckIn.by_id)
-        .where(CheckIn.list_code == list_code, *confirmed).order_by(CheckIn.at))).all()
-    arrived = {c.delegate_id for c in checkins}
-
-    def rows(key: str, items) -> list[dict]:
-        out = []
-        for code, name in items:
-            members = [d.id for d in delegates if getattr(d, key) == code]
-            row = _row(name, len(members), len(expected.intersection(members)), len(arrived.intersection(members)))
-            if key == "province" or row["registered"] or row["arrived"]:  # every province, even one not yet come
-                out.append(row)
-        return out
-
-    provinces = rows("province", [(p.code, both(p.name)) for p in conference.provinces])
-    categories = rows("category", [(c.code, both(c.label)) for c in conference.categories])
+        .where(CheckIn.list_code == list_code, *checkin.counted(conference)).order_by(CheckIn.at))).all()
+    provinces = [_row(both(p.name), *_numbers(count.by_province.get(p.code))) for p in conference.provinces]
+    categories = [_row(both(c.label), *_numbers(found)) for c in conference.categories  # only who registered or came
+                  if (found := count.by_category.get(c.code)) and (found.registered or found.arrived)]
     latest = [{"time": c.at.astimezone(conference.tz).strftime("%H:%M"), "name": c.full_name,
                "province": both(p.name) if (p := conference.province(c.province)) else None,
                "by": c.display_name or "", "via": c.via} for c in reversed(checkins[-LATEST:])]
     return web.json_response({
         "list": list_code, "lists": list_names(conference),
-        "totals": _row(None, len(delegates), len(expected), len(arrived)),
+        "totals": _row(None, *_numbers(count.total)),
         "provinces": provinces, "categories": categories,
         "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,
         "broadcasts": await _broadcasts(session, conference),

@@ -1,22 +1,20 @@
 """The reception desk page: camera, handheld scanner and search, one result area.
 
-Every way in ends in bot.services.checkin (scan for a code, check_in for a search pick), the same
-decision the chat desk uses, recorded `via="desk"` by the logged-in account. The page queues every
-scan in the browser (IndexedDB) with an id it made itself and sends the queue in order; the server
-keeps each id's answer (DeskScan), so a scan sent twice - the answer was lost when the Wi-Fi dropped -
-is answered the same way and never decided twice. Two desks scanning the same delegate are kept
-apart by the unique (delegate, list) check-in: the second learns who was first, and when.
+Every way in ends in bot.services.checkin.decide (a code or a search pick), the same decision the
+chat desk uses, recorded `via="desk"` by the logged-in account. The page queues every scan in the
+browser (IndexedDB) with an id it made itself (the scan's nonce) and its age, and sends the queue in
+order; the service answers a scan sent twice - the answer was lost when the Wi-Fi dropped - the same
+way and records a scan that waited offline at the moment it was made. This module only reads the
+request and shows the decision.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 from html import escape
 
 from aiohttp import web
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Text
@@ -25,15 +23,12 @@ from bot.services import checkin
 from bot.web.auth import Visitor, api, identify, login_needed
 from bot.web.html import page, t
 from bot.web.texts import as_script
-from models import CheckIn, CheckInLog, Delegate, DelegateSession, DeskScan
+from models import CheckIn, Delegate
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow
-from models.delegate import CONFIRMED
 
 VIA = "desk"
 MAX_BATCH = 200  # scans in one request; a desk offline for an hour at a busy reception stays far below
-QUEUED = timedelta(seconds=20)  # a scan older than this when it arrives waited in the browser's queue
-OLDEST = timedelta(hours=24)
 
 
 def both(value: Text | None) -> dict[str, str] | None:
@@ -67,71 +62,48 @@ def describe(decision: checkin.Decision, conference: Event) -> dict:
     return result
 
 
+async def counts(session: AsyncSession, conference: Event, list_code: str | None = None) -> dict[str, list[int]]:
+    """[checked in, expected] per list (all, or `list_code`), as the header shows it."""
+    return {code: [a.total.arrived, a.total.expected]
+            for code, a in (await checkin.arrivals(session, conference, list_code)).items()}
+
+
 async def tally(session: AsyncSession, conference: Event, list_code: str) -> list[int]:
-    """[checked in, expected] on a list, as the header shows it."""
-    confirmed = (Delegate.event_id == conference.id, Delegate.status == CONFIRMED)
-    checked = await session.scalar(select(func.count()).select_from(CheckIn).join(
-        Delegate, Delegate.id == CheckIn.delegate_id).where(CheckIn.list_code == list_code, *confirmed))
-    expected = await session.scalar(select(func.count()).select_from(DelegateSession).join(
-        Delegate, Delegate.id == DelegateSession.delegate_id).where(DelegateSession.session_code == list_code,
-                                                                     *confirmed))
-    return [checked or 0, expected or 0]
+    return (await counts(session, conference, list_code))[list_code]
 
 
 def chosen_list(conference: Event, code: object) -> str:
     return code if isinstance(code, str) and conference.session(code) else checkin.default_list(conference)
 
 
-async def _backdate(session: AsyncSession, decision: checkin.Decision, age: timedelta) -> None:
-    """A scan that waited offline is recorded at the moment it was made, so the arrivals chart and
-    "already checked in at" tell the truth. The age, not the laptop's clock, is trusted."""
-    found = decision.checkin
-    at = found.at - age
-    await session.execute(update(CheckInLog).where(
-        CheckInLog.delegate_id == found.delegate_id, CheckInLog.list_code == found.list_code,
-        CheckInLog.action == "checkin", CheckInLog.at == found.at).values(at=at))
-    found.at = at
-    await session.commit()
+def _number(value: object) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**31 else 0  # no delegate has id 0: refused as unknown
+
+
+def _age(value: object) -> timedelta:
+    """How long the scan waited in the browser's queue; its age, not the laptop's clock, is trusted."""
+    try:
+        return min(timedelta(milliseconds=max(int(value or 0), 0)), checkin.OLDEST)
+    except (TypeError, ValueError, OverflowError):
+        return timedelta(0)
 
 
 async def decide(session: AsyncSession, request: web.Request, who: Visitor, item: dict) -> dict:
-    """One queued scan: its earlier answer if it was already decided, else the check-in decision."""
+    """One queued scan, as the page shows its answer."""
     app = request.app["app"]
     conference: Event = app.conference
-    scan_id = str(item.get("id") or uuid.uuid4())[:64]
-    earlier = await session.scalar(select(DeskScan.result).where(DeskScan.account_id == who.account.id,
-                                                                 DeskScan.scan_id == scan_id))
-    if earlier is not None:
-        return {**json.loads(earlier), "replayed": True}
-    list_code = chosen_list(conference, item.get("list"))
-    if item.get("delegate") is not None:
-        try:
-            delegate = await session.get(Delegate, int(item["delegate"]))
-        except (TypeError, ValueError):
-            delegate = None
-        if delegate is None or delegate.event_id != conference.id:
-            decision = checkin.Decision(checkin.REFUSED, "unknown", list_code=list_code)
-        else:
-            decision = await checkin.check_in(session, delegate, list_code, who.account, VIA)
-    else:
-        decision = await checkin.scan(session, conference, app.settings.secret_key, str(item.get("text") or "")[:512],
-                                      list_code, who.account, VIA)
-    try:
-        age = timedelta(milliseconds=min(max(int(item.get("age_ms") or 0), 0), OLDEST / timedelta(milliseconds=1)))
-    except (TypeError, ValueError):
-        age = timedelta(0)
-    if decision.outcome == checkin.CHECKED_IN and age > QUEUED:
-        await _backdate(session, decision, age)
-    result = {**describe(decision, conference), "scan": scan_id}
-    try:
-        async with session.begin_nested():
-            session.add(DeskScan(account_id=who.account.id, scan_id=scan_id, result=json.dumps(result), at=utcnow()))
-    except IntegrityError:  # the same scan, sent twice at the same moment: the first answer stands
-        earlier = await session.scalar(select(DeskScan.result).where(DeskScan.account_id == who.account.id,
-                                                                     DeskScan.scan_id == scan_id))
-        return {**json.loads(earlier), "replayed": True}
-    await session.commit()
-    return result
+    nonce = str(item["id"])[:64] if item.get("id") else None
+    decision = await checkin.decide(
+        session, conference, app.settings.secret_key, chosen_list(conference, item.get("list")), who.account, VIA,
+        text=str(item.get("text") or "")[:512],
+        delegate_id=_number(item["delegate"]) if item.get("delegate") is not None else None,
+        nonce=nonce, at=utcnow() - _age(item.get("age_ms")))
+    return {**describe(decision, conference), "scan": nonce or str(uuid.uuid4()),
+            **({"replayed": True} if decision.replayed else {})}
 
 
 @api(STAFF, writes=True)
@@ -147,8 +119,9 @@ async def scans(request: web.Request, session: AsyncSession, who: Visitor) -> we
         return web.json_response({"error": "too_many", "max": MAX_BATCH}, status=413)
     results = [await decide(session, request, who, item) for item in items]
     conference = request.app["app"].conference
-    counts = {code: await tally(session, conference, code) for code in {r["list"] for r in results}}
-    return web.json_response({"results": results, "counts": counts})
+    shown = {r["list"] for r in results}
+    return web.json_response({"results": results,
+                              "counts": {c: n for c, n in (await counts(session, conference)).items() if c in shown}})
 
 
 @api(STAFF, writes=True)
@@ -198,7 +171,7 @@ async def setup(request: web.Request, session: AsyncSession, who: Visitor) -> we
     return web.json_response({
         "me": who.account.display_name, "account": who.account.id, "role": who.role, "lists": list_names(conference), "default": default,
         "hand_over": both(conference.hand_over), "event": both(conference.short_name),
-        "counts": {s.code: await tally(session, conference, s.code) for s in conference.sessions},
+        "counts": await counts(session, conference),
     })
 
 

@@ -9,7 +9,7 @@ from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from bot.services.search_pace import SearchPace
 from models import CheckInLog
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 SECRET = "s3cret"
 

@@ -8,20 +8,8 @@ from sqlalchemy import select
 
 from bot.services import badge, tickets
 from models import CheckIn, CheckInLog
-from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_text
-
-
-def phone_photo(png: bytes, angle: float, width: int, height: int) -> bytes:
-    """The code as a phone camera sees a screen: turned, smaller, off centre, on a grey desk, as JPEG."""
-    code = Image.open(io.BytesIO(png)).convert("RGB")
-    turned = code.rotate(angle, expand=True, fillcolor=(128, 120, 110))
-    scale = (height * 0.55) / turned.height
-    turned = turned.resize((int(turned.width * scale), int(turned.height * scale)))
-    desk = Image.new("RGB", (width, height), (128, 120, 110))
-    desk.paste(turned, (int(width * 0.12), int(height * 0.3)))
-    out = io.BytesIO()
-    desk.save(out, "JPEG", quality=82)
-    return out.getvalue()
+from testkit.flows import choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.photos import phone_photo
 
 
 async def make_staff(fake, user_id: int = 9100):

@@ -1,7 +1,7 @@
 """End to end: the real aiogram polling loop against the fake Bot API server."""
 from datetime import date, time
 
-from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
+from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
 
 
 async def test_full_registration_by_buttons(running, fake, db):

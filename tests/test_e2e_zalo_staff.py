@@ -11,11 +11,11 @@ from bot.services import badge, registration as reg, tickets
 from bot.services.accounts import get_or_create_account
 from models import Account, AccountRole, CheckIn, CheckInLog, Delegate
 from models.account import STAFF
-from tests.flows import choose_vietnamese, delegates, until_text
-from tests.harness import RunningBot
-from tests.test_e2e_checkin import phone_photo
-from tests.test_registration_service import draft
-from tests.zalo_flows import answer, connect, menu, seat_zalo
+from testkit.flows import choose_vietnamese, delegates, until_text
+from testkit.harness import RunningBot
+from testkit.photos import phone_photo
+from testkit.records import draft
+from testkit.zalo_flows import answer, connect, menu, seat_zalo
 
 NOW_STAFF = "Quý vị đã trở thành nhân viên lễ tân"
 

@@ -23,8 +23,8 @@ from bot.event import load_event
 from bot.services import outbox
 from models import Account, Database, Delegate
 from models.base import utcnow
-from tests.fakebot import FakeTelegram
-from tests.harness import ROOT, BotProcess
+from testkit.fakebot import FakeTelegram
+from testkit.harness import ROOT, BotProcess
 
 LIMIT = 30.0
 MARKER = "Thông báo: xe đưa đón khởi hành lúc 07:15"

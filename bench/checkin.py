@@ -24,9 +24,9 @@ from bot.services import badge, checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import Database
-from tests.conftest import reset_database
-from tests.test_e2e_checkin import phone_photo
-from tests.test_registration_service import draft
+from testkit.database import reset_database
+from testkit.photos import phone_photo
+from testkit.records import draft
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench"

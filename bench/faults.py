@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.faults [--scenarios kill,api-500,...] [--delegates 200]
 
-Each scenario: two `python -m bot` processes in webhook mode behind the proxy (tests/cluster.py), on
+Each scenario: two `python -m bot` processes in webhook mode behind the proxy (testkit/cluster.py), on
 PostgreSQL and Redis; the delegates start over the first 20 s and type the whole registration (16 updates,
 1–3 s between answers, as bench/load.py); at t = 20 s, the busiest time, the fault. A delegate who is told
 "a fault on our side… send it again" sends the same answer again, as a person would. Per scenario: how
@@ -42,9 +42,9 @@ from pathlib import Path
 
 from bench.load import rows_by_registrant, summary
 from bench.verdict import conclude
-from tests.cluster import Cluster, name_of, script_for
-from tests.conftest import reset_database
-from tests.fakebot import FakeTelegram, FakeUser
+from testkit.cluster import Cluster, name_of, script_for
+from testkit.database import reset_database
+from testkit.fakebot import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/lib/postgresql/15/bin"))

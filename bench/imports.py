@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.imports [--rows 300000]
 
-Lists written as Excel writes them (tests/big_lists.py): one at the row cap, and a very long one, which
+Lists written as Excel writes them (testkit/big_lists.py): one at the row cap, and a very long one, which
 is refused at the cap. Each is read as the bot reads it (`read_elsewhere`: a new worker process, its
 start-up included) and, for comparison, in this process (`read_table`). Peak memory is the largest
 resident size of the worker processes. Prints a markdown table for bench/RESULTS.md.
@@ -15,7 +15,7 @@ import resource
 import time
 
 from bot.services import nominee_files
-from tests.big_lists import big_xlsx
+from testkit.big_lists import big_xlsx
 
 
 def outcome(rows: list[dict] | nominee_files.TableError) -> str:

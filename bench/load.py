@@ -2,10 +2,10 @@
 
     .venv/bin/python -m bench.load [--delegates 1000] [--runs two-limits,one-limits,two-chat,one-chat]
 
-Production as documented (tests/cluster.py): `python -m bot` processes in webhook mode behind the reverse
-proxy (tests/proxy.py, a process of its own, as nginx would be), on PostgreSQL (database `bench`, created
+Production as documented (testkit/cluster.py): `python -m bot` processes in webhook mode behind the reverse
+proxy (testkit/proxy.py, a process of its own, as nginx would be), on PostgreSQL (database `bench`, created
 if missing) and Redis (db 14) for the conversation state, so a conversation moves between processes from one
-update to the next. The fake Telegram (tests/fakebot) POSTs each update to the proxy, one at a time per chat,
+update to the next. The fake Telegram (testkit/fakebot) POSTs each update to the proxy, one at a time per chat,
 up to 40 at once, as Telegram's webhook does.
 
 The crowd (in this process): delegate i starts at a time drawn uniformly from [0, 60) s, then types the
@@ -41,9 +41,9 @@ from sqlalchemy import select, text
 from bench.registration import latencies, percentile
 from bench.verdict import conclude
 from models import Account, Database, Delegate
-from tests.cluster import Cluster, name_of, script_for
-from tests.conftest import reset_database
-from tests.fakebot import FakeTelegram, FakeUser
+from testkit.cluster import Cluster, name_of, script_for
+from testkit.database import reset_database
+from testkit.fakebot import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench"

@@ -30,17 +30,10 @@ import time
 from pathlib import Path
 
 from bench.verdict import conclude
-from tests.fakebot import FakeTelegram, FakeUser
+from testkit.fakebot import FakeTelegram, FakeUser
+from testkit.flows import TYPED_REGISTRATION
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPED_REGISTRATION = [  # what a delegate types, and a word of the question that must follow
-    ("/start", "Choose your language"), ("english", "Register myself"), ("1", "Which province"),
-    ("gia lai", "Which category"), ("2", "full name"), ("Nguyen Van An", "Position"),
-    ("Chanh Van phong", "Organization"), ("1", "mobile number"), ("0905 123 456", "Which parts"),
-    ("1, 3", "When do you arrive"), ("26/7", "At what time"), ("9am", "How are you travelling"),
-    ("by road", "lodging"), ("no", "Anything the organizers"), ("nothing to add", "Please check"),
-    ("confirm", "registration is confirmed"),
-]
 
 
 def _children_cpu() -> float:

@@ -27,9 +27,9 @@ from bot.event import Reminder
 from bot.services import agenda, reminders
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from tests.conftest import reset_database
-from tests.fakebot import FakeTelegram
-from tests.test_registration_service import draft
+from testkit.database import reset_database
+from testkit.fakebot import FakeTelegram
+from testkit.records import draft
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/make_screenshots.py
 
-Runs the real bot against the fake Telegram server (tests/fakebot) on a throw-away SQLite database,
+Runs the real bot against the fake Telegram server (testkit/fakebot) on a throw-away SQLite database,
 seats delegates of several provinces, checks most of them in over the morning of 28/7, adds two
 broadcasts, then drives Debian's Chromium (Playwright) to docs/desk.png and docs/dashboard.png.
 """
@@ -29,8 +29,8 @@ from bot.web import auth
 from models import Account, AccountRole, Broadcast, CheckIn, CheckInLog, OutboxMessage
 from models.account import ORGANIZER, STAFF
 from models.outbox import BLOCKED, DONE, PENDING, RUNNING, SENT
-from tests.fakebot import FakeTelegram
-from tests.harness import RunningBot
+from testkit.fakebot import FakeTelegram
+from testkit.harness import RunningBot
 
 CHROMIUM = "/usr/bin/chromium"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Huỳnh", "Phan", "Ngô"]

@@ -3,21 +3,22 @@ SQLite (default), PostgreSQL (TEST_DATABASE_URL) and with Redis FSM storage (TES
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from bot.config import Settings
-from bot.event import load_event
-from models import Database
+# the shared test support's own checks (flows, fakes) report their values as a test's asserts do
+pytest.register_assert_rewrite("testkit")
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.config import Settings  # noqa: E402
+from bot.event import load_event  # noqa: E402
+from models import Database  # noqa: E402
+from testkit.database import reset_database  # noqa: E402
+from testkit.paths import EVENT_FILE  # noqa: E402
+
 # The bots these tests start (`python -m bot`, which inherits this environment) match venue questions
 # by their words alone: the meaning model would spend half a minute of CPU in each of them.
 # tests/test_faq.py tests the model itself.
 os.environ.setdefault("FAQ_MEANING", "false")
-EVENT_FILE = ROOT / "events" / "dalat-2023.yaml"
 
 
 @pytest.fixture
@@ -33,16 +34,6 @@ def database_url(tmp_path) -> str:
 @pytest.fixture
 def redis_url() -> str:
     return os.environ.get("TEST_REDIS_URL", "")
-
-
-async def reset_database(url: str) -> None:
-    """An empty PostgreSQL schema (SQLite files are new for each test)."""
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await db.close()
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def settings(database_url, tmp_path) -> Settings:
 
 @pytest.fixture
 async def fake():
-    from tests.fakebot import FakeTelegram
+    from testkit.fakebot import FakeTelegram
 
     server = FakeTelegram()
     await server.start()
@@ -88,7 +79,7 @@ async def fake():
 @pytest.fixture
 async def running(fake, settings, db, clean_redis):
     """The bot polling the fake server, on the test database (migrated) and FSM storage."""
-    from tests.harness import RunningBot
+    from testkit.harness import RunningBot
 
     settings.telegram_api_url = fake.base_url
     settings.telegram_bot_token = fake.token
@@ -100,7 +91,7 @@ async def running(fake, settings, db, clean_redis):
 
 @pytest.fixture
 async def fakezalo():
-    from tests.fakezalo import FakeZalo
+    from testkit.fakezalo import FakeZalo
 
     server = FakeZalo()
     await server.start()
@@ -113,8 +104,8 @@ async def fakezalo():
 @pytest.fixture
 async def both(fake, fakezalo, settings, db, clean_redis):
     """The real bot polling the fake Telegram and the fake Zalo, with its web server (QR pictures, desk page) up."""
-    from tests.harness import RunningBot
-    from tests.zalo_flows import connect
+    from testkit.harness import RunningBot
+    from testkit.zalo_flows import connect
 
     connect(settings, fake, fakezalo)
     bot = RunningBot(settings, clean_redis, web=True)

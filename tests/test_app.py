@@ -6,7 +6,7 @@ from aiohttp import ClientSession, web
 
 from bot.app import WEBHOOK_PATH, build, create_web_app
 from bot.config import Settings
-from tests.conftest import ROOT
+from testkit.paths import ROOT
 
 
 def test_settings_from_environment(monkeypatch, tmp_path):

@@ -11,7 +11,7 @@ from bot.services.accounts import get_or_create_account
 from bot.services.search_pace import SearchPace
 from models import CheckInLog
 from models.base import utcnow
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 SECRET = "s3cret"
 

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from bot import cli
-from tests.conftest import EVENT_FILE, ROOT, reset_database
+from testkit.database import reset_database
+from testkit.paths import EVENT_FILE, ROOT
 from tests.test_nominees import BAD, GOOD, xlsx
 
 

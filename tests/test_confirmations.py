@@ -10,7 +10,7 @@ from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account, remove_role
 from models import Account, AccountRole, CheckIn, CheckInLog, Confirmation, Delegate
 from models.account import STAFF
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 
 async def account(db, user_id: str) -> int:

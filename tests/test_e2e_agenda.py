@@ -3,7 +3,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from models import Account
-from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.flows import choose_vietnamese, register_by_buttons, until_button, until_text
 
 
 async def test_schedule_calendar_and_reminder_switch(running, fake, db):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.services import agenda, reminders
 from models import AgendaChange
-from tests.crowd import seat
-from tests.flows import until_button, until_text
+from testkit.crowd import seat
+from testkit.flows import until_button, until_text
 from tests.test_e2e_broadcast import organizer_in_english
 
 ICT = timezone(timedelta(hours=7))

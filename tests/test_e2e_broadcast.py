@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.services import outbox
 from models import Account, Broadcast, OutboxMessage
 from models.outbox import BLOCKED, DONE, SENT
-from tests.crowd import seat
-from tests.flows import until_button, until_text
+from testkit.crowd import seat
+from testkit.flows import until_button, until_text
 
 BODY = "Xe đưa đón khởi hành lúc 07:15 <từ khách sạn> & đến hội trường"
 
@@ -32,7 +32,7 @@ async def report_of(org, timeout: float) -> str:
 
 async def test_broadcast_to_500_with_20_blocked_arrives_once_each_and_names_the_20(
         fake, settings, db, clean_redis, conference):
-    from tests.harness import RunningBot
+    from testkit.harness import RunningBot
 
     fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
     settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token

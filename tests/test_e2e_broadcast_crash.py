@@ -10,9 +10,9 @@ from bot.services import outbox
 from bot.services.accounts import get_or_create_account
 from models import OutboxMessage
 from models.outbox import SENT
-from tests.crowd import seat
-from tests.fakebot.errors import ApiError
-from tests.harness import BotProcess
+from testkit.crowd import seat
+from testkit.fakebot.errors import ApiError
+from testkit.harness import BotProcess
 
 MARKER = "Thông báo khẩn: họp trù bị lúc 16:00"
 

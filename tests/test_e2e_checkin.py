@@ -8,20 +8,8 @@ from sqlalchemy import select
 
 from bot.services import badge, tickets
 from models import CheckIn, CheckInLog
-from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_text
-
-
-def phone_photo(png: bytes, angle: float, width: int, height: int) -> bytes:
-    """The code as a phone camera sees a screen: turned, smaller, off centre, on a grey desk, as JPEG."""
-    code = Image.open(io.BytesIO(png)).convert("RGB")
-    turned = code.rotate(angle, expand=True, fillcolor=(128, 120, 110))
-    scale = (height * 0.55) / turned.height
-    turned = turned.resize((int(turned.width * scale), int(turned.height * scale)))
-    desk = Image.new("RGB", (width, height), (128, 120, 110))
-    desk.paste(turned, (int(width * 0.12), int(height * 0.3)))
-    out = io.BytesIO()
-    desk.save(out, "JPEG", quality=82)
-    return out.getvalue()
+from testkit.flows import choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.photos import phone_photo
 
 
 async def make_staff(fake, user_id: int = 9100):
@@ -44,17 +32,27 @@ async def make_staff(fake, user_id: int = 9100):
     return organizer, staff
 
 
-async def test_qr_code_and_four_ways_to_check_in(running, fake, db):
-    u = fake.user(1101, first_name="Lan", language_code="vi")
+async def registered(fake, user_id: int = 1101):
+    """Lê Thị Lan registered by buttons; her QR code (PNG) and the link in it."""
+    u = fake.user(user_id, first_name="Lan", language_code="vi")
     await choose_vietnamese(u)
     await register_by_buttons(u, name="Lê Thị Lan")
     qr = await u.messages_until(lambda m: m.kind == "photo")
     png = qr[-1].photo_bytes
     [url] = badge.read_codes(png)
+    return u, png, url
+
+
+async def test_the_qr_code_is_a_short_link_into_the_bot(running, fake):
+    _, png, url = await registered(fake)
     assert url.startswith("https://t.me/dalat_delegate_bot?start=t")
     token = url.split("start=")[1]
     assert len(token) <= 64 and Image.open(io.BytesIO(png)).width >= 600
 
+
+async def test_the_delegate_sees_their_badge_and_a_stranger_nothing_personal(running, fake):
+    u, _, url = await registered(fake)
+    token = url.split("start=")[1]
     # the delegate opening their own code sees their badge
     await u.send(f"/start {token}")
     assert "Lê Thị Lan" in (await until_text(u, "check-in")).text
@@ -64,6 +62,10 @@ async def test_qr_code_and_four_ways_to_check_in(running, fake, db):
     seen = (await stranger.next_message()).text
     assert "Lê Thị Lan" not in seen and "0905" not in seen and "mã check-in của đại biểu" in seen
 
+
+async def test_the_phone_camera_checks_in_once_and_an_undo_is_logged(running, fake, db):
+    _, _, url = await registered(fake)
+    token = url.split("start=")[1]
     _, staff = await make_staff(fake)
     # 1. the phone camera: the deep link opens the bot
     await staff.send(f"/start {token}")
@@ -81,27 +83,71 @@ async def test_qr_code_and_four_ways_to_check_in(running, fake, db):
         assert (await session.scalars(select(CheckIn))).all() == []
         log = (await session.scalars(select(CheckInLog).order_by(CheckInLog.id))).all()
         assert [entry.action for entry in log] == ["checkin", "undo"] and log[1].by_id is not None
-    # 2. a photo of the code (tilted, scaled, 1 MP and 3 MP)
-    for angle, size in ((12, (1280, 800)), (-20, (2000, 1500))):
-        await staff.send_photo(phone_photo(png, angle, *size))
-        decided = await until_text(staff, "Lê Thị Lan")
-        assert decided.text.startswith("✅" if angle == 12 else "⚠️")
-    # 3. the token typed or scanned by a handheld scanner (the whole link, then Enter)
+
+
+async def photographed(staff, png, angle, size):
+    """2. a photo of the code, as a phone takes it: the decision shown."""
+    await staff.send_photo(phone_photo(png, angle, *size))
+    return await until_text(staff, "Lê Thị Lan")
+
+
+async def at_the_desk(staff):
+    """The staff member's /checkin desk message (its buttons switch the day's list)."""
     await staff.send("/checkin")
-    desk = await until_text(staff, "Quầy lễ tân")
-    assert "Thứ Sáu 28/7" in desk.text  # after the event, the last day's list is chosen by itself
+    return await until_text(staff, "Quầy lễ tân")
+
+
+async def scanned_at_the_reception(staff, url):
+    """3. the token typed or scanned by a handheld scanner (the whole link, then Enter), on the 26/7 list."""
+    desk = await at_the_desk(staff)
     await staff.press(desk.buttons[0])  # switch to the 26/7 reception list
     await until_text(staff, "Quầy lễ tân")
     await staff.send(url)
-    scanned = await until_text(staff, "Lê Thị Lan")
-    assert scanned.text.startswith("✅"), scanned.text
-    # 4. search by a part of the name without diacritics, then pick
+    return desk, await until_text(staff, "Lê Thị Lan")
+
+
+async def found_by_name(staff, desk):
+    """4. search by a part of the name without diacritics on the 27/7 list, then pick (the answer follows)."""
     await staff.press(desk.buttons[1])  # the 27/7 list
     await until_text(staff, "Quầy lễ tân")
     await staff.send("le thi")
     results = await until_button(staff, "Lê Thị Lan — Lâm Đồng")
     await staff.press("Lê Thị Lan — Lâm Đồng", message=results)
+
+
+async def test_a_photo_of_the_code_checks_in_tilted_and_scaled(running, fake):
+    _, png, _ = await registered(fake)
+    _, staff = await make_staff(fake)
+    # 2. a photo of the code (tilted, scaled, 1 MP and 3 MP)
+    for angle, size in ((12, (1280, 800)), (-20, (2000, 1500))):
+        decided = await photographed(staff, png, angle, size)
+        assert decided.text.startswith("✅" if angle == 12 else "⚠️")
+
+
+async def test_a_typed_or_scanned_link_checks_in_on_the_chosen_list(running, fake):
+    _, _, url = await registered(fake)
+    _, staff = await make_staff(fake)
+    desk = await at_the_desk(staff)
+    assert "Thứ Sáu 28/7" in desk.text  # after the event, the last day's list is chosen by itself
+    _, scanned = await scanned_at_the_reception(staff, url)
+    assert scanned.text.startswith("✅"), scanned.text
+
+
+async def test_a_search_by_name_without_diacritics_checks_in(running, fake):
+    await registered(fake)
+    _, staff = await make_staff(fake)
+    desk = await at_the_desk(staff)
+    await found_by_name(staff, desk)
     assert (await until_text(staff, "Lê Thị Lan")).text.startswith("✅")
+
+
+async def test_each_way_checks_in_on_the_list_of_its_day(running, fake, db):
+    _, png, url = await registered(fake)
+    _, staff = await make_staff(fake)
+    await photographed(staff, png, 12, (1280, 800))  # the 28/7 conference, chosen by itself
+    desk, _ = await scanned_at_the_reception(staff, url)
+    await found_by_name(staff, desk)
+    await until_text(staff, "Lê Thị Lan")
     async with db.session() as session:
         lists = sorted(c.list_code for c in await session.scalars(select(CheckIn)))
     assert lists == ["conference", "exchange", "reception"]

@@ -6,8 +6,8 @@ import asyncio
 from sqlalchemy import func, select
 
 from models import AgendaChange, Broadcast, Nominee, OutboxMessage
-from tests.crowd import seat
-from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
+from testkit.crowd import seat
+from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
 from tests.test_e2e_broadcast import organizer_in_english
 from tests.test_nominees import BAD, xlsx
 from tests.test_webhook import post, web_bot  # noqa: F401 (a fixture)

@@ -1,5 +1,5 @@
 """Production faults, end to end (issue: production). Two bot processes in webhook mode behind the reverse
-proxy (tests/cluster.py), on PostgreSQL and Redis, unless said otherwise:
+proxy (testkit/cluster.py), on PostgreSQL and Redis, unless said otherwise:
 
 - a process SIGKILLed in the middle of registrations: conversations continue on the other one, nothing lost;
 - a process SIGKILLed in the middle of a reminder wave: the other takes the lease and sends the rest, nobody
@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 
 from bot.scheduler import PARALLEL
 from models import Account, Delegate, ReminderDelivery
-from tests.cluster import Cluster, name_of, script_for, sender_pid
-from tests.crowd import seat
-from tests.fakebot.errors import ApiError
-from tests.harness import ROOT
+from testkit.cluster import Cluster, name_of, script_for, sender_pid
+from testkit.crowd import seat
+from testkit.fakebot.errors import ApiError
+from testkit.harness import ROOT
 from tests.test_e2e_reminders import event_starting_soon
 
 CONFIRMED = "registration is confirmed"

@@ -1,7 +1,7 @@
 """Telegram's limits and faults: a burst of delegates at once loses no reply."""
 import asyncio
 
-from tests.harness import RunningBot
+from testkit.harness import RunningBot
 
 
 async def test_burst_of_starts_under_telegram_limits_loses_no_reply(fake, settings, db, clean_redis):

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from bot.services.nominee_files import MAX_ROWS
 from models import Nominee
-from tests.big_lists import big_xlsx
-from tests.crowd import seat
-from tests.flows import delegates, until_button, until_text
+from testkit.big_lists import big_xlsx
+from testkit.crowd import seat
+from testkit.flows import delegates, until_button, until_text
 from tests.test_e2e_broadcast import organizer_in_english
 from tests.test_nominees import BAD, xlsx
 

@@ -9,8 +9,8 @@ from PIL import Image
 
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from tests.flows import choose_vietnamese, register_by_buttons, until_button, until_text
-from tests.test_registration_service import draft
+from testkit.flows import choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.records import draft
 
 KEYBOARD = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Tiếp tục", callback_data="go")]])
 

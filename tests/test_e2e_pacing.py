@@ -5,9 +5,9 @@ The fake Bot API has Telegram's limits on (30 messages a second overall, 1 a sec
 chat, refusing a chat until the announced retry_after has passed); the bot paces as in production."""
 import asyncio
 
-from tests.crowd import seat
-from tests.flows import until_button, until_text
-from tests.harness import RunningBot
+from testkit.crowd import seat
+from testkit.flows import until_button, until_text
+from testkit.harness import RunningBot
 
 FAULT_NOTICE = "Xin lỗi, hệ thống vừa gặp sự cố"
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.services import agenda
 from models import Question
 from models.question import REPLIED
-from tests.crowd import seat
-from tests.flows import choose_vietnamese, until_button, until_text
+from testkit.crowd import seat
+from testkit.flows import choose_vietnamese, until_button, until_text
 from tests.test_e2e_broadcast import organizer_in_english
 
 ICT = timezone(timedelta(hours=7))

@@ -1,7 +1,7 @@
 """End to end: /me, changing and cancelling, delegations and hand-over, restarts, stale buttons."""
 import asyncio
 
-from tests.flows import (button_starting, choose_vietnamese, delegates, register_by_buttons, until_button,
+from testkit.flows import (button_starting, choose_vietnamese, delegates, register_by_buttons, until_button,
                          until_seen, until_text)
 
 

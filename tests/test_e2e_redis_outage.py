@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.flows import button_starting, choose_vietnamese, until_button, until_text
-from tests.harness import RunningBot
+from testkit.flows import button_starting, choose_vietnamese, until_button, until_text
+from testkit.harness import RunningBot
 
 OUTAGE = 6.0  # seconds: longer than redis-py's own retries (about 4 s at most), shorter than ours (30 s)
 

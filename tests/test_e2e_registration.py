@@ -1,7 +1,7 @@
 """End to end: the real aiogram polling loop against the fake Bot API server."""
 from datetime import date, time
 
-from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
+from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
 
 
 async def test_full_registration_by_buttons(running, fake, db):
@@ -60,20 +60,60 @@ async def test_full_registration_typed_in_english(running, fake, db):
     assert stored.needs_lodging is False and stored.note == ""
 
 
-async def test_bad_inputs_get_clear_messages_and_nothing_is_lost(running, fake, db):
-    u = fake.user(1003, first_name="Hoa", language_code="vi")
+async def to_the_province(u) -> None:
+    """Registering oneself, up to the province question."""
     await choose_vietnamese(u)
     await u.press(lambda b: b["text"].startswith("📝"))
     await until_button(u, "Gia Lai")
+
+
+async def to_the_full_name(u) -> None:
+    await to_the_province(u)
+    await u.send("gia lai")
+    await until_text(u, "thành phần")
+    await u.send("Lãnh đạo Sở Nội vụ")
+    await until_text(u, "Họ và tên")
+
+
+async def to_the_phone(u) -> None:
+    await to_the_full_name(u)
+    await u.send("Nguyễn Thị Hoa")
+    await until_text(u, "Chức vụ?")
+    await u.send("Giám đốc Sở")
+    await until_text(u, "Đơn vị công tác")
+    await u.send("Sở Nội vụ tỉnh Gia Lai")
+    await until_text(u, "0905 123 456")
+
+
+async def to_the_sessions(u) -> None:
+    await to_the_phone(u)
+    await u.send("0912 345 678")
+    await until_button(u, "✅ Xong")
+
+
+async def to_the_note(u) -> None:
+    await to_the_sessions(u)
+    await u.send("tất cả")
+    await until_button(u, "Chưa xác định")
+    await u.send("5")  # "not known yet": time and travel are skipped
+    await until_button(u, "Có, đề nghị bố trí")
+    await u.send("co, de nghi bo tri")
+    await until_button(u, "Không có gì thêm")
+
+
+async def test_a_province_outside_the_list_or_a_wrong_number_is_asked_again(running, fake):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await to_the_province(u)
     await u.send("Hà Nội")  # not a member province
     assert "Vui lòng chọn một mục" in (await u.next_message()).text
     await until_button(u, "Gia Lai")
     await u.send("99")
     assert "Vui lòng chọn một mục" in (await u.next_message()).text
-    await u.send("gia lai")
-    await until_text(u, "thành phần")
-    await u.send("Lãnh đạo Sở Nội vụ")
-    await until_text(u, "Họ và tên")
+
+
+async def test_a_name_must_be_short_plain_text(running, fake):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await to_the_full_name(u)
     await u.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
     assert "nhập câu trả lời bằng văn bản" in (await u.next_message()).text
     await until_text(u, "Họ và tên")
@@ -85,27 +125,25 @@ async def test_bad_inputs_get_clear_messages_and_nothing_is_lost(running, fake, 
     await until_text(u, "Họ và tên")
     await u.send("Nguyễn Văn 😀")
     assert "emoji" in (await u.next_message()).text
-    await until_text(u, "Họ và tên")
-    await u.send("Nguyễn Thị Hoa")
-    await until_text(u, "Chức vụ?")
-    await u.send("Giám đốc Sở")
-    await until_text(u, "Đơn vị công tác")
-    await u.send("Sở Nội vụ tỉnh Gia Lai")
-    await until_text(u, "0905 123 456")
+
+
+async def test_a_number_that_is_not_a_vietnamese_mobile_is_refused(running, fake):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await to_the_phone(u)
     await u.send("12345")
     assert "không phải số di động Việt Nam" in (await u.next_message()).text
-    await until_text(u, "0905 123 456")
-    await u.send("0912 345 678")
-    await until_button(u, "✅ Xong")
+
+
+async def test_at_least_one_session_is_asked_for(running, fake):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await to_the_sessions(u)
     await u.press("✅ Xong")  # nothing ticked yet
     assert "ít nhất một phần" in (await u.next_message()).text
-    await until_button(u, "✅ Xong")
-    await u.send("tất cả")
-    await until_button(u, "Chưa xác định")
-    await u.send("5")  # "not known yet": time and travel are skipped
-    await until_button(u, "Có, đề nghị bố trí")
-    await u.send("co, de nghi bo tri")
-    await until_button(u, "Không có gì thêm")
+
+
+async def test_a_long_note_and_commands_mid_form_lose_nothing(running, fake, db):
+    u = fake.user(1003, first_name="Hoa", language_code="vi")
+    await to_the_note(u)
     await u.send("x" * 600)
     assert "600 ký tự" in (await u.next_message()).text
     await until_button(u, "Không có gì thêm")

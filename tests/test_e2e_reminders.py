@@ -10,9 +10,9 @@ from bot.services import agenda
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import ReminderDelivery
-from tests.conftest import EVENT_FILE
-from tests.harness import RunningBot
-from tests.test_registration_service import draft
+from testkit.harness import RunningBot
+from testkit.paths import EVENT_FILE
+from testkit.records import draft
 
 
 def event_starting_soon(tmp_path, offsets: dict[str, float]) -> tuple:

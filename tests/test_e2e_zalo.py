@@ -15,10 +15,10 @@ from sqlalchemy import select
 from bot.services import badge, outbox, tickets
 from models import Account, CheckIn, Nominee, OutboxMessage
 from models.outbox import BLOCKED
-from tests.conftest import ROOT
-from tests.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
-from tests.harness import RunningBot
-from tests.zalo_flows import answer, connect, menu, register_by_typing, seat_zalo
+from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
+from testkit.harness import RunningBot
+from testkit.paths import ROOT
+from testkit.zalo_flows import answer, connect, menu, register_by_typing, seat_zalo
 
 NOT_VALID = "Mã này không hợp lệ"
 

@@ -11,11 +11,11 @@ from bot.services import badge, registration as reg, tickets
 from bot.services.accounts import get_or_create_account
 from models import Account, AccountRole, CheckIn, CheckInLog, Delegate
 from models.account import STAFF
-from tests.flows import choose_vietnamese, delegates, until_text
-from tests.harness import RunningBot
-from tests.test_e2e_checkin import phone_photo
-from tests.test_registration_service import draft
-from tests.zalo_flows import answer, connect, menu, seat_zalo
+from testkit.flows import choose_vietnamese, delegates, until_text
+from testkit.harness import RunningBot
+from testkit.photos import phone_photo
+from testkit.records import draft
+from testkit.zalo_flows import answer, connect, menu, seat_zalo
 
 NOW_STAFF = "Quý vị đã trở thành nhân viên lễ tân"
 
@@ -190,28 +190,25 @@ async def test_app_start_publishes_command_menus_to_telegram_role_holders_only(f
         await bot.stop()
 
 
-async def test_an_organizer_on_zalo_invites_broadcasts_and_is_told_where_the_files_are(both, fake, fakezalo, db,
-                                                                                         conference, settings):
+async def zalo_organizer(fake, fakezalo):
+    """An organizer (ADMIN_IDS, on Telegram) invites a Zalo user, who becomes an organizer (invitation #1)."""
     admin = fake.user(9001, first_name="Tổ chức", language_code="vi")
     await choose_vietnamese(admin)
     await admin.send("/invite_organizer")
     link = (await until_text(admin, "https://t.me/")).text.split("\n")[-1]
     org = fakezalo.user("Thư ký Zalo")
     await answer(org, link, "Ban Tổ chức")
-    # staff invited from Zalo
+    return org
+
+
+async def staff_invited_from_zalo(fakezalo, org) -> None:
+    """The Zalo organizer invites reception staff (invitation #2), who join from Zalo."""
     staff_link = (await answer(org, "/invite_staff", "https://t.me/")).text.split("\n")[-1]
     await answer(fakezalo.user("Lễ tân Zalo"), staff_link, NOW_STAFF)
-    roles = (await answer(org, "/roles", "Phân quyền")).text
-    assert "Thư ký Zalo (Zalo): Ban Tổ chức" in roles and "Lễ tân Zalo (Zalo): cán bộ lễ tân" in roles
-    assert "/desk/login/" in (await answer(org, "/dashboard", "Bảng theo dõi")).text
-    spare = (await answer(org, "/invite_staff", "https://t.me/")).text.split("\n")[-1]
-    invites = await answer(org, "/invites", "Các lời mời còn hiệu lực")
-    [(label, number)] = menu(invites).items()  # the used ones are not listed
-    assert label.startswith("Thu hồi lời mời #3")
-    await answer(org, number, "Đã thu hồi lời mời #3")
-    assert "đã bị Ban Tổ chức thu hồi" in (await answer(fakezalo.user("Muộn"), spare, "thu hồi")).text
-    assert "Không có câu hỏi tồn đọng" in (await answer(org, "/questions", "câu hỏi")).text
-    # a broadcast composed on Zalo reaches Telegram and Zalo delegates; the report comes back on Zalo
+
+
+async def delegates_on_both_channels(db, fake, fakezalo, conference):
+    """A delegate registered on Zalo and one on Telegram."""
     zalo_delegate, _ = await seat_zalo(db, fakezalo, conference, "Đại biểu Zalo")
     telegram_delegate = fake.user(1401, first_name="An", language_code="vi", started=True)
     async with db.session() as session:
@@ -219,16 +216,65 @@ async def test_an_organizer_on_zalo_invites_broadcasts_and_is_told_where_the_fil
                                               display_name="An")
         await reg.register(session, conference, draft(full_name="Đại biểu Telegram"), registrant=account,
                            for_self=True)
+    return zalo_delegate, telegram_delegate
+
+
+async def broadcast_from_zalo(org) -> None:
+    """The organizer composes a broadcast to every registered delegate, in Vietnamese only (broadcast #1)."""
     await answer(org, "/broadcast", "tiếng Việt")
     english = await answer(org, "Xe đưa đón khởi hành lúc 07:15", "tiếng Anh")
     audience = await answer(org, menu(english)["Bỏ qua: mọi người nhận tiếng Việt"], "Gửi cho ai?")
     summary = await answer(org, menu(audience)["Tất cả đại biểu đã đăng ký"], "Gửi ngay")
     await answer(org, menu(summary)["✅ Gửi ngay"], "Thông báo #")
+
+
+async def test_an_organizer_on_zalo_invites_staff_and_sees_the_roles(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
+    # staff invited from Zalo
+    await staff_invited_from_zalo(fakezalo, org)
+    roles = (await answer(org, "/roles", "Phân quyền")).text
+    assert "Thư ký Zalo (Zalo): Ban Tổ chức" in roles and "Lễ tân Zalo (Zalo): cán bộ lễ tân" in roles
+
+
+async def test_an_organizer_on_zalo_gets_the_dashboard_link(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
+    assert "/desk/login/" in (await answer(org, "/dashboard", "Bảng theo dõi")).text
+
+
+async def test_an_organizer_on_zalo_revokes_an_unused_invitation(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
+    await staff_invited_from_zalo(fakezalo, org)
+    spare = (await answer(org, "/invite_staff", "https://t.me/")).text.split("\n")[-1]
+    invites = await answer(org, "/invites", "Các lời mời còn hiệu lực")
+    [(label, number)] = menu(invites).items()  # the used ones are not listed
+    assert label.startswith("Thu hồi lời mời #3")
+    await answer(org, number, "Đã thu hồi lời mời #3")
+    assert "đã bị Ban Tổ chức thu hồi" in (await answer(fakezalo.user("Muộn"), spare, "thu hồi")).text
+
+
+async def test_an_organizer_on_zalo_sees_the_waiting_questions(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
+    assert "Không có câu hỏi tồn đọng" in (await answer(org, "/questions", "câu hỏi")).text
+
+
+async def test_a_broadcast_from_zalo_reaches_both_channels_and_reports_on_zalo(both, fake, fakezalo, db, conference):
+    org = await zalo_organizer(fake, fakezalo)
+    # a broadcast composed on Zalo reaches Telegram and Zalo delegates; the report comes back on Zalo
+    zalo_delegate, telegram_delegate = await delegates_on_both_channels(db, fake, fakezalo, conference)
+    await broadcast_from_zalo(org)
     assert "Xe đưa đón" in (await zalo_delegate.until_text("Ban Tổ chức thông báo", timeout=10)).text
     finished = await org.until_text("đã xong", timeout=10)
     assert "Xe đưa đón" in (await until_text(telegram_delegate, "Ban Tổ chức thông báo", timeout=10)).text
     assert "Đã gửi: 2/2" in finished.text and "Chưa gửi được: 0" in finished.text
     assert len([m for m in org.inbox if "📣 Thông báo #1:" in m.text]) == 2  # started, finished: no edit per batch
+
+
+async def test_an_agenda_change_from_zalo_reaches_both_channels_and_reports_on_zalo(both, fake, fakezalo, db,
+                                                                                    conference):
+    org = await zalo_organizer(fake, fakezalo)
+    zalo_delegate, telegram_delegate = await delegates_on_both_channels(db, fake, fakezalo, conference)
+    await broadcast_from_zalo(org)  # the agenda change is the second notice
+    await org.until_text("đã xong", timeout=10)
     # an agenda change from Zalo: the delegates attending are told, the organizer gets the final counts on Zalo
     parts = await answer(org, "/agenda", "Thay đổi chương trình")
     conference_day = next(n for label, n in menu(parts).items() if label.startswith("Thứ Sáu 28/7 08:00"))
@@ -240,6 +286,10 @@ async def test_an_organizer_on_zalo_invites_broadcasts_and_is_told_where_the_fil
     assert "08:30" in (await until_text(telegram_delegate, "08:30", timeout=10)).text
     assert "Đã gửi: 2/2" in (await org.until_text("thay đổi chương trình #2: đã xong", timeout=10)).text
     assert "2/2" in (await org.until_text("Thông báo #2 đã gửi xong")).text  # the report
+
+
+async def test_no_file_travels_on_zalo(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
     # no file travels on Zalo: the lists are downloaded from the dashboard, a nominee list is sent in Telegram
     assert "/dashboard" in (await answer(org, "/export", "Zalo")).text
     assert "Telegram" in (await answer(org, "/import", "Zalo")).text

@@ -3,7 +3,7 @@ import pytest
 import yaml
 
 from bot.event import EventFileError, load_event
-from tests.conftest import EVENT_FILE
+from testkit.paths import EVENT_FILE
 
 MEMBERS = {"Bình Định", "Lâm Đồng", "Đắk Lắk", "Đắk Nông", "Gia Lai", "Kon Tum", "Quảng Nam", "Quảng Ngãi",
            "Phú Yên", "Khánh Hòa"}

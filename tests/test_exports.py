@@ -11,7 +11,7 @@ from bot.services import agenda, checkin, exports
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import CheckIn, Delegate
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 PROVINCE_SHEETS = ["Bình Định", "Lâm Đồng", "Đắk Lắk", "Đắk Nông", "Gia Lai", "Kon Tum", "Quảng Nam", "Quảng Ngãi",
                    "Phú Yên", "Khánh Hòa", "Trung ương"]

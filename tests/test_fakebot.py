@@ -34,8 +34,8 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from tests.fakebot import FakeTelegram, parse_html
-from tests.fakebot.html import HtmlError
+from testkit.fakebot import FakeTelegram, parse_html
+from testkit.fakebot.html import HtmlError
 
 
 def png(width: int, height: int) -> bytes:

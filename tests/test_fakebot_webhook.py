@@ -12,7 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramConflictError
 from aiohttp import web
 
-from tests.fakebot import FakeTelegram
+from testkit.fakebot import FakeTelegram
 
 
 class Receiver:

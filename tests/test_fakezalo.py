@@ -6,7 +6,7 @@ import time
 import pytest
 from aiohttp import ClientSession
 
-from tests.fakezalo import FakeZalo
+from testkit.fakezalo import FakeZalo
 
 
 @pytest.fixture

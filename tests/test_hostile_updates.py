@@ -18,9 +18,9 @@ from bot.commands import COMMANDS
 from bot.services import tickets
 from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, CheckInLog, Delegate, Invitation, Nominee,
                     OutboxMessage, Question, WebLogin)
-from tests.fakebot.files import photo_sizes
-from tests.feeding import DirectBot
-from tests.flows import button_starting, choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.fakebot.files import photo_sizes
+from testkit.feeding import DirectBot
+from testkit.flows import button_starting, choose_vietnamese, register_by_buttons, until_button, until_text
 
 # Each property runs its examples on one bot (built once per test), each example a few updates. Derandomized,
 # so CI tries the same ones every run; HOSTILE_EXAMPLES=5000 HOSTILE_RANDOM=1 explores further on a desk.

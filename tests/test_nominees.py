@@ -13,8 +13,8 @@ from bot.services import nominee_files, nominees
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
 from models import Nominee
-from tests.big_lists import big_xlsx
-from tests.test_registration_service import draft
+from testkit.big_lists import big_xlsx
+from testkit.records import draft
 
 HEADER = ["STT", "Họ và tên", "Chức vụ", "Cơ quan/đơn vị", "Tỉnh", "Thành phần", "Điện thoại"]
 

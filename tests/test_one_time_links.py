@@ -15,8 +15,8 @@ from bot.services.accounts import get_or_create_account
 from bot.web import auth
 from models import Account, AccountRole, Delegate, Invitation, Nominee, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
-from tests.feeding import DirectBot
-from tests.test_registration_service import draft
+from testkit.feeding import DirectBot
+from testkit.records import draft
 
 PEOPLE = 6
 

@@ -12,9 +12,10 @@ from bot.check import FAIL, OK, WARN, check
 from bot.services import checkin
 from bot.services.accounts import get_or_create_account
 from models import CheckIn, Database, Delegate
-from tests.conftest import ROOT, reset_database
-from tests.crowd import seat
-from tests.flows import choose_vietnamese, delegates
+from testkit.crowd import seat
+from testkit.database import reset_database
+from testkit.flows import choose_vietnamese, delegates
+from testkit.paths import ROOT
 
 
 async def test_check_reports_what_is_ready_and_what_is_not(fake, settings):

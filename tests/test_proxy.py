@@ -6,7 +6,7 @@ import asyncio
 import aiohttp
 from aiohttp import web
 
-from tests.proxy import Proxy
+from testkit.proxy import Proxy
 
 
 async def backend(name: str, seen: list, delay: float = 0.0) -> web.AppRunner:

@@ -3,15 +3,7 @@ from datetime import date, time
 
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account, roles_of
-
-
-def draft(**changes) -> reg.Draft:
-    values = dict(province="gia_lai", category="ubnd_office", full_name="Lê <Văn> & Co", position="Chánh Văn phòng",
-                  organization="Văn phòng UBND tỉnh Gia Lai", phone="+84905123456",
-                  sessions=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
-                  travel_mode="air", needs_lodging=True, note="ăn chay")
-    values.update(changes)
-    return reg.Draft(**values)
+from testkit.records import draft
 
 
 async def account(session, user_id="1001"):

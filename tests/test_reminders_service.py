@@ -8,7 +8,7 @@ from bot.event import Reminder
 from bot.services import agenda, reminders
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 
 @pytest.fixture(params=["UTC", "America/New_York", "Asia/Ho_Chi_Minh"])

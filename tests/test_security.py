@@ -29,10 +29,11 @@ from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, Chec
                     OutboxMessage, Question, WebLogin)
 from models.account import ORGANIZER, STAFF
 from models.question import UNKNOWN
-from tests.conftest import EVENT_FILE, reset_database
-from tests.fakebot import FakeMessage, FakeTelegram, FakeUser
-from tests.feeding import DirectBot
-from tests.test_registration_service import draft
+from testkit.database import reset_database
+from testkit.fakebot import FakeMessage, FakeTelegram, FakeUser
+from testkit.feeding import DirectBot
+from testkit.paths import EVENT_FILE
+from testkit.records import draft
 
 SECRET, EVENT = "test-secret", "dalat-2023"
 ORGANIZERS_ONLY = "dành cho Ban Tổ chức"  # "Lệnh này chỉ dành cho…", "Chức năng này dành cho…"

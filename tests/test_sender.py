@@ -9,8 +9,8 @@ from bot.i18n import build_i18n
 from bot.listing import names, within
 from bot.long_text import CAPTION_LIMIT, TEXT_LIMIT, fit, shorten, split
 from bot.sender import ChatPacing
-from tests.fakebot.html import parse_html, utf16_len
-from tests.fakebot.ratelimit import RateLimiter as FakeLimiter
+from testkit.fakebot.html import parse_html, utf16_len
+from testkit.fakebot.ratelimit import RateLimiter as FakeLimiter
 
 PIECES = ["Nguyễn", "Văn", "An", "&amp;", "&lt;x&gt;", "😀", "<b>đậm</b>", "<i>nghiêng <b>cả hai</b></i>",
           '<a href="https://example.org/?a=1&amp;b=2">liên kết</a>', "\n", "\n\n", "<pre>mã\ndòng</pre>",

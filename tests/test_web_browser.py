@@ -19,9 +19,9 @@ except ImportError:  # the test extra is not installed: the tests below are skip
 from bot.services.search_pace import SearchPace
 from models import CheckIn
 from models.account import STAFF
-from tests.flows import until_text
+from testkit.flows import until_text
 
-pytest_plugins = ["tests.desk_site"]  # the `site` fixture
+pytest_plugins = ["testkit.desk_site"]  # the `site` fixture
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [

@@ -18,10 +18,10 @@ from bot.services.search_pace import SearchPace
 from models import Account, CheckIn, CheckInLog, Delegate, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow
-from tests.desk_site import Desk
-from tests.flows import until_text
+from testkit.desk_site import Desk
+from testkit.flows import until_text
 
-pytest_plugins = ["tests.desk_site"]  # the `site` fixture
+pytest_plugins = ["testkit.desk_site"]  # the `site` fixture
 
 REFUSAL = ("The reception desk page is for the reception staff and the organizers. If you work at reception, ask "
            "the organizers for a staff invitation.")

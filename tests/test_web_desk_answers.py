@@ -13,7 +13,7 @@ from models.account import STAFF
 from tests.test_web_browser import (WAIT, browser, count_checkins, link_from_the_bot, open_desk,  # noqa: F401
                                     pytestmark, scan)
 
-pytest_plugins = ["tests.desk_site"]
+pytest_plugins = ["testkit.desk_site"]
 
 # the page's sounds are made with the Web Audio API: this stand-in records every tone started
 RECORD_TONES = """

@@ -13,7 +13,7 @@ import pytest
 
 from bot import worker_process
 from bot.services import nominees
-from tests.conftest import ROOT
+from testkit.paths import ROOT
 
 # A stand-in for the bot: starts a worker, prints the workers' process ids, then waits to be killed.
 BOT = """

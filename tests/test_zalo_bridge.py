@@ -17,7 +17,8 @@ from bot.channels.zalo.updates import typed_text, unwrap
 from bot.i18n import build_i18n
 from bot.services import registration as reg
 from bot.services.tickets import checkin_number, read_checkin_number
-from tests.test_registration_service import account, draft
+from testkit.records import draft
+from tests.test_registration_service import account
 
 
 @pytest.fixture

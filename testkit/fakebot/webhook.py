@@ -9,7 +9,7 @@ What Telegram's Bot API server does (its WebhookActor), and so this fake:
   grows to a minute; here `backoff` = (first, most) seconds, small by default so tests stay quick);
   an update is never dropped;
 - `X-Telegram-Bot-Api-Secret-Token` carries the secret_token given to setWebhook.
-While a webhook is set, getUpdates answers 409 Conflict (tests/fakebot/methods.py).
+While a webhook is set, getUpdates answers 409 Conflict (testkit/fakebot/methods.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from bot.services.accounts import get_or_create_account
 from bot.web import auth
 from models import Account, AccountRole, Delegate
 from models.account import STAFF
-from tests.test_registration_service import draft
+from testkit.records import draft
 
 LINK = re.compile(r"(http://\S+/desk/login/[A-Za-z0-9_-]+)")
 

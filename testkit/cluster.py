@@ -1,5 +1,5 @@
 """Production as documented, on one machine: N bot processes (`python -m bot`) in webhook mode behind the
-reverse proxy (tests/proxy.py), on PostgreSQL and Redis, fed by the fake Telegram's webhook delivery.
+reverse proxy (testkit/proxy.py), on PostgreSQL and Redis, fed by the fake Telegram's webhook delivery.
 
     fake Telegram ──POST /telegram/webhook──► proxy ──► bot1 (port a)
                                                      └─► bot2 (port b)
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.registration import TYPED_REGISTRATION
-from tests.harness import ROOT, BotProcess
-from tests.proxy import Proxy
+from testkit.flows import TYPED_REGISTRATION
+from testkit.harness import ROOT, BotProcess
+from testkit.proxy import Proxy
 
 WEBHOOK_SECRET = "webhook-secret-for-tests"
 
@@ -103,7 +103,7 @@ class Cluster:
     async def start(self) -> None:
         backends = [f"http://127.0.0.1:{port}" for port in self.ports]
         if self.proxy_process:
-            args = [sys.executable, "-m", "tests.proxy"] + [a for b in backends for a in ("--backend", b)]
+            args = [sys.executable, "-m", "testkit.proxy"] + [a for b in backends for a in ("--backend", b)]
             self._proxy_popen = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True,
                                                  stderr=open(self.workdir / "proxy.log", "w"))
             line = await asyncio.to_thread(self._proxy_popen.stdout.readline)
@@ -181,7 +181,7 @@ def pid_of_peer(port: int, pids: list[int]) -> int | None:
 
 def sender_pid(cluster: Cluster) -> int | None:
     """Inside the fake's before_send hook: the bot process that made the call being answered."""
-    from tests.fakebot.server import CURRENT_REQUEST
+    from testkit.fakebot.server import CURRENT_REQUEST
 
     request = CURRENT_REQUEST.get()
     peer = request.transport.get_extra_info("peername") if request is not None and request.transport else None

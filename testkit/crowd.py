@@ -4,8 +4,8 @@ from __future__ import annotations
 from bot.event import Event
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from tests.fakebot import FakeTelegram, FakeUser
-from tests.test_registration_service import draft
+from testkit.fakebot import FakeTelegram, FakeUser
+from testkit.records import draft
 
 PROVINCES = ("binh_dinh", "lam_dong", "gia_lai", "dak_lak")
 

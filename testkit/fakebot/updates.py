@@ -29,7 +29,7 @@ class UpdateQueue:
         self.queued_at: dict[int, float] = {}
         self.delivered_at: dict[int, float] = {}
         self.last_delivered_by_chat: dict[int, int] = {}
-        # set while a webhook is active: told of every new update (tests/fakebot/webhook.py)
+        # set while a webhook is active: told of every new update (testkit/fakebot/webhook.py)
         self.listener: Callable[[dict[str, Any], int], None] | None = None
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fakebot.sync import Signal
+from testkit.fakebot.sync import Signal
 
 from .models import ApiError, Call, InvalidRequest, Rejection, ZaloMessage
 from .rules import METHODS, check

@@ -10,7 +10,7 @@ is not sent again elsewhere (a POST is not idempotent): if that backend dies bef
 gets 502 and Telegram sends the update again later. Headers pass through, the webhook's secret included.
 
 In-process: `async with Proxy([url1, url2]) as proxy: proxy.url`. As a process (benchmarks):
-    python -m tests.proxy --port 0 --backend http://127.0.0.1:8081 --backend http://127.0.0.1:8082
+    python -m testkit.proxy --port 0 --backend http://127.0.0.1:8081 --backend http://127.0.0.1:8082
 prints "proxy on http://127.0.0.1:<port>" when it listens.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ the spec). Much faster than the polling loop for thousands of updates, and an ex
 raised to the test instead of only being logged by the polling loop.
 
 `pumping()` feeds whatever FakeUsers push (send, press, ...) in the background, so the conversation
-helpers of tests/flows.py work unchanged; `feed()` takes a raw update dict, which lets a test send
+helpers of testkit/flows.py work unchanged; `feed()` takes a raw update dict, which lets a test send
 updates no FakeUser method would make (other chats, bots, forged fields, replayed ids)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.app import App, build
 from bot.config import Settings
 from bot.storage import create_storage
-from tests.fakebot import FakeMessage, FakeTelegram, FakeUser
+from testkit.fakebot import FakeMessage, FakeTelegram, FakeUser
 
 
 
@@ -67,7 +67,7 @@ class DirectBot:
 
     @contextlib.asynccontextmanager
     async def pumping(self):
-        """Feed pushed updates in the background (for tests/flows.py helpers that wait for answers)."""
+        """Feed pushed updates in the background (for testkit/flows.py helpers that wait for answers)."""
         stop = asyncio.Event()
 
         async def loop() -> None:

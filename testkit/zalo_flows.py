@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.fakezalo import FakeZalo, FakeZaloUser, ZaloMessage
+from testkit.fakezalo import FakeZalo, FakeZaloUser, ZaloMessage
 
 
 def connect(settings, fake, fakezalo) -> None:
@@ -55,7 +55,7 @@ async def seat_zalo(db, fakezalo: FakeZalo, conference, name: str, *, lang: str 
     from bot.services import registration as reg
     from bot.services.accounts import get_or_create_account
     from models import ZaloId
-    from tests.test_registration_service import draft
+    from testkit.records import draft
 
     u = fakezalo.user(name)
     u.started = True

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tests.fakebot.sync import Signal
+from testkit.fakebot.sync import Signal
 
 from .models import ZaloMessage
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Delegate
-from tests.fakebot import FakeMessage, FakeUser
+from testkit.fakebot import FakeMessage, FakeUser
+
+TYPED_REGISTRATION = [  # what a delegate types, and a word of the question that must follow
+    ("/start", "Choose your language"), ("english", "Register myself"), ("1", "Which province"),
+    ("gia lai", "Which category"), ("2", "full name"), ("Nguyen Van An", "Position"),
+    ("Chanh Van phong", "Organization"), ("1", "mobile number"), ("0905 123 456", "Which parts"),
+    ("1, 3", "When do you arrive"), ("26/7", "At what time"), ("9am", "How are you travelling"),
+    ("by road", "lodging"), ("no", "Anything the organizers"), ("nothing to add", "Please check"),
+    ("confirm", "registration is confirmed"),
+]
 
 
 async def delegates(db) -> list[Delegate]:

@@ -16,8 +16,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.app import App, build
 from bot.config import Settings
 from bot.storage import create_storage
-
-ROOT = Path(__file__).resolve().parent.parent
+from testkit.paths import EVENT_FILE, ROOT
 
 
 class RunningBot:
@@ -88,7 +87,7 @@ class BotProcess:
         self.env = {**os.environ, "TELEGRAM_API_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token,
                     "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
                     "SEND_RATE_PER_SECOND": str(rate), "ADMIN_IDS": admin_ids, "PYTHONPATH": str(ROOT),
-                    "EVENT_FILE": str(ROOT / "events" / "dalat-2023.yaml"),
+                    "EVENT_FILE": str(EVENT_FILE),
                     "WEB_PORT": "0", "PUBLIC_BASE_URL": ""}
         self.process: subprocess.Popen | None = None
         self.starts = 0

@@ -31,7 +31,7 @@ _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _MESSAGE_RESULTS = {"Message", "Array of Message", "MessageId", "Array of MessageId"}
 _MAX_UPLOAD = 64 * 2**20
 # the HTTP request being answered, for hooks such as before_send that need to know who is calling
-# (its peer address tells which bot process sent it: tests/cluster.py)
+# (its peer address tells which bot process sent it: testkit/cluster.py)
 CURRENT_REQUEST: contextvars.ContextVar[web.Request | None] = contextvars.ContextVar("request", default=None)
 
 
@@ -153,7 +153,7 @@ class FakeTelegram(BotApiMethods):
 
     @property
     def webhook_attempts(self) -> list:
-        """Every webhook POST (tests/fakebot/webhook.py Attempt), across setWebhook/deleteWebhook."""
+        """Every webhook POST (testkit/fakebot/webhook.py Attempt), across setWebhook/deleteWebhook."""
         deliveries = [*self.past_deliveries, *([self.delivery] if self.delivery else [])]
         return [attempt for delivery in deliveries for attempt in delivery.attempts]
 

@@ -17,7 +17,7 @@ from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
 from bot.channels.zalo import ZaloChannel
-from bot.check import ONE_PROCESS_ONLY
+from bot.ops.check import ONE_PROCESS_ONLY
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
 from bot.delivery import Postman
@@ -244,7 +244,7 @@ async def serve(settings: Settings) -> None:
         log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
         raise SystemExit(2)
     if settings.webhook_mode and not settings.redis_url:
-        log.warning("%s", ONE_PROCESS_ONLY)  # bot/check.py says it too
+        log.warning("%s", ONE_PROCESS_ONLY)  # bot/ops/check.py says it too
     app = build(settings)
     if settings.faq_meaning:  # loads in the background; questions are matched by their words until then
         app.dispatcher["faq"].meaning.start()

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot import cli
+from bot.ops import cli
 from tests.conftest import EVENT_FILE, ROOT, reset_database
 from tests.test_nominees import BAD, GOOD, xlsx
 

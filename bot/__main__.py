@@ -7,7 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
-from bot import logs
+from bot.infra import logs
 from bot.config import Settings
 from bot.event import EventFileError
 

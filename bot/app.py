@@ -25,15 +25,15 @@ from bot.event import Event, load_event
 from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
 from bot.lease import Lease
-from bot.logs import AccessLog, HandlerName, UpdateLog
+from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
 from bot.scheduler import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.services.search_pace import SearchPace
-from bot.health import redis_reachable
-from bot.sender import ReliableSender
-from bot.storage import create_isolation, create_storage
-from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
+from bot.infra.health import redis_reachable
+from bot.infra.sender import ReliableSender
+from bot.infra.storage import create_isolation, create_storage
+from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from models import Database
@@ -122,7 +122,7 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
-    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/storage.py)
+    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/infra/storage.py)
     # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
                     faq=faq, search_pace=SearchPace())
@@ -134,7 +134,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.message.outer_middleware(TypedMenuAnswer())
     dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
-    install_checkpoint(dp)  # bot/webhook.py: a failed update leaves the conversation where it was
+    install_checkpoint(dp)  # bot/infra/webhook.py: a failed update leaves the conversation where it was
     for router in routers():
         router.message.middleware(HandlerName())
         router.callback_query.middleware(HandlerName())
@@ -241,7 +241,7 @@ async def run_channels(app: App) -> None:
 
 async def serve(settings: Settings) -> None:
     if settings.redis_url and (problem := await redis_reachable(settings.redis_url)):
-        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
+        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/infra/health.py)
         raise SystemExit(2)
     if settings.webhook_mode and not settings.redis_url:
         log.warning("%s", ONE_PROCESS_ONLY)  # bot/ops/check.py says it too

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.storage import create_storage
+from bot.infra.storage import create_storage
 from tests.fakebot import FakeMessage, FakeTelegram, FakeUser
 
 

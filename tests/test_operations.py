@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy import func, select
 
-from bot import logs
+from bot.infra import logs
 from bot.ops import backup
 from bot.ops.check import FAIL, OK, WARN, check
 from bot.services import checkin

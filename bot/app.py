@@ -20,14 +20,14 @@ from bot.channels.zalo import ZaloChannel
 from bot.ops.check import ONE_PROCESS_ONLY
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
-from bot.delivery import Postman
+from bot.workers.outbox import Postman
 from bot.event import Event, load_event
 from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
-from bot.lease import Lease
+from bot.workers.lease import Lease
 from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
-from bot.scheduler import ReminderScheduler
+from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.services.search_pace import SearchPace
 from bot.infra.health import redis_reachable
@@ -60,7 +60,7 @@ class App:
 
     async def start(self) -> None:
         """Work done once per start, before updates are taken: schema, command menus; then the reminders and
-        the outbox, in whichever process holds the lease (bot/lease.py)."""
+        the outbox, in whichever process holds the lease (bot/workers/lease.py)."""
         await self.db.migrate()
         await publish(self.bot, self.i18n)
         await self.publish_role_menus()

@@ -1,6 +1,6 @@
 """/broadcast: an organizer writes a message (Vietnamese, optionally English; text, photo or document),
 picks the audience, sees it exactly as delegates will and how many it reaches, and confirms. The
-outbox (bot/delivery.py) sends it and keeps the organizer's progress message up to date."""
+outbox (bot/workers/outbox.py) sends it and keeps the organizer's progress message up to date."""
 from __future__ import annotations
 
 from html import escape
@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 
 from bot.config import Settings
-from bot.delivery import delegate_text, progress_title, stop_button
+from bot.workers.outbox import delegate_text, progress_title, stop_button
 from bot.event import Event
 from bot.services import confirmations, outbox
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show

@@ -6,10 +6,12 @@ reaches here is final for this attempt:
 
 - sent: Telegram (or the Zalo bridge) took it;
 - blocked: 403, the person blocked the bot or closed the account; the worker marks the account unreachable
-  (bot/services/accounts.py) until they write again, and the organizers' report names them;
+  (bot/services/accounts.py) until they write again, and a broadcast's report names them;
 - failed: 400, refused for good (chat not found, a file gone); sending it again would be refused again;
 - later: a network fault, a 5xx or a 429 past the sender's budget: not the recipient's doing, so the row is
-  given back to be tried again (the outbox drops it after a few attempts, bot/services/outbox.py).
+  given back to be tried again (the outbox counts it failed after a few attempts, bot/services/outbox.py).
+
+"dropped" is no answer to a send: it is what a stopped broadcast's rows not yet sent become.
 
 The words are the statuses both tables store (outbox, reminder_deliveries).
 """

@@ -1,5 +1,5 @@
 """`python -m bot` (or `delegate-bot`): run the bot; `python -m bot export|import|check|backup|restore …`:
-see bot/cli.py."""
+see bot/ops/cli.py."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
-from bot import logs
+from bot.infra import logs
 from bot.config import Settings
 from bot.event import EventFileError
 
@@ -17,7 +17,7 @@ COMMANDS = ("export", "import", "check", "backup", "restore")
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] in COMMANDS:  # the secretariat's and the operator's command line
-        from bot.cli import main as command_line
+        from bot.ops.cli import main as command_line
 
         return command_line(sys.argv[1:])
     try:

@@ -17,23 +17,23 @@ from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
 from bot.channels.zalo import ZaloChannel
-from bot.check import ONE_PROCESS_ONLY
+from bot.ops.check import ONE_PROCESS_ONLY
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
-from bot.delivery import Postman
+from bot.workers.outbox import Postman
 from bot.event import Event, load_event
 from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
-from bot.lease import Lease
-from bot.logs import AccessLog, HandlerName, UpdateLog
+from bot.workers.lease import Lease
+from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
-from bot.scheduler import ReminderScheduler
+from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.services.search_pace import SearchPace
-from bot.health import redis_reachable
-from bot.sender import ReliableSender
-from bot.storage import create_isolation, create_storage
-from bot.webhook import WebhookHandler, create_journal, install as install_checkpoint
+from bot.infra.health import redis_reachable
+from bot.infra.sender import ReliableSender
+from bot.infra.storage import create_isolation, create_storage
+from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from handlers.claims import claim_pace
@@ -61,7 +61,7 @@ class App:
 
     async def start(self) -> None:
         """Work done once per start, before updates are taken: schema, command menus; then the reminders and
-        the outbox, in whichever process holds the lease (bot/lease.py)."""
+        the outbox, in whichever process holds the lease (bot/workers/lease.py)."""
         await self.db.migrate()
         await publish(self.bot, self.i18n)
         await self.publish_role_menus()
@@ -123,7 +123,7 @@ def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
 def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n: I18n,
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
-    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/storage.py)
+    order = create_isolation(storage)  # one update of a chat at a time, in order (bot/infra/storage.py)
     # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
                     faq=faq, search_pace=SearchPace(), claim_pace=claim_pace())
@@ -135,7 +135,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.message.outer_middleware(TypedMenuAnswer())
     dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
-    install_checkpoint(dp)  # bot/webhook.py: a failed update leaves the conversation where it was
+    install_checkpoint(dp)  # bot/infra/webhook.py: a failed update leaves the conversation where it was
     for router in routers():
         router.message.middleware(HandlerName())
         router.callback_query.middleware(HandlerName())
@@ -242,10 +242,10 @@ async def run_channels(app: App) -> None:
 
 async def serve(settings: Settings) -> None:
     if settings.redis_url and (problem := await redis_reachable(settings.redis_url)):
-        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/health.py)
+        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/infra/health.py)
         raise SystemExit(2)
     if settings.webhook_mode and not settings.redis_url:
-        log.warning("%s", ONE_PROCESS_ONLY)  # bot/check.py says it too
+        log.warning("%s", ONE_PROCESS_ONLY)  # bot/ops/check.py says it too
     app = build(settings)
     if settings.faq_meaning:  # loads in the background; questions are matched by their words until then
         app.dispatcher["faq"].meaning.start()

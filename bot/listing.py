@@ -1,7 +1,7 @@
 """Texts built from rows, bounded: a list names the first few and says how many more.
 
 A list grows with the data: a secretariat registering forty colleagues with its own phone number, a
-thousand delegates not reached by a broadcast. Telegram takes 4,096 characters a message (bot/long_text.py
+thousand delegates not reached by a broadcast. Telegram takes 4,096 characters a message (bot/infra/long_text.py
 splits what is longer, as a last resort); a warning or a menu that runs to several screens is not read
 anyway. So each list is cut where it stops being useful, and says so.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.long_text import units, visible
+from bot.infra.long_text import units, visible
 
 NAMES_SHOWN = 5  # names in a sentence ("A, B, C, D, E and 12 more")
 LIST_BUDGET = 3000  # visible characters of list lines in one message; the rest of it is its heading and menu

@@ -32,7 +32,7 @@ class InFlight(BaseMiddleware):
     """The updates being handled. aiogram's polling stops taking updates but leaves the handlers it started
     running; a shutdown (deploy, restart) waits for them before the storage and the database close, so an
     answer given just before it is neither half-saved nor lost. `queued` are the updates waiting for their
-    chat's turn (bot.storage.ChatOrder), waited for too."""
+    chat's turn (bot.infra.storage.ChatOrder), waited for too."""
 
     def __init__(self, queued: set[asyncio.Task] | None = None) -> None:
         self.tasks: set[asyncio.Task] = set()

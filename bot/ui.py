@@ -6,7 +6,7 @@ are written for callbacks once, and Telegram users who type, and the Zalo channe
 buttons at all, reach the same code.
 
 A press that did what its button is for leaves a receipt (`done`): the same button pressed again (a double
-tap: Telegram sends every tap, and the chat's updates are handled one after the other, see bot/storage.py)
+tap: Telegram sends every tap, and the chat's updates are handled one after the other, see bot/infra/storage.py)
 gets a short "already done" and nothing else (`AlreadyDone`).
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """/broadcast: an organizer writes a message (Vietnamese, optionally English; text, photo or document),
 picks the audience, sees it exactly as delegates will and how many it reaches, and confirms. The
-outbox (bot/delivery.py) sends it and keeps the organizer's progress message up to date."""
+outbox (bot/workers/outbox.py) sends it and keeps the organizer's progress message up to date."""
 from __future__ import annotations
 
 from html import escape

@@ -1,7 +1,7 @@
 """Confirmations: the ✅ under a review (a registration, a broadcast, an agenda change, an imported list)
 counts once. Its key is made when the review is shown and kept in the conversation; it is written here in
 the transaction of what it confirms, so a second press, or the same update handled again after a process
-died (bot/webhook.py), finds it and writes nothing (bot/services/confirmations.py)."""
+died (bot/infra/webhook.py), finds it and writes nothing (bot/services/confirmations.py)."""
 from __future__ import annotations
 
 from datetime import datetime

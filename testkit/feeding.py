@@ -13,12 +13,12 @@ import contextlib
 import itertools
 from typing import Any
 
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.storage import create_storage
+from bot.infra.storage import create_storage
 from testkit.fakebot import FakeMessage, FakeTelegram, FakeUser
 
 

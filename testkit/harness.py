@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.storage import create_storage
+from bot.infra.storage import create_storage
 from testkit.paths import EVENT_FILE, ROOT
 
 

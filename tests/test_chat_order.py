@@ -1,4 +1,4 @@
-"""One chat, one update at a time, in order (bot/storage.py ChatOrder): within a process as aiogram's polling
+"""One chat, one update at a time, in order (bot/infra/storage.py ChatOrder): within a process as aiogram's polling
 runs updates (a task each), and across processes through Redis."""
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Message, Update
 
-import bot.storage as storage
+import bot.infra.storage as storage
 from bot.middlewares import InFlight
-from bot.storage import ChatOrder, create_isolation, create_storage
+from bot.infra.storage import ChatOrder, create_isolation, create_storage
 
 BOT = Bot("42:TEST-token")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot import cli
+from bot.ops import cli
 from testkit.database import reset_database
 from testkit.paths import EVENT_FILE, ROOT
 from tests.test_nominees import BAD, GOOD, xlsx

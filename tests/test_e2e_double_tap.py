@@ -49,7 +49,7 @@ TYPED_UNTIL_REVIEW = ["/start", "english", "1", "gia lai", "2", "Nguyen Van An",
 
 
 async def test_webhook_three_presses_posted_at_once_store_one_registration(web_bot, fake, db):
-    """Telegram's webhook sends a chat's updates one by one, but an update sent again (bot/webhook.py) or a
+    """Telegram's webhook sends a chat's updates one by one, but an update sent again (bot/infra/webhook.py) or a
     second process may overlap with the next: the presses are taken in turn here too."""
     u = fake.user(1102, first_name="An", language_code="en")
     for text in TYPED_UNTIL_REVIEW:

@@ -21,7 +21,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.scheduler import PARALLEL
+from bot.workers.reminders import PARALLEL
 from models import Account, Delegate, ReminderDelivery
 from testkit.cluster import Cluster, name_of, script_for, sender_pid
 from testkit.crowd import seat

@@ -1,6 +1,6 @@
 """End to end, with Redis FSM storage: Redis going away for a few seconds in the middle of a conversation
 (a restart, a fail-over, a dropped connection) delays the bot's answers but breaks no conversation
-(bot/storage.py). Redis is reached through a TCP gate the test cuts and restores."""
+(bot/infra/storage.py). Redis is reached through a TCP gate the test cuts and restores."""
 from __future__ import annotations
 
 import asyncio

@@ -181,7 +181,7 @@ async def test_app_start_publishes_command_menus_to_telegram_role_holders_only(f
         assert sorted(menu_scopes(fake)) == ["9001", "9100"]
         from datetime import datetime, timezone
 
-        monkeypatch.setattr("bot.scheduler.utcnow", lambda: datetime(2023, 7, 26, 0, 0, tzinfo=timezone.utc))
+        monkeypatch.setattr("bot.workers.reminders.utcnow", lambda: datetime(2023, 7, 26, 0, 0, tzinfo=timezone.utc))
         telegram = fake.user(9100, first_name="Lễ tân", language_code="vi", started=True)
         await app.reminders.morning_summary()
         assert "Hôm nay" in (await u.next_message()).text

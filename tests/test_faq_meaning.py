@@ -7,7 +7,7 @@ import pytest
 from bot.event import Text
 from bot.services import faq as faq_module
 from bot.services import faq_meaning
-from bot.services.faq import Answer, Choices, Entry, Faq, Unknown, decide
+from bot.services.faq import Answer, Entry, Faq, Unknown, decide
 from bot.services.faq_meaning import Diacritics
 
 

@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 
-from bot.lease import Lease
+from bot.workers.lease import Lease
 
 
 async def test_one_holder_at_a_time_and_a_takeover_when_it_goes(db, redis_url):

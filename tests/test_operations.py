@@ -7,8 +7,9 @@ import sys
 
 from sqlalchemy import func, select
 
-from bot import backup, logs
-from bot.check import FAIL, OK, WARN, check
+from bot.infra import logs
+from bot.ops import backup
+from bot.ops.check import FAIL, OK, WARN, check
 from bot.services import checkin
 from bot.services.accounts import get_or_create_account
 from models import CheckIn, Database, Delegate

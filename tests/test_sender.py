@@ -4,11 +4,11 @@ import random
 import pytest
 from aiogram.methods import AnswerCallbackQuery
 
-from bot import sender as sender_module
+from bot.infra import sender as sender_module
 from bot.i18n import build_i18n
 from bot.listing import names, within
-from bot.long_text import CAPTION_LIMIT, TEXT_LIMIT, fit, shorten, split
-from bot.sender import ChatPacing
+from bot.infra.long_text import CAPTION_LIMIT, TEXT_LIMIT, fit, shorten, split
+from bot.infra.sender import ChatPacing
 from testkit.fakebot.html import parse_html, utf16_len
 from testkit.fakebot.ratelimit import RateLimiter as FakeLimiter
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from aiohttp import ClientSession, CookieJar
 from sqlalchemy import select
 
-from bot import logs
+from bot.infra import logs
 from bot.services import registration as reg
 from bot.services import tickets
 from bot.services.accounts import remove_role

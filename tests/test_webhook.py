@@ -1,4 +1,4 @@
-"""The webhook endpoint (bot/webhook.py): an update is answered once handled; a redelivered one is not handled
+"""The webhook endpoint (bot/infra/webhook.py): an update is answered once handled; a redelivered one is not handled
 twice; one that failed on a passing fault is answered 500 with the conversation put back, and handled when
 Telegram sends it again; in polling mode the person is told and their next message is read by the same step."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiohttp import ClientSession, web
 
 from bot.app import WEBHOOK_PATH, build, create_web_app
-from bot.storage import create_storage
+from bot.infra.storage import create_storage
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
 
@@ -110,7 +110,7 @@ async def test_redis_journal_running_key_is_kept_while_handled_and_runs_out_when
         clean_redis, monkeypatch):
     if not clean_redis:
         pytest.skip("the shared journal needs Redis (TEST_REDIS_URL)")
-    import bot.webhook as webhook
+    import bot.infra.webhook as webhook
 
     monkeypatch.setattr(webhook, "RUNNING_TTL_MS", 300)
     monkeypatch.setattr(webhook, "HEARTBEAT", 0.1)

@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from bot import worker_process
+from bot.infra import worker_process
 from bot.services import nominees
 from testkit.paths import ROOT
 
 # A stand-in for the bot: starts a worker, prints the workers' process ids, then waits to be killed.
 BOT = """
 import asyncio, ctypes, multiprocessing, sys, time
-from bot import worker_process
+from bot.infra import worker_process
 from bot.services import badge
 
 def sleep_without_the_kernel_signal(seconds):
@@ -83,7 +83,7 @@ def test_a_worker_ends_when_the_bot_is_killed(kind, tmp_path):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_worker_whose_parent_already_died_ends_at_once():
     """The bot died between starting the worker and the worker's prctl: its parent is no longer the bot."""
-    code = "from bot.worker_process import die_with_parent; import time; die_with_parent(1); time.sleep(600)"
+    code = "from bot.infra.worker_process import die_with_parent; import time; die_with_parent(1); time.sleep(600)"
     worker = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert worker.wait(30) == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,13 @@ async def get_or_create_account(
         account.reachable = True  # they wrote to us, so they have not blocked the bot
         await session.commit()
     return account
+
+
+async def mark_unreachable(session: AsyncSession, account_id: int) -> None:
+    """The person blocked the bot (Telegram answered 403): broadcasts count them as not reached and their
+    names go to the organizers, until they write again (get_or_create_account). Committed by the caller,
+    together with the outcome of the send that found it out."""
+    await session.execute(update(Account).where(Account.id == account_id).values(reachable=False))
 
 
 def roles_of(account: Account, admin_ids: frozenset[int]) -> set[str]:

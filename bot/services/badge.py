@@ -19,7 +19,7 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from qrcode.constants import ERROR_CORRECT_H
 
-from bot import worker_process
+from bot.infra import worker_process
 
 log = logging.getLogger(__name__)
 _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",

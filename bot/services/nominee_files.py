@@ -24,7 +24,7 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from bot import worker_process
+from bot.infra import worker_process
 from bot.services.nominee_errors import RowError
 from bot.text import clean, fold
 

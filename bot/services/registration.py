@@ -190,7 +190,7 @@ async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id
 
 async def same_registration(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Delegate | None:
     """An active record this registrant already stored from exactly this draft: confirming it again (a double
-    tap, or an update handled a second time after a process died mid-way, see bot/webhook.py) stores nothing."""
+    tap, or an update handled a second time after a process died mid-way, see bot/infra/webhook.py) stores nothing."""
     def normal(d: Draft) -> Draft:
         return replace(d, sessions=sorted(set(d.sessions)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
                        arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None)

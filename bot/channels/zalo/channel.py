@@ -26,7 +26,7 @@ from bot.channels.zalo.session import ZaloSession, callback_alerts
 from bot.channels.zalo.updates import telegram_update, unwrap
 from bot.config import Settings
 from bot.event import Event
-from bot.sender import ReliableSender
+from bot.infra.sender import ReliableSender
 from models import Database
 
 log = logging.getLogger(__name__)

@@ -369,7 +369,7 @@
   function loadJsQR() {
     if (window.jsQR) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      document.head.append(el("script", {src: "/desk/static/jsQR.js", onload: resolve, onerror: reject}));
+      document.head.append(el("script", {src: "/desk/static/vendor/jsQR.js", onload: resolve, onerror: reject}));
     });
   }
 

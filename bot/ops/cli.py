@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.event import Event, EventFileError, load_event
-from bot import backup, check
+from bot.ops import backup, check
 from bot.services import exports, nominees
 from models import Database
 

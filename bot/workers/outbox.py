@@ -3,7 +3,9 @@
 The database is the truth (bot/services/outbox.py): this worker only takes pending rows, sends,
 and records the outcome. It wakes when a broadcast is confirmed, every few seconds otherwise, and
 at start it picks up whatever a crash interrupted. The organizer's progress message is edited as
-it goes, and a report names everyone not reached so the secretariat can phone them.
+it goes, and a report names everyone not reached so the secretariat can phone them. It runs only in the
+process holding the lease (bot/workers/lease.py); what became of each send is read by bot/workers/outcome.py,
+as for the reminders (bot/workers/reminders.py says why reminders keep their own queue for now).
 """
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ from aiogram import Bot
 from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError,
                                 TelegramRetryAfter, TelegramServerError)
 from aiogram.utils.i18n import I18n, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot import listing
 from bot.channels.zalo.ids import is_zalo
 from bot.event import Event
 from bot.screens.broadcasts import delegate_text, progress_title, stop_button
+from bot.services.accounts import mark_unreachable
+from bot.workers.outcome import LATER, attempt
 from bot.services import outbox
 from models import Account, Broadcast, Database, OutboxMessage
 from models.base import utcnow
@@ -129,31 +133,25 @@ class Postman:
         with self.i18n.context(), self.i18n.use_locale(lang):
             text = delegate_text(broadcast, lang)
         chat, bot = int(account.chat_id), self.bots[account.channel]
-        outcome, error = SENT, ""
-        try:
-            if broadcast.media_kind == "photo":
-                await bot.send_photo(chat, broadcast.media_file_id, caption=text)
-            elif broadcast.media_kind == "document":
-                await bot.send_document(chat, broadcast.media_file_id, caption=text)
-            else:
-                await bot.send_message(chat, text)
-        except TelegramForbiddenError as exc:
-            outcome, error = BLOCKED, exc.message
-        except TelegramBadRequest as exc:
-            outcome, error = FAILED, exc.message
-        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
-            async with self.db.session() as session:
-                outcome = await outbox.try_later(session, row, str(exc))
-            log.warning("broadcast %s to account %s: %s (%s)", broadcast.id, account.id, exc, outcome)
-            return
+        if broadcast.media_kind == "photo":
+            sending = bot.send_photo(chat, broadcast.media_file_id, caption=text)
+        elif broadcast.media_kind == "document":
+            sending = bot.send_document(chat, broadcast.media_file_id, caption=text)
+        else:
+            sending = bot.send_message(chat, text)
+        outcome = await attempt(sending)
         async with self.db.session() as session:
-            if outcome == BLOCKED:
-                await session.execute(update(Account).where(Account.id == account.id).values(reachable=False))
-            await outbox.settle(session, row.id, outcome, error)
-        if outcome == SENT:
+            if outcome.status == LATER:
+                status = await outbox.try_later(session, row, outcome.error)
+                log.warning("broadcast %s to account %s: %s (%s)", broadcast.id, account.id, outcome.error, status)
+                return
+            if outcome.status == BLOCKED:
+                await mark_unreachable(session, account.id)
+            await outbox.settle(session, row.id, outcome.status, outcome.error)
+        if outcome.status == SENT:
             self.sent += 1
         else:
-            log.info("broadcast %s not delivered to account %s: %s", broadcast.id, account.id, error)
+            log.info("broadcast %s not delivered to account %s: %s", broadcast.id, account.id, outcome.error)
 
     def progress_text(self, broadcast: Broadcast, counts: dict[str, int]) -> str:
         total = sum(counts.values())

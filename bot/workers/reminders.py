@@ -1,8 +1,21 @@
-"""APScheduler wakes the reminder sender; what to send is always read from the database.
+"""The reminders worker: APScheduler wakes the reminder sender; what to send is always read from the database.
 
 One job, re-planned to the next due reminder whenever something changes (start, a registration,
 an agenda change) and after every wave; a safety re-plan every few minutes; the staff's morning
-summary at 07:00 local time on the conference days.
+summary at 07:00 local time on the conference days. It runs only in the process holding the lease
+(bot/workers/lease.py), beside the outbox worker (bot/workers/outbox.py).
+
+Why reminders do not go through the outbox (yet): a reminder is not a message written once and queued;
+what is due is computed from the data when it is due (the agenda as changed, who turned reminders off,
+the parts each delegate attends), one message per chat and part naming everyone that chat registered.
+Its own table is its queue: a row in reminder_deliveries is taken before the send (so it goes out at most
+once), given back after a fault on the way, and settled with the outcome (bot/workers/outcome.py, the same
+reading of a send's answer as the outbox). The price is the other way round from the outbox's: a process
+killed mid-wave loses the reminders it had taken and not sent (at most PARALLEL), where the outbox would
+send its in-flight rows again. The plan is to route reminders through the outbox, so a crash loses none:
+a wave becomes an outbox batch of kind "reminder", with a time after which a row is dropped (a reminder
+for a part that has begun is worse than none) and the text rendered at send time; that needs a column on
+the outbox, so it is a change of its own.
 """
 from __future__ import annotations
 
@@ -12,8 +25,7 @@ from datetime import timedelta, timezone
 from html import escape
 
 from aiogram import Bot
-from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError,
-                                TelegramRetryAfter, TelegramServerError)
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.utils.i18n import I18n, gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
@@ -23,14 +35,14 @@ from sqlalchemy import select
 from bot import listing
 from bot.event import Event
 from bot.screens.render import day
+from bot.workers.outcome import BLOCKED, FAILED, LATER, attempt
 from bot.services import reminders
-from bot.services.accounts import role_holders
+from bot.services.accounts import mark_unreachable, role_holders
 from bot.services.agenda import parts
 from models import Account, Database, Delegate
 from models.account import STAFF
 from models.base import utcnow
 from models.delegate import CONFIRMED
-from models.reminder import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
 NAMES_SHOWN = 15  # a reminder names at most this many delegates (a message holds 4,096 characters)
@@ -109,20 +121,18 @@ class ReminderScheduler:
             account = await session.get(Account, taken[0].account_id)
             delegates = [await session.get(Delegate, due.delegate_id) for due in taken]
             text = self.render(taken[0].part, account, delegates)
-            try:
-                await self.bots[account.channel].send_message(int(account.chat_id), text)
-            except TelegramForbiddenError:
-                account.reachable = False
-                await reminders.settle(session, taken, BLOCKED)
-            except TelegramBadRequest as exc:
-                log.warning("reminder to account %s refused: %s", account.id, exc.message)
-                await reminders.settle(session, taken, "failed")
-            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
-                log.warning("reminder to account %s not sent (%s); it is tried again", account.id, exc)
+            outcome = await attempt(self.bots[account.channel].send_message(int(account.chat_id), text))
+            if outcome.status == LATER:
+                log.warning("reminder to account %s not sent (%s); it is tried again", account.id, outcome.error)
                 await reminders.release(session, taken)
+                return
+            if outcome.status == BLOCKED:
+                await mark_unreachable(session, account.id)
+            elif outcome.status == FAILED:
+                log.warning("reminder to account %s refused: %s", account.id, outcome.error)
             else:
                 self.sent += 1
-                await reminders.settle(session, taken, SENT)
+            await reminders.settle(session, taken, outcome.status)
 
     def render(self, part, account: Account, delegates: list[Delegate]) -> str:
         lang = account.language or self.default_language

@@ -6,7 +6,7 @@ just sent). If Redis went away between the two, the person would see the next qu
 waited for the answer to the last one. So the Redis client rides out a short outage (a restart, a fail-over,
 a dropped connection): a command that fails on the connection is tried again with growing pauses for about
 RIDE_OUT seconds; the handler waits, then goes on where it was. Beyond that the handler fails, and
-bot/webhook.py's checkpoint decides what the person is told.
+bot/infra/webhook.py's checkpoint decides what the person is told.
 """
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ class ChatOrder(BaseEventIsolation):
     holds. With Redis (several processes) a Redis lock per chat is taken after that one (this process's
     updates reach it in order); it is kept alive while the update is handled and lapses LOCK_TTL seconds after
     a process died holding it. Across processes the order comes from Telegram: its webhook sends a chat's next
-    update once the previous one is answered, and bot/webhook.py answers once it is handled; the Redis lock
-    keeps an update sent again (bot/webhook.py) or a Zalo update from running beside another of its chat.
+    update once the previous one is answered, and bot/infra/webhook.py answers once it is handled; the Redis lock
+    keeps an update sent again (bot/infra/webhook.py) or a Zalo update from running beside another of its chat.
 
     `tasks` are the updates waiting here or being handled: a shutdown waits for them (bot/middlewares.py)."""
 

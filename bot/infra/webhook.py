@@ -15,7 +15,7 @@ and these keep it harmless:
 - a handler that raises before anything reached the person or the database has its conversation state put
   back at once (in polling mode too), so the person's next message is read by the same step. If the fault
   is a passing one (database restarting, Redis away, Telegram down beyond the sender's retries:
-  bot.health.is_passing), the webhook answers 500 and Telegram sends the update again later, up to
+  bot.infra.health.is_passing), the webhook answers 500 and Telegram sends the update again later, up to
   MAX_ATTEMPTS; otherwise the person is told to send it again. A handler that raises after its reply had
   begun, or after a commit, is left as it is (no second attempt, no notice): undoing it would contradict
   what the person saw or what was stored.
@@ -48,7 +48,7 @@ from pydantic import ValidationError
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from bot.health import is_passing
+from bot.infra.health import is_passing
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("upda
 
 
 def note_sent() -> None:
-    """Called by the sender (bot/sender.py) after each message that reached Telegram."""
+    """Called by the sender (bot/infra/sender.py) after each message that reached Telegram."""
     progress = PROGRESS.get()
     if progress is not None:
         progress.sent += 1

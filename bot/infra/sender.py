@@ -6,10 +6,10 @@ Telegram asks bots to stay under about 30 messages a second overall and about on
 here: a broadcast's progress and summary sent to the organizer back to back, or the replies to a person who
 types fast, would otherwise meet the per-chat limit. A 429 that still comes is waited out, as often as it
 comes, within FLOOD_BUDGET: it says "later", never "no", so it is never the reason a person is told the
-system failed (bot/webhook.py FAULT_NOTICE). Network faults and 5xx answers are retried with back-off for a
+system failed (bot/infra/webhook.py FAULT_NOTICE). Network faults and 5xx answers are retried with back-off for a
 time budget: two minutes for a message (a Bot API outage of half a minute, seen in production now and then,
 must not lose a reply), half a minute for other calls. A text longer than Telegram takes is split or
-shortened (bot/long_text.py) instead of being refused. Presses made by typing (see bot.ui) have no real
+shortened (bot/infra/long_text.py) instead of being refused. Presses made by typing (see bot.ui) have no real
 callback query to answer.
 """
 from __future__ import annotations
@@ -26,9 +26,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, Telegra
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from bot.long_text import fit
+from bot.infra.long_text import fit
 from bot.ui import TYPED_PREFIX
-from bot.webhook import note_sent
+from bot.infra.webhook import note_sent
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class ReliableSender(BaseRequestMiddleware):
             try:
                 result = await self.attempt(make_request, bot, method, paced, chat)
                 if paced:
-                    note_sent()  # the update being handled has shown the person something (bot/webhook.py)
+                    note_sent()  # the update being handled has shown the person something (bot/infra/webhook.py)
                 return result
             except TelegramBadRequest as exc:
                 if isinstance(method, AnswerCallbackQuery) and "query is too old" in exc.message:

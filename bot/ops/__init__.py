@@ -1,0 +1,1 @@
+"""Operations run by the operator and the secretariat from the command line: export, import, check, backup."""

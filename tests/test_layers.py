@@ -20,22 +20,21 @@ UNITS = {
     "models": "models",
     # rules, and what rules are made of (the event file, plain text, settings, languages)
     "bot.services": "services", "bot.event": "services", "bot.text": "services", "bot.config": "services",
-    "bot.i18n": "services", "bot.backup": "services", "bot.logs": "services", "bot.health": "services",
-    "bot.storage": "services",
-    # a process beside the bot that ends with it (badges, reading lists); Telegram's text lengths
-    "bot.worker_process": "services", "bot.long_text": "services",
+    "bot.i18n": "services",
+    # the ground the bot stands on that rules may use too: logs, health, conversations, processes beside the bot
+    "bot.infra": "services", "bot.ops.backup": "services",
     # which chat ids are Zalo's: a fact about ids that commands and workers need, not the Zalo channel
     "bot.channels.zalo.ids": "services",
     # what the bot shows: texts, cards, callback data, menus that work typed, the list of commands
     "bot.screens": "screens", "bot.ui": "screens", "bot.commands": "screens", "bot.listing": "screens",
     # the dispatcher's and the one sender's machinery: built by the app, used by the channels
-    "bot.sender": "plumbing", "bot.webhook": "plumbing", "bot.middlewares": "plumbing",
+    "bot.infra.sender": "plumbing", "bot.infra.webhook": "plumbing", "bot.middlewares": "plumbing",
     "handlers": "handlers",
     "bot.web": "web",
     "bot.channels": "channels",
-    "bot.delivery": "workers", "bot.scheduler": "workers", "bot.lease": "workers",  # once in bot/workers/: one entry
+    "bot.workers": "workers",
     # the composition root and the command line
-    "bot": "app", "bot.app": "app", "bot.__main__": "app", "bot.cli": "app", "bot.check": "app",
+    "bot": "app", "bot.app": "app", "bot.__main__": "app", "bot.ops": "app",
 }
 
 # Arrows that break the rule on purpose: (importer, imported, why).

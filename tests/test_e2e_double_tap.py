@@ -82,15 +82,21 @@ async def broadcast_preview(org) -> object:
     return await until_button(org, "✅ Send now")
 
 
+async def tapped_twice_until_finished(running, org, label: str, message) -> list:
+    """Two presses at once on `label`, the answers to both presses, once the sending has finished."""
+    presses = await org.press_together(label, times=2, message=message)
+    answers = [await org.answer_for(press, timeout=20) for press in presses]
+    await until_text(org, "finished:", timeout=20)
+    await handled(running)
+    return answers
+
+
 async def test_a_double_tap_on_send_now_broadcasts_once(running, fake, db, conference):
     users = await seat(db, fake, conference, 3)
     org = await organizer_in_english(fake)
     preview = await broadcast_preview(org)
     seen = len(org.inbox)
-    presses = await org.press_together("✅ Send now", times=2, message=preview)
-    answers = [await org.answer_for(press, timeout=20) for press in presses]
-    await until_text(org, "finished:", timeout=20)
-    await handled(running)
+    answers = await tapped_twice_until_finished(running, org, "✅ Send now", preview)
 
     assert await count(db, Broadcast) == 1 and await count(db, OutboxMessage) == 3
     assert all(sum("Xe đưa đón" in m.text for m in u.inbox) == 1 for u in users)
@@ -110,10 +116,7 @@ async def test_a_double_tap_on_confirm_changes_the_agenda_once(running, fake, db
     await org.press("❌ Cancel this part")
     confirm = await until_button(org, "✅ Confirm and notify")
     seen = len(org.inbox)
-    presses = await org.press_together("✅ Confirm and notify", times=2, message=confirm)
-    answers = [await org.answer_for(press, timeout=20) for press in presses]
-    await until_text(org, "finished:", timeout=20)
-    await handled(running)
+    answers = await tapped_twice_until_finished(running, org, "✅ Confirm and notify", confirm)
 
     assert await count(db, AgendaChange) == 1 and await count(db, Broadcast) == 1
     assert all(sum("đã bị hủy" in m.text for m in u.inbox) == 1 for u in users)

@@ -12,7 +12,7 @@ from tests.test_e2e_broadcast import organizer_in_english
 from tests.test_nominees import BAD, xlsx
 from tests.test_webhook import post, web_bot  # noqa: F401 (a fixture)
 
-FAULT = "hệ thống vừa gặp sự cố"  # bot/webhook.py's notice
+FAULT = "hệ thống vừa gặp sự cố"  # bot/infra/webhook.py's notice
 EXPIRED = "hết hạn"
 
 

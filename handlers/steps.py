@@ -67,80 +67,126 @@ def session_choices(conference: Event, lang: str) -> list[Choice]:
     return [Choice(s.code, session_line(s, conference, lang)) for s in conference.sessions]
 
 
+def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, p.code, p.name.get(lang), p.name.vi, p.name.en) for p in conference.provinces]
+    text = _("Which province do you represent?") if for_self else _("Which province is the delegate from?")
+    return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons, 2))
+
+
+def _ask_category(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    categories = conference.categories_for(draft.province or "")
+    listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
+    buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en) for c in categories]
+    question = _("Which category (thành phần)?")
+    return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
+
+
+def _ask_full_name(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    text = _("Your full name, as it should appear on the badge:") if for_self else _(
+        "The delegate's full name, as it should appear on the badge:")
+    example = _("For example: Nguyễn Văn An")
+    return Prompt(f"{text}\n<i>{example}</i>")
+
+
+def _ask_position(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    example = _("For example: Phó Chủ tịch UBND tỉnh")
+    return Prompt(_("Position (chức vụ)?") + f"\n<i>{example}</i>")
+
+
+def _ask_organization(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    default = conference.default_organization(draft.category or "", draft.province or "", lang)
+    if default:
+        text = _("Organization (đơn vị)? Type it, or use the suggestion:")
+        return Prompt(text, [[_pick(step, "default", default)]], strict=True)
+    return Prompt(_("Organization (đơn vị)? For the press: the newspaper, radio or TV station."))
+
+
+def _ask_phone(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    if for_self:
+        keyboard = ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=_("📱 Send my phone number"), request_contact=True)]],
+            resize_keyboard=True, one_time_keyboard=True,
+            input_field_placeholder="0905 123 456",
+        )
+        return Prompt(_("Your mobile number? Tap the button below to share it, or type it (e.g. 0905 123 456)."),
+                      reply_keyboard=keyboard)
+    return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
+
+
+def _ask_sessions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [
+        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
+        for c in session_choices(conference, lang)
+    ]
+    buttons.append(_pick(step, "done", _("✅ Done")))
+    text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
+    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
+    return Prompt(f"{text}\n{listing}", column(buttons))
+
+
+def _ask_arrival_date(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
+    buttons.append(_pick(step, "unknown", _("Not known yet")))
+    question = _("When do you arrive in {city}?").format(city=escape(conference.city.get(lang)))
+    return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
+
+
+def _ask_arrival_time(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    text = _("At what time, roughly? Type it, e.g. 14:30.")
+    return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
+
+
+def _ask_travel_mode(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, m.code, m.label.get(lang), m.label.vi, m.label.en) for m in conference.travel_modes]
+    question = _("How are you travelling?")
+    return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
+
+
+def _ask_lodging(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, "yes", _("Yes, please arrange it"), *YES), _pick(step, "no", _("No, thank you"), *NO)]
+    text = _("Should the host ({host}) arrange lodging?").format(host=escape(conference.host.get(lang)))
+    return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons))
+
+
+def _ask_note(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")
+    return Prompt(text, [[_pick(step, "none", _("Nothing to add"))]], strict=True)
+
+
+def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, "confirm", _("✅ Confirm")), _pick(step, "change", _("✏️ Change something")),
+               _pick(step, "cancel", _("✖️ Cancel"))]
+    heading = _("Please check the registration:")
+    text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
+    return Prompt(text, column(buttons))
+
+
+def _ask_change(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, name, label) for name, label in field_labels().items()]
+    return Prompt(_("What would you like to change?"), column(buttons, 2))
+
+
+_QUESTIONS = {
+    "province": _ask_province,
+    "category": _ask_category,
+    "full_name": _ask_full_name,
+    "position": _ask_position,
+    "organization": _ask_organization,
+    "phone": _ask_phone,
+    "sessions": _ask_sessions,
+    "arrival_date": _ask_arrival_date,
+    "arrival_time": _ask_arrival_time,
+    "travel_mode": _ask_travel_mode,
+    "lodging": _ask_lodging,
+    "note": _ask_note,
+    "confirm": _ask_confirm,
+    "change": _ask_change,
+}
+
+
 def prompt(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     """The question for a step, in the user's language, with its buttons."""
-    if step == "province":
-        buttons = [_pick(step, p.code, p.name.get(lang), p.name.vi, p.name.en) for p in conference.provinces]
-        text = _("Which province do you represent?") if for_self else _("Which province is the delegate from?")
-        return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons, 2))
-    if step == "category":
-        categories = conference.categories_for(draft.province or "")
-        listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
-        buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en) for c in categories]
-        question = _("Which category (thành phần)?")
-        return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
-    if step == "full_name":
-        text = _("Your full name, as it should appear on the badge:") if for_self else _(
-            "The delegate's full name, as it should appear on the badge:")
-        example = _("For example: Nguyễn Văn An")
-        return Prompt(f"{text}\n<i>{example}</i>")
-    if step == "position":
-        example = _("For example: Phó Chủ tịch UBND tỉnh")
-        return Prompt(_("Position (chức vụ)?") + f"\n<i>{example}</i>")
-    if step == "organization":
-        default = conference.default_organization(draft.category or "", draft.province or "", lang)
-        if default:
-            text = _("Organization (đơn vị)? Type it, or use the suggestion:")
-            return Prompt(text, [[_pick(step, "default", default)]], strict=True)
-        return Prompt(_("Organization (đơn vị)? For the press: the newspaper, radio or TV station."))
-    if step == "phone":
-        if for_self:
-            keyboard = ReplyKeyboardMarkup(
-                keyboard=[[KeyboardButton(text=_("📱 Send my phone number"), request_contact=True)]],
-                resize_keyboard=True, one_time_keyboard=True,
-                input_field_placeholder="0905 123 456",
-            )
-            return Prompt(_("Your mobile number? Tap the button below to share it, or type it (e.g. 0905 123 456)."),
-                          reply_keyboard=keyboard)
-        return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
-    if step == "sessions":
-        buttons = [
-            _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
-            for c in session_choices(conference, lang)
-        ]
-        buttons.append(_pick(step, "done", _("✅ Done")))
-        text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
-        listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
-        return Prompt(f"{text}\n{listing}", column(buttons))
-    if step == "arrival_date":
-        buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
-        buttons.append(_pick(step, "unknown", _("Not known yet")))
-        question = _("When do you arrive in {city}?").format(city=escape(conference.city.get(lang)))
-        return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
-    if step == "arrival_time":
-        text = _("At what time, roughly? Type it, e.g. 14:30.")
-        return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
-    if step == "travel_mode":
-        buttons = [_pick(step, m.code, m.label.get(lang), m.label.vi, m.label.en) for m in conference.travel_modes]
-        question = _("How are you travelling?")
-        return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
-    if step == "lodging":
-        buttons = [_pick(step, "yes", _("Yes, please arrange it"), *YES), _pick(step, "no", _("No, thank you"), *NO)]
-        text = _("Should the host ({host}) arrange lodging?").format(host=escape(conference.host.get(lang)))
-        return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons))
-    if step == "note":
-        text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")
-        return Prompt(text, [[_pick(step, "none", _("Nothing to add"))]], strict=True)
-    if step == "confirm":
-        buttons = [_pick(step, "confirm", _("✅ Confirm")), _pick(step, "change", _("✏️ Change something")),
-                   _pick(step, "cancel", _("✖️ Cancel"))]
-        heading = _("Please check the registration:")
-        text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
-        return Prompt(text, column(buttons))
-    if step == "change":
-        buttons = [_pick(step, name, label) for name, label in field_labels().items()]
-        return Prompt(_("What would you like to change?"), column(buttons, 2))
-    raise KeyError(step)
+    return _QUESTIONS[step](step, draft, conference, lang, for_self)
 
 
 def refusal_text(refusal: Refusal) -> str:

@@ -384,19 +384,9 @@ class WebhookHandler(SimpleRequestHandler):
                                            context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="not a Telegram update")
-        try:
-            verdict, attempt = await self.journal.begin(update.update_id)
-        except Exception as exc:  # the journal (Redis) is away: Telegram tries again later
-            log.warning("update %s: journal unavailable (%s); answered 503", update.update_id, exc)
-            return web.Response(status=503, text="journal unavailable")
-        if verdict == DONE:
-            self.stats["duplicates"] += 1
-            return web.json_response({})
-        if verdict == BUSY:
-            self.stats["busy"] += 1
-            return web.Response(status=503, text="being handled")
-        if verdict == RETRY:
-            self.stats["retried"] += 1
+        refusal, attempt = await self._admit(update.update_id)
+        if refusal is not None:
+            return refusal
         ticket = Ticket(update.update_id, attempt, self.journal)
         progress = Progress()
         token = CURRENT.set(ticket)
@@ -406,23 +396,49 @@ class WebhookHandler(SimpleRequestHandler):
             if isinstance(result, TelegramMethod):
                 await self.dispatcher.silent_call_request(bot=self.bot, result=result)
         except Exception as exc:
-            # again: nothing reached the person or the database yet, so a second attempt is clean
-            again = is_passing(exc) and ticket.will_retry and progress.untouched
-            outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
-                       else "the reply had begun; left as it is")
-            log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,
-                      time.monotonic() - started, exc, outcome, exc_info=not is_passing(exc))
-            if again:
-                self.stats["failed"] += 1
-                await _quietly(self.journal.fail(update.update_id))
-                return web.Response(status=500, text="failed; send it again later")
-            if not progress.sent:
-                await tell_fault(self.bot, update)
+            refusal = await self._failed(update, attempt, exc, ticket, progress, started)
+            if refusal is not None:
+                return refusal
         finally:
             CURRENT.reset(token)
         await _quietly(self.journal.finish(update.update_id))
         self.stats["handled"] += 1
         return web.json_response({})
+
+    async def _admit(self, update_id: int) -> tuple[web.Response | None, int]:
+        """The journal's word on an update: (None, attempt) to handle it, else the answer Telegram gets."""
+        try:
+            verdict, attempt = await self.journal.begin(update_id)
+        except Exception as exc:  # the journal (Redis) is away: Telegram tries again later
+            log.warning("update %s: journal unavailable (%s); answered 503", update_id, exc)
+            return web.Response(status=503, text="journal unavailable"), 0
+        if verdict == DONE:
+            self.stats["duplicates"] += 1
+            return web.json_response({}), attempt
+        if verdict == BUSY:
+            self.stats["busy"] += 1
+            return web.Response(status=503, text="being handled"), attempt
+        if verdict == RETRY:
+            self.stats["retried"] += 1
+        return None, attempt
+
+    async def _failed(self, update: Update, attempt: int, exc: Exception, ticket: Ticket, progress: Progress,
+                      started: float) -> web.Response | None:
+        """A failed update: a 500 when Telegram's second attempt would be clean, else the person is told
+        (unless the reply had begun) and the update counts as handled (None)."""
+        # again: nothing reached the person or the database yet, so a second attempt is clean
+        again = is_passing(exc) and ticket.will_retry and progress.untouched
+        outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
+                   else "the reply had begun; left as it is")
+        log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,
+                  time.monotonic() - started, exc, outcome, exc_info=not is_passing(exc))
+        if again:
+            self.stats["failed"] += 1
+            await _quietly(self.journal.fail(update.update_id))
+            return web.Response(status=500, text="failed; send it again later")
+        if not progress.sent:
+            await tell_fault(self.bot, update)
+        return None
 
 
 async def _quietly(call: Awaitable[None]) -> None:

@@ -150,19 +150,8 @@ async def checkin_report(session: AsyncSession, conference: Event, day: date | N
     arrived: dict[date, set[int]] = defaultdict(set)
     sheets = []
     for the_day, day_parts in days.items():
-        rows = []
-        for part in day_parts:
-            for d in delegates:
-                attends = part.code in {p.code for p in facts.attended(d)}
-                c = checkins.get((d.id, part.code))
-                if not attends and c is None:
-                    continue
-                expected[the_day].update([d.id] if attends else [])
-                arrived[the_day].update([d.id] if c else [])
-                rows.append([len(rows) + 1, d.full_name, facts.province(d.province), facts.category(d.category),
-                             d.position, facts.part_header(part), yes_no(c is not None, lang),
-                             c and facts.local(c.at).time(), staff.get(c.by_id, "") if c else "",
-                             _via(c, lang) if c else "", "" if attends else w("not_expected")])
+        rows = _day_rows(facts, day_parts, delegates, checkins, staff, lang,
+                         expected=expected[the_day], arrived=arrived[the_day])
         sheets.append((f"{w('day')} {the_day:%d-%m}", rows))
     groups = by_province(conference, delegates)
     summary = columns(w("province"), *(f"{d:%d/%m} — {w(key)}" for d in days for key in ("registered", "checked_in")))
@@ -173,6 +162,27 @@ async def checkin_report(session: AsyncSession, conference: Event, day: date | N
     for name, rows in sheets:
         add_table(workbook, name, header, rows)
     return workbook_bytes(workbook)
+
+
+def _day_rows(facts, day_parts, delegates, checkins, staff, lang: str, *, expected: set[int],
+              arrived: set[int]) -> list[list]:
+    """One day's sheet: who attends each of its parts (added to `expected`) or was checked in on it anyway
+    (added to `arrived` when checked in)."""
+    w = words(lang)
+    rows: list[list] = []
+    for part in day_parts:
+        for d in delegates:
+            attends = part.code in {p.code for p in facts.attended(d)}
+            c = checkins.get((d.id, part.code))
+            if not attends and c is None:
+                continue
+            expected.update([d.id] if attends else [])
+            arrived.update([d.id] if c else [])
+            rows.append([len(rows) + 1, d.full_name, facts.province(d.province), facts.category(d.category),
+                         d.position, facts.part_header(part), yes_no(c is not None, lang),
+                         c and facts.local(c.at).time(), staff.get(c.by_id, "") if c else "",
+                         _via(c, lang) if c else "", "" if attends else w("not_expected")])
+    return rows
 
 
 # --- rooms per night ---------------------------------------------------------------------------

@@ -142,17 +142,25 @@ async def dashboard_page(request: web.Request) -> web.Response:
     if not may_open(who.role, ORGANIZER):
         return message_page("dashboard_title", "organizers_only", status=403, kind="login",
                             extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
-    exports_links = "".join(
+    return page("dashboard_title", _dashboard_body(who.account.display_name), scripts=("charts.js", "dashboard.js"),
+                csrf=who.csrf, kind="dashboard")
+
+
+def _exports_links() -> str:
+    return "".join(
         f'<a class="button" data-export="{escape(name)}" href="/dashboard/export/{escape(name)}" download>'
         f'{t(key)}</a>' for name, key in (("delegates.xlsx", "export_delegates_xlsx"),
                                           ("delegates.csv", "export_delegates_csv"),
                                           ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms")))
-    body = f"""<header class="bar">
+
+
+def _dashboard_body(display_name: str) -> str:
+    return f"""<header class="bar">
 <h1>📊 {t("dashboard_title")}</h1>
 <label class="list">{t("list")} <select id="list"></select></label>
 <span id="updated" class="net online"></span>
 <span class="spacer"></span>
-<span class="who">{escape(who.account.display_name)}</span>
+<span class="who">{escape(display_name)}</span>
 <a class="button" href="/desk">{t("to_desk")}</a>
 <button type="button" id="lang" class="lang">{t("lang_switch")}</button>
 <form method="post" action="/desk/logout"><button type="submit">{t("logout")}</button></form>
@@ -178,10 +186,9 @@ async def dashboard_page(request: web.Request) -> web.Response:
 <section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
 <p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
 </div>
-<section class="panel"><h2>{t("exports")}</h2><div class="exports">{exports_links}</div>
+<section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 </main>"""
-    return page("dashboard_title", body, scripts=("charts.js", "dashboard.js"), csrf=who.csrf, kind="dashboard")
 
 
 def add_routes(web_app: web.Application) -> None:

@@ -180,19 +180,28 @@ async def desk_page(request: web.Request) -> web.Response:
         who = await identify(request, session)
     if isinstance(who, str):
         return login_needed(STAFF, who)
-    dashboard = f'<a class="button" href="/dashboard">{t("to_dashboard")}</a>' if who.role == ORGANIZER else ""
-    body = f"""<header class="bar">
+    body = _desk_body(who.account.display_name, dashboard=who.role == ORGANIZER)
+    return page("desk_title", body, scripts=("queue.js", "desk.js"), csrf=who.csrf)
+
+
+def _desk_header(display_name: str, *, dashboard: bool) -> str:
+    to_dashboard = f'<a class="button" href="/dashboard">{t("to_dashboard")}</a>' if dashboard else ""
+    return f"""<header class="bar">
 <h1>🛎 {t("desk_title")}</h1>
 <label class="list">{t("list")} <select id="list"></select></label>
 <span id="count" class="count"></span>
 <span id="net" class="net online">{t("online")}</span>
 <span id="pending" class="pending" hidden></span>
 <span class="spacer"></span>
-<span class="who">{escape(who.account.display_name)}</span>
-{dashboard}
+<span class="who">{escape(display_name)}</span>
+{to_dashboard}
 <button type="button" id="lang" class="lang">{t("lang_switch")}</button>
 <form method="post" action="/desk/logout"><button type="submit">{t("logout")}</button></form>
-</header>
+</header>"""
+
+
+def _desk_body(display_name: str, *, dashboard: bool) -> str:
+    return _desk_header(display_name, dashboard=dashboard) + f"""
 <main class="desk">
 <section class="inputs">
 <label for="scanner" class="field">{t("scanner")}</label>
@@ -216,7 +225,6 @@ async def desk_page(request: web.Request) -> web.Response:
 <ul id="recent" class="log"></ul>
 </section>
 </main>"""
-    return page("desk_title", body, scripts=("queue.js", "desk.js"), csrf=who.csrf)
 
 
 async def texts_script(_request: web.Request) -> web.Response:

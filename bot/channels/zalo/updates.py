@@ -52,26 +52,8 @@ def _file(url: str) -> dict[str, Any]:
     return {"file_id": url, "file_unique_id": hashlib.sha256(url.encode()).hexdigest()[:16]}
 
 
-async def telegram_update(raw: Any, ids: ZaloIds, update_id: int) -> dict[str, Any] | None:
-    """The Telegram update for a Zalo event, or None for an event with no sender or of an unknown kind."""
-    if not isinstance(raw, dict):
-        return None
-    event, message = raw.get("event_name"), raw.get("message") or {}
-    sender, chat = message.get("from") or {}, message.get("chat") or {}
-    if not sender.get("id"):
-        return None
-    user_id, new = await ids.internal(str(sender["id"]))
-    private = str(chat.get("chat_type") or "PRIVATE").upper() == "PRIVATE"
-    chat_id = user_id if private or not chat.get("id") else (await ids.internal(str(chat["id"])))[0]
-    name = str(sender.get("display_name") or "Zalo")[:64]
-    date = message.get("date")
-    base = {
-        "message_id": next(_message_ids),
-        "date": int(date) // 1000 if isinstance(date, (int, float)) else int(time.time()),
-        "chat": {"id": chat_id, "type": "private", "first_name": name} if private else {"id": chat_id, "type": "group",
-                                                                                     "title": "Zalo"},
-        "from": {"id": user_id, "is_bot": bool(sender.get("is_bot")), "first_name": name},
-    }
+def _content(event: Any, message: dict[str, Any], new: bool) -> dict[str, Any] | None:
+    """The Telegram message fields for a Zalo event's content; None when there is nothing to hand on."""
     if event == "message.text.received":
         text = typed_text(str(message.get("text") or ""), new)
         if not text:
@@ -93,5 +75,31 @@ async def telegram_update(raw: Any, ids: ZaloIds, update_id: int) -> dict[str, A
         content = {}  # nothing readable: the handlers say they read only text
     else:
         log.info("Zalo event %s ignored", event)
+        return None
+    return content
+
+
+async def telegram_update(raw: Any, ids: ZaloIds, update_id: int) -> dict[str, Any] | None:
+    """The Telegram update for a Zalo event, or None for an event with no sender or of an unknown kind."""
+    if not isinstance(raw, dict):
+        return None
+    event, message = raw.get("event_name"), raw.get("message") or {}
+    sender, chat = message.get("from") or {}, message.get("chat") or {}
+    if not sender.get("id"):
+        return None
+    user_id, new = await ids.internal(str(sender["id"]))
+    private = str(chat.get("chat_type") or "PRIVATE").upper() == "PRIVATE"
+    chat_id = user_id if private or not chat.get("id") else (await ids.internal(str(chat["id"])))[0]
+    name = str(sender.get("display_name") or "Zalo")[:64]
+    date = message.get("date")
+    base = {
+        "message_id": next(_message_ids),
+        "date": int(date) // 1000 if isinstance(date, (int, float)) else int(time.time()),
+        "chat": {"id": chat_id, "type": "private", "first_name": name} if private else {"id": chat_id, "type": "group",
+                                                                                     "title": "Zalo"},
+        "from": {"id": user_id, "is_bot": bool(sender.get("is_bot")), "first_name": name},
+    }
+    content = _content(event, message, new)
+    if content is None:
         return None
     return {"update_id": update_id, "message": {**base, **content}}

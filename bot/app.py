@@ -26,7 +26,7 @@ from bot.services.faq import faq_path, load_faq
 from bot.i18n import AccountLanguage, build_i18n
 from bot.workers.lease import Lease
 from bot.infra.logs import AccessLog, HandlerName, UpdateLog
-from bot.middlewares import CurrentAccount, DatabaseSession, InFlight
+from bot.middlewares import CurrentAccount, DatabaseSession, InFlight, Surroundings
 from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
 from bot.services.search_pace import SearchPace
@@ -133,6 +133,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(DatabaseSession(db))
     dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))
     dp.update.outer_middleware(AccountLanguage(i18n))
+    dp.update.outer_middleware(Surroundings())  # `lang` and `here` for the handlers
     dp.message.outer_middleware(TypedMenuAnswer())
     dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
     install_checkpoint(dp)  # bot/infra/webhook.py: a failed update leaves the conversation where it was

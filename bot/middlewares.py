@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
 
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
+from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
-from models import AgendaChange, Database, Delegate, DelegateSession
+from models import Account, AgendaChange, Database, Delegate, DelegateSession
 
 REMINDER_INPUTS = (Delegate, DelegateSession, AgendaChange)
 log = logging.getLogger(__name__)
@@ -97,4 +102,31 @@ class CurrentAccount(BaseMiddleware):
         ) if private and not user.is_bot else None  # a group's anonymous admin is a bot
         data["account"] = account
         data["roles"] = roles_of(account, self.admin_ids) if account else set()
+        return await handler(event, data)
+
+
+@dataclass(frozen=True)
+class Here:
+    """What most handlers work with, in one name: the conference, the settings, this update's database
+    session, the sender's account (None in a group), language and roles, and the chat's conversation state."""
+    conference: Event
+    settings: Settings
+    session: AsyncSession
+    account: Account | None
+    lang: str
+    roles: frozenset[str] = frozenset()
+    state: FSMContext | None = None
+
+
+class Surroundings(BaseMiddleware):
+    """Hands handlers `lang` (the language chosen by AccountLanguage, which must run first) and `here`
+    (bot.middlewares.Here); aiogram passes each handler only the names it declares."""
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        i18n = data.get("i18n")
+        data["lang"] = lang = i18n.current_locale if i18n is not None else "vi"
+        if "session" in data:
+            data["here"] = Here(data["conference"], data["settings"], data["session"], data.get("account"), lang,
+                                frozenset(data.get("roles", ())), data.get("state"))
         return await handler(event, data)

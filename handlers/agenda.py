@@ -7,9 +7,11 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, registration as reg
@@ -18,12 +20,11 @@ from models import Account
 from models.base import utcnow
 
 
-async def attending(session, conference: Event, account: Account) -> set[str]:
+async def attending(session: AsyncSession, conference: Event, account: Account) -> set[str]:
     return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.session_codes}
 
 
-async def schedule(message: Message, conference: Event, i18n: I18n, session, account: Account) -> None:
-    lang = i18n.current_locale
+async def schedule(message: Message, conference: Event, lang: str, session: AsyncSession, account: Account) -> None:
     parts = await agenda.parts(session, conference)
     mine = await attending(session, conference, account)
     tz = conference.tz
@@ -49,8 +50,7 @@ async def schedule(message: Message, conference: Event, i18n: I18n, session, acc
     await message.answer("\n".join(lines))
 
 
-async def calendar(message: Message, conference: Event, i18n: I18n, session, account: Account) -> None:
-    lang = i18n.current_locale
+async def calendar(message: Message, conference: Event, lang: str, session: AsyncSession, account: Account) -> None:
     mine = await attending(session, conference, account)
     if not mine:
         await message.answer(_("Register first (/start): the calendar holds the parts you attend."))
@@ -86,14 +86,13 @@ async def reminders_menu(target: Message | CallbackQuery, state: FSMContext, con
     await show(target, state, text, [[button]], edit=True)
 
 
-async def reminders_switched(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
-                             session, account: Account, reminders=None) -> None:
-    account.reminders = callback_data.key == "on"
-    await session.commit()
+async def reminders_switched(callback: CallbackQuery, callback_data: Pick, here: Here, reminders=None) -> None:
+    here.account.reminders = callback_data.key == "on"
+    await here.session.commit()
     if reminders is not None:
         reminders.replan_soon()
     await callback.answer()
-    await reminders_menu(callback, state, conference, account)
+    await reminders_menu(callback, here.state, here.conference, here.account)
 
 
 def create_router() -> Router:

@@ -12,8 +12,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Text
+from bot.middlewares import Here
 from bot.screens.callbacks import Agenda, AgendaAction, Pick
 from bot.screens.render import change_notice, day
 from bot.services import agenda, confirmations, outbox
@@ -22,7 +24,6 @@ from bot.text import clean
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.broadcast import start_progress
 from handlers.filters import HasRole, organizers_only, organizers_only_button
-from models import Account
 from models.account import ORGANIZER
 from models.outbox import AGENDA
 
@@ -43,7 +44,7 @@ def _two_languages(raw: str) -> Text | None:
     return Text(vi=vi, en=en or vi) if vi else None
 
 
-async def current(session, conference: Event, code: str) -> agenda.Part | None:
+async def current(session: AsyncSession, conference: Event, code: str) -> agenda.Part | None:
     return next((p for p in await agenda.parts(session, conference) if p.code == code), None)
 
 
@@ -53,9 +54,8 @@ def part_line(part: agenda.Part, conference: Event, lang: str) -> str:
     return ("❌ " + line) if part.cancelled else line
 
 
-async def begin(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+async def begin(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession) -> None:
     await state.clear()
-    lang = i18n.current_locale
     buttons = [Button(part_line(p, conference, lang), Agenda(action=AgendaAction.part, code=p.code).pack())
                for p in await agenda.parts(session, conference)]
     buttons.append(Button(_("➕ Add a part"), Agenda(action=AgendaAction.add).pack()))
@@ -70,7 +70,8 @@ async def add_pressed(callback: CallbackQuery, state: FSMContext) -> None:
                                     "<code>Tiếng Việt | English</code>. /cancel to stop."))
 
 
-async def part_in_agenda(callback: CallbackQuery, callback_data: Agenda, conference: Event, session) -> dict | bool:
+async def part_in_agenda(callback: CallbackQuery, callback_data: Agenda, conference: Event,
+                         session: AsyncSession) -> dict | bool:
     """The part a button names, as the agenda stands now; a part no longer in it is `part_gone`'s."""
     part = await current(session, conference, callback_data.code)
     return {"part": part} if part is not None else False
@@ -81,13 +82,12 @@ async def part_gone(callback: CallbackQuery) -> None:
     await callback.message.answer(_("This part is no longer in the agenda; send /agenda again."))
 
 
-async def part_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, conference: Event,
-                       i18n: I18n, session, part: agenda.Part) -> None:
+async def part_pressed(callback: CallbackQuery, callback_data: Agenda, here: Here, part: agenda.Part) -> None:
     """One part: when and where, who attends, and what can be changed."""
     await callback.answer()
-    lang, code = i18n.current_locale, part.code
+    state, conference, lang, code = here.state, here.conference, here.lang, part.code
     await state.update_data(ag_code=code, ag_action=callback_data.action.value)
-    people = await outbox.recipients(session, conference, f"part:{code}")
+    people = await outbox.recipients(here.session, conference, f"part:{code}")
     start = part.starts_at.astimezone(conference.tz)
     end = f"–{part.ends_at.astimezone(conference.tz):%H:%M}" if part.ends_at else ""
     text = "\n".join([f"<b>{escape(part.title.get(lang))}</b>", f"🕑 {day(start.date(), lang)}, {start:%H:%M}{end}",
@@ -118,11 +118,11 @@ async def place_pressed(callback: CallbackQuery, callback_data: Agenda, state: F
                                     "<code>Hội trường A | Hall A</code>."))
 
 
-async def cancel_or_restore_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext,
-                                    conference: Event, i18n: I18n, session, part: agenda.Part) -> None:
+async def cancel_or_restore_pressed(callback: CallbackQuery, callback_data: Agenda, here: Here,
+                                    part: agenda.Part) -> None:
     await callback.answer()
-    await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
-    await confirm(callback.message, state, conference, i18n, session)
+    await here.state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
+    await confirm(callback.message, here)
 
 
 async def got_title(message: Message, state: FSMContext) -> None:
@@ -135,7 +135,8 @@ async def got_title(message: Message, state: FSMContext) -> None:
     await message.answer(_("When does it start? For example <code>27/7 19:00</code>."))
 
 
-async def got_time(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+async def got_time(message: Message, here: Here) -> None:
+    state, conference, session = here.state, here.conference, here.session
     data = await state.get_data()
     part = await current(session, conference, data["ag_code"]) if data.get("ag_code") else None
     base = (part.starts_at if part else conference.sessions[0].starts_at).astimezone(conference.tz)
@@ -153,16 +154,16 @@ async def got_time(message: Message, state: FSMContext, conference: Event, i18n:
         await state.set_state(AgendaEdit.place)
         await message.answer(_("Where? For both languages: <code>Hội trường A | Hall A</code>."))
         return
-    await confirm(message, state, conference, i18n, session)
+    await confirm(message, here)
 
 
-async def got_place(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+async def got_place(message: Message, here: Here) -> None:
     place = _two_languages(message.text or "")
     if place is None or len(place.vi) > PLACE_LIMIT or len(place.en) > PLACE_LIMIT:
         await message.answer(_("Please send a place of at most {limit} characters.").format(limit=PLACE_LIMIT))
         return
-    await state.update_data(ag_place=[place.vi, place.en])
-    await confirm(message, state, conference, i18n, session)
+    await here.state.update_data(ag_place=[place.vi, place.en])
+    await confirm(message, here)
 
 
 def _proposal(data: dict, part: agenda.Part | None, conference: Event) -> agenda.Part:
@@ -178,7 +179,8 @@ def _proposal(data: dict, part: agenda.Part | None, conference: Event) -> agenda
                        cancelled, part.for_everyone)
 
 
-async def confirm(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+async def confirm(message: Message, here: Here) -> None:
+    state, conference, session = here.state, here.conference, here.session
     data = await state.get_data()
     part = await current(session, conference, data["ag_code"]) if data.get("ag_code") else None
     new = _proposal(data, part, conference)
@@ -186,7 +188,7 @@ async def confirm(message: Message, state: FSMContext, conference: Event, i18n: 
     people = await outbox.recipients(session, conference, audience)
     await confirmation_key(state)
     await state.set_state(AgendaEdit.confirm)
-    notice = change_notice(conference, part, new, i18n.current_locale)
+    notice = change_notice(conference, part, new, here.lang)
     text = "\n\n".join([notice, _("This notice goes to {chats} chats ({delegates} delegates), each in their "
                                   "language, and their reminders move with the part.").format(
         chats=len(people), delegates=sum(p.delegates for p in people))])
@@ -194,8 +196,8 @@ async def confirm(message: Message, state: FSMContext, conference: Event, i18n: 
                                              Button(_("Cancel"), Pick(step="ag_go", key="no").pack())]))
 
 
-async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event, i18n: I18n,
-                  session, account: Account, postman=None) -> None:
+async def decided(callback: CallbackQuery, callback_data: Pick, here: Here, i18n: I18n, postman=None) -> None:
+    state, conference, session, account = here.state, here.conference, here.session, here.account
     await callback.answer()
     data = await state.get_data()
     await state.clear()
@@ -224,7 +226,7 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
             notices[lang] = change_notice(conference, part, new, lang)
     people = await outbox.recipients(session, conference, audience)
     notice = await outbox.create(session, conference, people, audience=audience, kind=AGENDA, text_vi=notices["vi"],
-                                 text_en=notices["en"], by=account, progress_language=i18n.current_locale)
+                                 text_en=notices["en"], by=account, progress_language=here.lang)
     await callback.message.answer(_("✅ The agenda is changed; /schedule shows it."))
     await start_progress(callback.message, session, notice, len(people))
     if postman is not None:

@@ -11,16 +11,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.screens.callbacks import Outbox, OutboxAction, Pick
 from bot.screens.render import audience_label, day
 from bot.services import confirmations, outbox
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
-from models import Account, Broadcast
+from models import Broadcast
 from models.account import ORGANIZER
 
 TEXT_LIMIT = 3900  # Telegram's 4096, less the heading the delegates see
@@ -82,7 +84,8 @@ async def _fits(message: Message, plain: str, media_kind: str | None) -> bool:
     return False
 
 
-async def got_english(message: Message, state: FSMContext, conference: Event, session, settings: Settings) -> None:
+async def got_english(message: Message, state: FSMContext, conference: Event, session: AsyncSession,
+                      settings: Settings) -> None:
     if not message.text:
         await message.answer(_("Please send the English text, or skip."))
         return
@@ -108,10 +111,10 @@ async def ask_audience(target: Message | CallbackQuery, state: FSMContext) -> No
                column([Button(label, Pick(step="bc_to", key=key).pack()) for key, label in options]))
 
 
-async def picked_audience(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
-                          i18n: I18n, session, settings: Settings) -> None:
+async def picked_audience(callback: CallbackQuery, callback_data: Pick, here: Here, i18n: I18n) -> None:
     await callback.answer()
-    lang, key = i18n.current_locale, callback_data.key.replace(".", ":", 1)  # ":" separates callback fields
+    state, conference = here.state, here.conference
+    lang, key = here.lang, callback_data.key.replace(".", ":", 1)  # ":" separates callback fields
     narrower = {
         "province": [(p.code, p.name.get(lang)) for p in conference.provinces],
         "category": [(c.code, c.label.get(lang)) for c in conference.categories],
@@ -125,7 +128,7 @@ async def picked_audience(callback: CallbackQuery, callback_data: Pick, state: F
     if key not in (outbox.ALL, outbox.ABSENT_TODAY, outbox.STAFF) and not _known(conference, key):
         await ask_audience(callback, state)
         return
-    await preview(callback, state, conference, i18n, session, settings, key)
+    await preview(callback, here, i18n, key)
 
 
 def _known(conference: Event, audience: str) -> bool:
@@ -134,8 +137,8 @@ def _known(conference: Event, audience: str) -> bool:
     return kind in lookup and lookup[kind](code) is not None
 
 
-async def preview(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                  settings: Settings, audience: str) -> None:
+async def preview(callback: CallbackQuery, here: Here, i18n: I18n, audience: str) -> None:
+    state, conference, session, settings = here.state, here.conference, here.session, here.settings
     data = await state.get_data()
     draft = Broadcast(kind="message", text_vi=data["text_vi"], text_en=data.get("text_en", ""),
                       media_kind=data.get("media_kind"), media_file_id=data.get("media_file_id"))
@@ -157,7 +160,7 @@ async def preview(callback: CallbackQuery, state: FSMContext, conference: Event,
     above = (_("☝️ Above: the message as delegates will see it, in Vietnamese and in English.") if draft.text_en
              else _("☝️ Above: the message as delegates will see it."))
     summary = [above, _("<b>To:</b> {audience}").format(audience=escape(audience_label(conference, audience,
-                                                                                i18n.current_locale))),
+                                                                                here.lang))),
                _("<b>Recipients:</b> {chats} chats").format(chats=len(people))]
     if audience != outbox.STAFF:
         summary.append(_("(for {delegates} delegates: a colleague who registered several receives it once)").format(
@@ -176,8 +179,9 @@ async def preview(callback: CallbackQuery, state: FSMContext, conference: Event,
     await show(message, state, "\n".join(summary), column(buttons))
 
 
-async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event, i18n: I18n,
-                  session, settings: Settings, account: Account, postman=None) -> None:
+async def decided(callback: CallbackQuery, callback_data: Pick, here: Here, postman=None) -> None:
+    state, conference, session, settings, account = (here.state, here.conference, here.session, here.settings,
+                                                     here.account)
     await callback.answer()
     if callback_data.key == "again":
         await ask_audience(callback, state)
@@ -196,14 +200,14 @@ async def decided(callback: CallbackQuery, callback_data: Pick, state: FSMContex
     broadcast = await outbox.create(
         session, conference, people, audience=data["audience"], text_vi=data["text_vi"],
         text_en=data.get("text_en", ""), media_kind=data.get("media_kind"), media_file_id=data.get("media_file_id"),
-        by=account, progress_language=i18n.current_locale)
+        by=account, progress_language=here.lang)
     await start_progress(callback.message, session, broadcast, len(people))
     if postman is not None:
         postman.wake()
     await done(callback, state, already)
 
 
-async def start_progress(message: Message, session, broadcast: Broadcast, total: int) -> None:
+async def start_progress(message: Message, session: AsyncSession, broadcast: Broadcast, total: int) -> None:
     """The message the outbox keeps editing; its id is stored, so it goes on after a restart."""
     title = progress_title(broadcast)
     shown = await message.answer(f"<b>{title}</b>: " + _("sending to {total} chats…").format(total=total),
@@ -212,7 +216,7 @@ async def start_progress(message: Message, session, broadcast: Broadcast, total:
     await session.commit()
 
 
-async def stop(callback: CallbackQuery, callback_data: Outbox, session, postman=None) -> None:
+async def stop(callback: CallbackQuery, callback_data: Outbox, session: AsyncSession, postman=None) -> None:
     stopped = await outbox.cancel(session, callback_data.id)
     await callback.answer(_("Stopping the broadcast.") if stopped else _("This broadcast has already ended."))
     if stopped and postman is not None:

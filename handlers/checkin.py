@@ -11,17 +11,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Desk, DeskAction
 from bot.screens.render import day
 from bot.services import badge, checkin, tickets
 from bot.services.search_pace import SearchPace
 from bot.ui import Button, column, show
 from handlers.filters import HasRole
-from models import Account, Delegate
+from models import Delegate
 from models.account import STAFF
 
 LIST_KEY = "checkin_list"
@@ -77,36 +78,37 @@ async def answer(target: Message | CallbackQuery, state: FSMContext, decision: c
     await show(target, state, text, menu, strict=True)
 
 
-async def decide_text(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                      account: Account, settings: Settings, text: str, via: str) -> None:
-    list_code = await current_list(state, conference)
-    decision = await checkin.scan(session, conference, settings.secret_key, text, list_code, account, via)
-    await answer(message, state, decision, conference, lang)
+async def decide_text(message: Message, here: Here, text: str, via: str) -> None:
+    list_code = await current_list(here.state, here.conference)
+    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, text, list_code,
+                                  here.account, via)
+    await answer(message, here.state, decision, here.conference, here.lang)
 
 
-async def staff_opened_code(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                            account: Account, settings: Settings, payload: str, *, other_link: bool = False) -> None:
+async def staff_opened_code(message: Message, here: Here, payload: str, *, other_link: bool = False) -> None:
     """Staff scanned a code with the phone camera: the deep link opened the bot. Whatever it held (a check-in
     code, a damaged one, an invitation), the desk stays open on its list and the answer has the one look
     of a check-in answer, so the next delegate in the queue is scanned without a detour."""
-    list_code = await current_list(state, conference)
-    decision = await checkin.scan(session, conference, settings.secret_key, payload, list_code, account, "link")
-    text, menu = render(decision, conference, lang)
+    list_code = await current_list(here.state, here.conference)
+    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, payload, list_code,
+                                  here.account, "link")
+    text, menu = render(decision, here.conference, here.lang)
     if other_link:  # an invitation or a registration link: it still works once the desk is closed
         text += "\n" + _("To open this link for yourself, close the desk with /cancel, then open the link again.")
-    await show(message, state, text, menu, strict=True)
+    await show(message, here.state, text, menu, strict=True)
 
 
 async def at_desk(state: FSMContext) -> bool:
     return await state.get_state() == Reception.desk.state
 
 
-async def desk(message: Message, state: FSMContext, conference: Event, i18n: I18n, session) -> None:
+async def desk(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession) -> None:
     await state.set_state(Reception.desk)
-    await show_desk(message, state, conference, i18n.current_locale, session)
+    await show_desk(message, state, conference, lang, session)
 
 
-async def show_desk(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, session) -> None:
+async def show_desk(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                    session: AsyncSession) -> None:
     code = await current_list(state, conference)
     count = await checkin.checked_in_count(session, code, conference)
     text = "\n".join([
@@ -120,27 +122,24 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
     await show(target, state, text, column(buttons), strict=True)
 
 
-async def desk_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                    account: Account, settings: Settings, search_pace: SearchPace) -> None:
-    lang = i18n.current_locale
+async def desk_text(message: Message, here: Here, search_pace: SearchPace) -> None:
     if tickets.find_token(message.text) or tickets.is_foreign_code(message.text):  # a foreign QR: refused
-        await decide_text(message, state, conference, lang, session, account, settings, message.text, "token")
+        await decide_text(message, here, message.text, "token")
         return
-    await find(message, state, conference, lang, session, message.text, account, search_pace)
+    await find(message, here, message.text, search_pace)
 
 
-async def find_command(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                       i18n: I18n, session, account: Account, search_pace: SearchPace) -> None:
+async def find_command(message: Message, command: CommandObject, here: Here, search_pace: SearchPace) -> None:
     if not command.args:
         await message.answer(_("Type a part of the name or the whole phone number after /find, "
                                "e.g. /find nguyen an"))
         return
-    await find(message, state, conference, i18n.current_locale, session, command.args, account, search_pace)
+    await find(message, here, command.args, search_pace)
 
 
-async def find(message: Message, state: FSMContext, conference: Event, lang: str, session, query: str,
-               account: Account, search_pace: SearchPace) -> None:
-    found = await checkin.search(session, conference, query, account, search_pace)
+async def find(message: Message, here: Here, query: str, search_pace: SearchPace) -> None:
+    conference, lang = here.conference, here.lang
+    found = await checkin.search(here.session, conference, query, here.account, search_pace)
     if found.refused == "too_fast":
         await message.answer(_("Too many searches in a short time. Please wait {seconds} s and search again; "
                                "scanning codes works as usual.").format(seconds=found.retry_after))
@@ -156,18 +155,15 @@ async def find(message: Message, state: FSMContext, conference: Event, lang: str
         province = conference.province(d.province)
         buttons.append(Button(f"{d.full_name} — {province.name.get(lang) if province else ''}",
                               Desk(action=DeskAction.pick, id=d.id).pack()))
-    await show(message, state, _("Choose the delegate to check in:"), column(buttons))
+    await show(message, here.state, _("Choose the delegate to check in:"), column(buttons))
 
 
-async def scanned_text(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                       account: Account, settings: Settings) -> None:
+async def scanned_text(message: Message, here: Here) -> None:
     """A code typed or scanned (a USB scanner types the link and Enter) outside the desk."""
-    await decide_text(message, state, conference, i18n.current_locale, session, account, settings, message.text,
-                      "token")
+    await decide_text(message, here, message.text, "token")
 
 
-async def photo(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, account: Account,
-                settings: Settings, bot: Bot) -> None:
+async def photo(message: Message, here: Here, bot: Bot) -> None:
     buffer = io.BytesIO()
     await bot.download(message.photo[-1], destination=buffer)
     codes = [c for c in await asyncio.to_thread(badge.read_codes, buffer.getvalue()) if tickets.find_token(c)]
@@ -176,7 +172,7 @@ async def photo(message: Message, state: FSMContext, conference: Event, i18n: I1
                                "or type the delegate's name."))
         return
     for code in codes:
-        await decide_text(message, state, conference, i18n.current_locale, session, account, settings, code, "photo")
+        await decide_text(message, here, code, "photo")
 
 
 def list_of_conference(callback: CallbackQuery, callback_data: Desk, conference: Event) -> bool:
@@ -184,35 +180,34 @@ def list_of_conference(callback: CallbackQuery, callback_data: Desk, conference:
 
 
 async def list_switched(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event,
-                        i18n: I18n, session) -> None:
-    lang = i18n.current_locale
+                        lang: str, session: AsyncSession) -> None:
     await state.update_data({LIST_KEY: callback_data.code})
     await callback.answer(list_name(conference, callback_data.code, lang))
     await show_desk(callback, state, conference, lang, session)
 
 
-async def picked(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
-                 session, account: Account) -> None:
-    delegate = await session.get(Delegate, callback_data.id)
-    if delegate is None or delegate.event_id != conference.id:
+async def picked(callback: CallbackQuery, callback_data: Desk, here: Here) -> None:
+    delegate = await here.session.get(Delegate, callback_data.id)
+    if delegate is None or delegate.event_id != here.conference.id:
         await callback.answer(_("This menu has expired."))
         return
     await callback.answer()
-    decision = await checkin.check_in(session, delegate, await current_list(state, conference), account, "search")
-    await answer(callback.message, state, decision, conference, i18n.current_locale)
+    list_code = await current_list(here.state, here.conference)
+    decision = await checkin.check_in(here.session, delegate, list_code, here.account, "search")
+    await answer(callback.message, here.state, decision, here.conference, here.lang)
 
 
-async def undone(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event, i18n: I18n,
-                 session, account: Account) -> None:
-    taken_back = await checkin.undo(session, callback_data.id, account)
+async def undone(callback: CallbackQuery, callback_data: Desk, here: Here) -> None:
+    session = here.session
+    taken_back = await checkin.undo(session, callback_data.id, here.account)
     if taken_back is None:
         await callback.answer(_("Nothing to undo: this check-in was already taken back."))
         return
     await callback.answer()
     delegate = await session.get(Delegate, taken_back.delegate_id)
-    await show(callback, state, _("↩️ Check-in of {name} undone ({list}).").format(
+    await show(callback, here.state, _("↩️ Check-in of {name} undone ({list}).").format(
         name=escape(delegate.full_name),
-        list=escape(list_name(conference, taken_back.list_code, i18n.current_locale))), edit=True)
+        list=escape(list_name(here.conference, taken_back.list_code, here.lang))), edit=True)
 
 
 async def desk_menu_expired(callback: CallbackQuery) -> None:
@@ -220,8 +215,7 @@ async def desk_menu_expired(callback: CallbackQuery) -> None:
     await callback.answer(_("This menu has expired."))
 
 
-async def stats_command(message: Message, conference: Event, i18n: I18n, session) -> None:
-    lang = i18n.current_locale
+async def stats_command(message: Message, conference: Event, lang: str, session: AsyncSession) -> None:
     lines = [_("📊 <b>Registered and checked in</b>")]
     for s in await checkin.stats(session, conference):
         lines.append(f"\n<b>{escape(list_name(conference, s.list_code, lang))}</b>: {s.checked_in}/{s.registered}")

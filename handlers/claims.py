@@ -5,18 +5,16 @@ Registered before the registration conversation, so the code is never taken for 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
-from bot.event import Event
+from bot.middlewares import Here
 from bot.services import registration as reg
 from bot.services.pace import Pace
 from handlers.conversation import ask, step_of
 from handlers.me import claimed
 from handlers.registration import begin_as_nominee
-from models import Account, Delegate
+from models import Delegate
 
 # Codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. Counted in
 # this process only (the dispatcher's "claim_pace"): enough to stop one person typing codes, the risk here.
@@ -28,21 +26,20 @@ def claim_pace() -> Pace:
     return Pace(MAX_WRONG, WINDOW)
 
 
-async def typed_code(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                     account: Account, settings: Settings, claim_pace: Pace) -> None:
-    lang = i18n.current_locale
+async def typed_code(message: Message, here: Here, claim_pace: Pace) -> None:
+    state, conference, lang, session, account = here.state, here.conference, here.lang, here.session, here.account
     code = reg.typed_claim(message.text)
     if claim_pace.wait(account.id):
         await message.answer(_("Too many wrong codes. Please wait a quarter of an hour, or ask the organizers."))
         return
     if not reg.is_claim_code(code):  # a nominee's personal code, as their link would have opened
-        await begin_as_nominee(message, state, conference, lang, session, account, code)
+        await begin_as_nominee(message, here, code)
         return
     result = await reg.claim_by_code(session, conference, account, code)
     if isinstance(result, Delegate):
         claim_pace.forget(account.id)
         await state.clear()
-        await claimed(message, state, conference, lang, session, account, settings, result)
+        await claimed(message, here, result)
         return
     if result == "invalid":
         claim_pace.note(account.id)

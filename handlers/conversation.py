@@ -15,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.screens.callbacks import Go, GoTo
@@ -71,10 +72,10 @@ async def begin(target: Message | CallbackQuery, state: FSMContext, conference: 
 
 
 async def command_during_registration(message: Message, state: FSMContext, raw_state: str, conference: Event,
-                                      i18n) -> None:
+                                      lang: str) -> None:
     """A command that is not a way out: it is not an answer either."""
     await message.answer(_("Please finish this registration first, or send /cancel to stop it."))
-    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
+    await ask(message, state, conference, lang, step_of(raw_state))
 
 
 def register_buttons() -> list[Button]:
@@ -83,7 +84,7 @@ def register_buttons() -> list[Button]:
 
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                    account: Account, session) -> None:
+                    account: Account, session: AsyncSession) -> None:
     own = await reg.own_delegate(session, conference, account)
     first = conference.sessions[0].starts_at.astimezone(conference.tz)
     last = conference.sessions[-1].starts_at.astimezone(conference.tz)
@@ -105,7 +106,7 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
 
 
 async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                       account: Account, session) -> None:
+                       account: Account, session: AsyncSession) -> None:
     """A button from an old menu (or from before a restart): say so, and show where the user is now."""
     await callback.answer(_("This menu has expired."))
     await callback.message.answer(_("This menu has expired. Here is where you are now:"))

@@ -4,22 +4,23 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from handlers.conversation import main_menu, menu_expired
 from models import Account
 
 
-async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                         account: Account | None) -> None:
+async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                         session: AsyncSession, account: Account | None) -> None:
     if account is None or callback.message is None:  # a button in a group chat or an inline message
         await callback.answer(_("This menu has expired."))
         return
-    await menu_expired(callback, state, conference, i18n.current_locale, account, session)
+    await menu_expired(callback, state, conference, lang, account, session)
 
 
-async def not_understood(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+async def not_understood(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession,
                          account: Account) -> None:
     if message.text and message.text.startswith("/"):
         await message.answer(_("I do not know that command. Here is what I can do:"))
@@ -27,7 +28,7 @@ async def not_understood(message: Message, state: FSMContext, conference: Event,
         await message.answer(_("Sorry, I did not understand that."))
     else:
         await message.answer(_("I can only read text messages here."))
-    await main_menu(message, state, conference, i18n.current_locale, account, session)
+    await main_menu(message, state, conference, lang, account, session)
 
 
 def create_router() -> Router:

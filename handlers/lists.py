@@ -9,14 +9,15 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, exports, nominees
 from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
-from models import Account
 from models.account import ORGANIZER
 from models.base import utcnow
 
@@ -37,10 +38,10 @@ async def export_menu(message: Message, state: FSMContext) -> None:
                column([Button(label, Pick(step="export", key=key).pack()) for key, label in options]))
 
 
-async def export_chosen(callback: CallbackQuery, callback_data: Pick, conference: Event, i18n: I18n,
-                        session) -> None:
+async def export_chosen(callback: CallbackQuery, callback_data: Pick, conference: Event, lang: str,
+                        session: AsyncSession) -> None:
     await callback.answer(_("Preparing the file…"))
-    lang, kind = i18n.current_locale, callback_data.key
+    kind = callback_data.key
     builders = {
         "delegates_xlsx": ("delegates.xlsx", lambda: exports.delegates_workbook(session, conference, personal=True,
                                                                                  lang=lang)),
@@ -82,8 +83,8 @@ async def _rows(bot: Bot, file_id: str, file_name: str) -> list[dict]:
     return await nominees.read_elsewhere(downloaded.read(), file_name)
 
 
-async def import_file(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
-                      account: Account) -> None:
+async def import_file(message: Message, here: Here, bot: Bot) -> None:
+    state, conference, lang = here.state, here.conference, here.lang
     document = message.document
     name = (document.file_name or "") if document else ""
     if document is None or not name.lower().endswith((".xlsx", ".csv")):
@@ -96,13 +97,12 @@ async def import_file(message: Message, state: FSMContext, conference: Event, i1
     try:
         rows = await _rows(bot, document.file_id, name)
     except nominees.TableError as exc:
-        await message.answer(escape(nominees.describe(exc.error, i18n.current_locale)))
+        await message.answer(escape(nominees.describe(exc.error, lang)))
         return
     _entries, errors = nominees.validate(conference, rows)
     if not errors:
-        await _import(message, state, conference, i18n, session, bot, account, rows, name, only_valid=False)
+        await _import(message, here, bot, rows, name, only_valid=False)
         return
-    lang = i18n.current_locale
     valid = len({r["row"] for r in rows}) - len({e.row for e in errors})
     lines = [_("❌ The list has {count} problems; nothing is imported yet:").format(count=len(errors))]
     lines += [f"• {escape(nominees.describe(e, lang))}" for e in errors[:SHOWN_ERRORS]]
@@ -117,8 +117,8 @@ async def import_file(message: Message, state: FSMContext, conference: Event, i1
     await show(message, state, "\n".join(lines), column(buttons))
 
 
-async def import_decided(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
-                         i18n: I18n, session, bot: Bot, account: Account) -> None:
+async def import_decided(callback: CallbackQuery, callback_data: Pick, here: Here, bot: Bot) -> None:
+    state = here.state
     await callback.answer()
     data = await state.get_data()
     if callback_data.key != "valid" or "file_id" not in data:
@@ -129,30 +129,29 @@ async def import_decided(callback: CallbackQuery, callback_data: Pick, state: FS
         rows = await _rows(bot, data["file_id"], data["file_name"])
     except nominees.TableError as exc:
         await state.clear()
-        await callback.message.answer(escape(nominees.describe(exc.error, i18n.current_locale)))
+        await callback.message.answer(escape(nominees.describe(exc.error, here.lang)))
         return
     already = _("This list is already imported.")
-    if not await confirmations.take(session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
+    if not await confirmations.take(here.session, data.get(CONFIRMATION_KEY) or confirmations.new_key(),
                                     confirmations.IMPORT):  # the same update handled again
         await state.clear()
         await callback.message.answer(already)
         return
-    if await _import(callback.message, state, conference, i18n, session, bot, account, rows, data["file_name"],
-                     only_valid=True):
+    if await _import(callback.message, here, bot, rows, data["file_name"], only_valid=True):
         await done(callback, state, already)
 
 
-async def _import(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, bot: Bot,
-                  account: Account, rows: list[dict], name: str, *, only_valid: bool) -> bool:
+async def _import(message: Message, here: Here, bot: Bot, rows: list[dict], name: str, *, only_valid: bool) -> bool:
     """Whether anyone was imported."""
-    await state.clear()
-    result = await nominees.import_rows(session, conference, rows, account.id, name, only_valid=only_valid)
+    conference = here.conference
+    await here.state.clear()
+    result = await nominees.import_rows(here.session, conference, rows, here.account.id, name, only_valid=only_valid)
     if result.refused or not result.created:
         await message.answer(_("Nothing was imported: no valid row."))
         return False
     me = await bot.me()
     table = await nominees.links_table(result.created, me.username, conference=conference,
-                                       lang=i18n.current_locale)
+                                       lang=here.lang)
     text = _("✅ Imported {created} people from {file}. Each has a personal link that opens their registration "
              "already filled in; send the links in the file to them (Zalo, SMS, e-mail).").format(
         created=len(result.created), file=escape(name))

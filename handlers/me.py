@@ -7,10 +7,12 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Card, CardAction, Go, GoTo
 from bot.screens.render import draft_card
 from bot.services import registration as reg
@@ -27,15 +29,15 @@ def _who(delegate: Delegate, account: Account) -> str:
     return _("(you)") if delegate.account_id == account.id else ""
 
 
-async def list_records(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                       session, account: Account, settings: Settings, page: int = 0) -> None:
+async def list_records(target: Message | CallbackQuery, here: Here, page: int = 0) -> None:
+    state, account = here.state, here.account
     await state.clear()
-    delegates = await reg.delegates_of(session, conference, account)
+    delegates = await reg.delegates_of(here.session, here.conference, account)
     if not delegates:
         await show(target, state, _("You have no registration yet."), column(register_buttons()))
         return
     if len(delegates) == 1:
-        await show_card(target, state, conference, lang, account, delegates[0], settings)
+        await show_card(target, here, delegates[0])
         return
     # a secretariat may register dozens: a page at a time keeps the list readable and within a message
     pages = -(-len(delegates) // PAGE)
@@ -55,11 +57,10 @@ async def list_records(target: Message | CallbackQuery, state: FSMContext, confe
     await show(target, state, text, column(buttons))
 
 
-async def show_card(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                    account: Account, delegate: Delegate, settings: Settings, *, header: str = "") -> None:
-    card = draft_card(reg.Draft.of(delegate), conference, lang)
+async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "") -> None:
+    card = draft_card(reg.Draft.of(delegate), here.conference, here.lang)
     status = _("✅ Registered") if delegate.active else _("✖ Cancelled")
-    text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, account)}", "", card]))
+    text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, here.account)}", "", card]))
     buttons: list[Button] = []
     if delegate.active:
         buttons.append(Button(_("✏️ Change"), Card(action=CardAction.change, id=delegate.id).pack()))
@@ -68,7 +69,7 @@ async def show_card(target: Message | CallbackQuery, state: FSMContext, conferen
             buttons.append(Button(_("🔗 Link for this delegate"), Card(action=CardAction.link, id=delegate.id).pack()))
         buttons.append(Button(_("🗑 Cancel this registration"), Card(action=CardAction.cancel, id=delegate.id).pack()))
     buttons.append(Button(_("📋 All my registrations"), Card(action=CardAction.all_records).pack()))
-    await show(target, state, text, column(buttons))
+    await show(target, here.state, text, column(buttons))
 
 
 async def _claim_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
@@ -76,16 +77,15 @@ async def _claim_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
     return f"https://t.me/{me.username}?start={reg.claim_payload(settings.secret_key, delegate)}"
 
 
-async def after_registration(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                             account: Account, delegate: Delegate, settings: Settings) -> None:
-    if delegate.account_id == account.id:
+async def after_registration(callback: CallbackQuery, here: Here, delegate: Delegate) -> None:
+    if delegate.account_id == here.account.id:
         header = _("✅ Thank you, your registration is confirmed.")
     else:
         header = _("✅ {name} is registered.").format(name=escape(delegate.full_name))
-    await show_card(callback, state, conference, lang, account, delegate, settings, header=header)
-    await send_code(callback.message, callback.bot, settings, conference, lang, account, delegate)
+    await show_card(callback, here, delegate, header=header)
+    await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
     if delegate.account_id is None:
-        await _send_link(callback.message, callback.bot, settings, delegate)
+        await _send_link(callback.message, callback.bot, here.settings, delegate)
 
 
 async def _send_link(message: Message, bot: Bot, settings: Settings, delegate: Delegate) -> None:
@@ -98,21 +98,18 @@ async def _send_link(message: Message, bot: Bot, settings: Settings, delegate: D
     await message.answer(text)
 
 
-async def claimed(message: Message, state: FSMContext, conference: Event, lang: str, session, account: Account,
-                  settings: Settings, delegate: Delegate) -> None:
+async def claimed(message: Message, here: Here, delegate: Delegate) -> None:
     """A record taken over (by link on Telegram, by "DK" code on Zalo): the new owner checks it."""
-    if account.language is None:
-        account.language = lang
-        await session.commit()
-    await show_card(message, state, conference, lang, account, delegate, settings,
-                    header=_("✅ This registration is now yours. Please check it:"))
+    if here.account.language is None:
+        here.account.language = here.lang
+        await here.session.commit()
+    await show_card(message, here, delegate, header=_("✅ This registration is now yours. Please check it:"))
 
 
-async def claim_record(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                       account: Account, settings: Settings, payload: str) -> None:
-    result = await reg.claim(session, conference, settings.secret_key, account, payload)
+async def claim_record(message: Message, here: Here, payload: str) -> None:
+    result = await reg.claim(here.session, here.conference, here.settings.secret_key, here.account, payload)
     if isinstance(result, Delegate):
-        await claimed(message, state, conference, lang, session, account, settings, result)
+        await claimed(message, here, result)
         return
     text = {
         "cancelled": _("This registration was cancelled. You can register again with /start."),
@@ -122,16 +119,15 @@ async def claim_record(message: Message, state: FSMContext, conference: Event, l
     await message.answer(text)
 
 
-async def me_command(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
-                     account: Account, settings: Settings) -> None:
-    raw_state = await state.get_state()
+async def me_command(message: Message, here: Here) -> None:
+    raw_state = await here.state.get_state()
     if step_of(raw_state):
-        await command_during_registration(message, state, raw_state, conference, i18n)
+        await command_during_registration(message, here.state, raw_state, here.conference, here.lang)
         return
-    await list_records(message, state, conference, i18n.current_locale, session, account, settings)
+    await list_records(message, here)
 
 
-async def own_record(callback: CallbackQuery, callback_data: Card, conference: Event, session,
+async def own_record(callback: CallbackQuery, callback_data: Card, conference: Event, session: AsyncSession,
                      account: Account) -> dict | bool:
     """The record a card button names, if it is one of this account's (a cancelled one can only be shown).
     Any other press is the fallback's: "this menu has expired"."""
@@ -141,17 +137,14 @@ async def own_record(callback: CallbackQuery, callback_data: Card, conference: E
     return {"delegate": delegate}
 
 
-async def all_records(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
-                      i18n: I18n, session, account: Account, settings: Settings) -> None:
+async def all_records(callback: CallbackQuery, callback_data: Card, here: Here) -> None:
     await callback.answer()
-    await list_records(callback, state, conference, i18n.current_locale, session, account, settings,
-                       page=callback_data.id)
+    await list_records(callback, here, page=callback_data.id)
 
 
-async def show_record(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n,
-                      account: Account, settings: Settings, delegate: Delegate) -> None:
+async def show_record(callback: CallbackQuery, here: Here, delegate: Delegate) -> None:
     await callback.answer()
-    await show_card(callback, state, conference, i18n.current_locale, account, delegate, settings)
+    await show_card(callback, here, delegate)
 
 
 async def choose_field(callback: CallbackQuery, state: FSMContext, delegate: Delegate) -> None:
@@ -163,10 +156,9 @@ async def choose_field(callback: CallbackQuery, state: FSMContext, delegate: Del
         name=escape(delegate.full_name)), column(buttons, 2))
 
 
-async def change_field(callback: CallbackQuery, callback_data: Card, state: FSMContext, conference: Event,
-                       i18n: I18n, account: Account, delegate: Delegate) -> None:
+async def change_field(callback: CallbackQuery, callback_data: Card, here: Here, delegate: Delegate) -> None:
     await callback.answer()
-    await begin(callback, state, conference, i18n.current_locale, for_self=delegate.account_id == account.id,
+    await begin(callback, here.state, here.conference, here.lang, for_self=delegate.account_id == here.account.id,
                 draft=reg.Draft.of(delegate), delegate_id=delegate.id, queue=steps.GROUPS[callback_data.field])
 
 
@@ -178,14 +170,13 @@ async def ask_to_cancel(callback: CallbackQuery, state: FSMContext, delegate: De
                                   "working.").format(name=escape(delegate.full_name)), column(buttons))
 
 
-async def cancel_record(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                        account: Account, settings: Settings, delegate: Delegate) -> None:
+async def cancel_record(callback: CallbackQuery, here: Here, delegate: Delegate) -> None:
     await callback.answer()
-    await reg.cancel(session, delegate)
-    await show(callback, state, _("The registration of {name} is cancelled.").format(
+    await reg.cancel(here.session, delegate)
+    await show(callback, here.state, _("The registration of {name} is cancelled.").format(
         name=escape(delegate.full_name)))
-    await list_records(callback.message, state, conference, i18n.current_locale, session, account, settings)
-    await done(callback, state, _("This registration is already cancelled."))
+    await list_records(callback.message, here)
+    await done(callback, here.state, _("This registration is already cancelled."))
 
 
 async def take_over_link(callback: CallbackQuery, settings: Settings, delegate: Delegate) -> None:
@@ -193,10 +184,9 @@ async def take_over_link(callback: CallbackQuery, settings: Settings, delegate: 
     await _send_link(callback.message, callback.bot, settings, delegate)
 
 
-async def code_of_record(callback: CallbackQuery, conference: Event, i18n: I18n, account: Account,
-                         settings: Settings, delegate: Delegate) -> None:
+async def code_of_record(callback: CallbackQuery, here: Here, delegate: Delegate) -> None:
     await callback.answer()
-    await send_code(callback.message, callback.bot, settings, conference, i18n.current_locale, account, delegate)
+    await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
 
 
 def create_router() -> Router:

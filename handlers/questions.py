@@ -13,13 +13,13 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import listing
-from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, questions, registration as reg
@@ -40,18 +40,16 @@ def ask_organizers_button(question: Question, label: str) -> Button:
     return Button(label, Pick(step="faq", key=f"{HANDOFF}.{question.id}").pack())
 
 
-async def asked(message: Message, state: FSMContext, conference: Event, i18n: I18n, session, account: Account,
-                roles: set[str], faq: Faq, settings: Settings, bot: Bot) -> None:
-    text = message.text
+async def asked(message: Message, here: Here, faq: Faq) -> None:
+    text, state, session, conference, account = message.text, here.state, here.session, here.conference, here.account
     # in a worker thread: when the meaning model is asked, it takes tens of milliseconds of CPU
-    decision = decide(await asyncio.to_thread(faq.search, text, organizer=ORGANIZER in roles))
+    decision = decide(await asyncio.to_thread(faq.search, text, organizer=ORGANIZER in here.roles))
     if isinstance(decision, Answer):
         question = await questions.record(session, conference, account, text, ANSWERED, decision.entry.id)
-        await answer(message, state, decision.entry, conference, i18n, session, account, roles, settings, bot,
-                     question=question, asked=text)
+        await answer(message, here, decision.entry, question=question, asked=text)
     elif isinstance(decision, Choices):
         question = await questions.record(session, conference, account, text, OFFERED)
-        lang = i18n.current_locale
+        lang = here.lang
         buttons = [Button(e.title.get(lang), Pick(step="faq", key=e.id).pack()) for e in decision.entries]
         buttons.append(ask_organizers_button(question, _("None of these: ask the organizers")))
         await state.update_data(faq_question=question.id, faq_asked=text[:200])
@@ -64,9 +62,8 @@ async def asked(message: Message, state: FSMContext, conference: Event, i18n: I1
                            Button(_("No, thank you"), Pick(step="faq", key="no").pack())]), strict=True)
 
 
-async def picked(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event, i18n: I18n,
-                 session, account: Account, roles: set[str], faq: Faq, settings: Settings, bot: Bot) -> None:
-    key = callback_data.key
+async def picked(callback: CallbackQuery, callback_data: Pick, here: Here, faq: Faq, bot: Bot) -> None:
+    key, state = callback_data.key, here.state
     await callback.answer()
     if key == "no":
         await show(callback, state, _("All right. Ask me anything else about the conference."), edit=True)
@@ -76,23 +73,20 @@ async def picked(callback: CallbackQuery, callback_data: Pick, state: FSMContext
         if not (question_id.isascii() and question_id.isdigit() and int(question_id) <= MAX_ID):  # forged
             await callback.message.answer(_("This menu has expired."))
             return
-        await hand_off(callback, state, conference, i18n, session, account, settings, bot, int(question_id))
+        await hand_off(callback, here, bot, int(question_id))
         return
     entry = faq.entry(key)
-    if entry is None or (entry.restricted and ORGANIZER not in roles):
+    if entry is None or (entry.restricted and ORGANIZER not in here.roles):
         await callback.message.answer(_("This menu has expired."))
         return
     data = await state.get_data()
-    question = await questions.settle(session, data.get("faq_question", 0), account, ANSWERED, entry.id)
-    await answer(callback.message, state, entry, conference, i18n, session, account, roles, settings, bot,
-                 question=question, asked=data.get("faq_asked", ""))
+    question = await questions.settle(here.session, data.get("faq_question", 0), here.account, ANSWERED, entry.id)
+    await answer(callback.message, here, entry, question=question, asked=data.get("faq_asked", ""))
 
 
-async def answer(message: Message, state: FSMContext, entry: Entry, conference: Event, i18n: I18n, session,
-                 account: Account, roles: set[str], settings: Settings, bot: Bot, *, question: Question | None,
-                 asked: str) -> None:
+async def answer(message: Message, here: Here, entry: Entry, *, question: Question | None, asked: str) -> None:
     """An entry's answer: from live data when it names a source, else its text."""
-    lang = i18n.current_locale
+    session, conference, lang, account = here.session, here.conference, here.lang, here.account
     if entry.source == "venue":
         await send_venue(message, conference, lang)
     elif entry.source == "schedule":
@@ -101,14 +95,14 @@ async def answer(message: Message, state: FSMContext, entry: Entry, conference: 
         await message.answer(await programme_answer(session, conference, lang))
     elif entry.source == "my_registration":
         await message.answer(await registration_answer(session, conference, lang, account))
-    elif entry.source == "registration_count" and ORGANIZER in roles:
+    elif entry.source == "registration_count" and ORGANIZER in here.roles:
         await message.answer(await count_answer(session, conference, lang))
     elif entry.source == "my_qr":
-        await myqr(message, conference, i18n, session, account, settings, bot)
+        await myqr(message, here)
     elif entry.answer:
         await message.answer(escape(entry.answer.get(lang)))
     if question is not None:  # a way out when the answer is not what was asked
-        await show(message, state, _("Not what you asked?"),
+        await show(message, here.state, _("Not what you asked?"),
                    [[ask_organizers_button(question, _("✉️ Ask the organizers"))]], strict=True)
 
 
@@ -124,7 +118,7 @@ async def send_venue(message: Message, conference: Event, lang: str) -> None:
     await message.answer("\n".join(lines))
 
 
-async def schedule_answer(session, conference: Event, lang: str, asked: str) -> str:
+async def schedule_answer(session: AsyncSession, conference: Event, lang: str, asked: str) -> str:
     """The agenda as it stands (changes included); only the day asked about, if the question names one."""
     tz = conference.tz
     parts = await agenda.parts(session, conference)
@@ -140,7 +134,7 @@ async def schedule_answer(session, conference: Event, lang: str, asked: str) -> 
     return "\n".join(lines) + "\n\n" + _("/schedule shows the whole agenda.")
 
 
-async def programme_answer(session, conference: Event, lang: str) -> str:
+async def programme_answer(session: AsyncSession, conference: Event, lang: str) -> str:
     lines = []
     for part in await agenda.parts(session, conference):
         if part.programme:
@@ -150,7 +144,7 @@ async def programme_answer(session, conference: Event, lang: str) -> str:
     return "\n".join(lines) or _("The programme has not been published yet.")
 
 
-async def registration_answer(session, conference: Event, lang: str, account: Account) -> str:
+async def registration_answer(session: AsyncSession, conference: Event, lang: str, account: Account) -> str:
     mine = [d for d in await reg.delegates_of(session, conference, account) if d.active]
     if not mine:
         return _("You have not registered yet. Send /start to register; it takes a few minutes.")
@@ -162,7 +156,7 @@ async def registration_answer(session, conference: Event, lang: str, account: Ac
                       _("/me to review or change them, /myqr for the check-in codes.")])
 
 
-async def count_answer(session, conference: Event, lang: str) -> str:
+async def count_answer(session: AsyncSession, conference: Event, lang: str) -> str:
     counts = await questions.registered_by_province(session, conference)
     lines = [_("<b>{count} delegates registered</b>").format(count=sum(counts.values()))]
     for province in conference.provinces:
@@ -171,8 +165,8 @@ async def count_answer(session, conference: Event, lang: str) -> str:
     return "\n".join(lines)
 
 
-async def hand_off(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                   account: Account, settings: Settings, bot: Bot, question_id: int) -> None:
+async def hand_off(callback: CallbackQuery, here: Here, bot: Bot, question_id: int) -> None:
+    session, conference, account, settings = here.session, here.conference, here.account, here.settings
     question = await questions.settle(session, question_id, account, HANDED_OFF)
     if question is None:
         await callback.message.answer(_("This menu has expired."))
@@ -194,12 +188,13 @@ async def hand_off(callback: CallbackQuery, state: FSMContext, conference: Event
             continue
         await questions.remember_relay(session, question, chat_id, sent.message_id)
         relayed += 1
-    await show(callback, state, _("✉️ Your question has been passed to the organizers; their answer will come "
+    await show(callback, here.state, _("✉️ Your question has been passed to the organizers; their answer will come "
                                   "here.") if relayed else
                _("Sorry, no organizer can be reached right now; please try again later."), edit=True)
 
 
-async def organizer_replied(message: Message, session, i18n: I18n, account: Account | None, postman=None) -> None:
+async def organizer_replied(message: Message, session: AsyncSession, i18n: I18n, account: Account | None,
+                            postman=None) -> None:
     """A reply to a relayed question (in an organizer's chat or the organizers' group) goes to the asker."""
     question = await questions.relayed(session, message.chat.id, message.reply_to_message.message_id)
     if question is None:  # a reply to some other message: not for this handler
@@ -225,11 +220,11 @@ async def organizer_replied(message: Message, session, i18n: I18n, account: Acco
                         _("✅ Sent to the delegate (another answer had been sent before)."))
 
 
-async def venue_command(message: Message, conference: Event, i18n: I18n) -> None:
-    await send_venue(message, conference, i18n.current_locale)
+async def venue_command(message: Message, conference: Event, lang: str) -> None:
+    await send_venue(message, conference, lang)
 
 
-async def open_questions(message: Message, conference: Event, session) -> None:
+async def open_questions(message: Message, conference: Event, session: AsyncSession) -> None:
     listed = await questions.open_questions(session, conference)
     if not listed:
         await message.answer(_("No open questions: the FAQ answered everything so far."))

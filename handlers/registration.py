@@ -10,10 +10,11 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import listing
-from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, nominees, registration as reg
 from bot.services.fields import Refusal
@@ -27,9 +28,9 @@ from handlers.tickets import send_code
 from models import Account, Delegate
 
 
-async def begin_as_nominee(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                           account: Account, code: str) -> None:
+async def begin_as_nominee(message: Message, here: Here, code: str) -> None:
     """A personal link from a province's list: the registration opens with the list's details filled in."""
+    state, conference, lang, session, account = here.state, here.conference, here.lang, here.session, here.account
     nominee = await nominees.find(session, conference, code)
     if nominee is None:
         await message.answer(_("This link is not valid or has expired."))
@@ -69,8 +70,8 @@ def _natural_next(step: str, draft: reg.Draft) -> str:
     return "confirm"
 
 
-async def advance(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                  session, account: Account, settings: Settings, done_step: str) -> None:
+async def advance(target: Message | CallbackQuery, here: Here, done_step: str) -> None:
+    state, conference, lang = here.state, here.conference, here.lang
     data = await state.get_data()
     draft = reg.Draft.load(data["draft"])
     queue: list[str] = data.get("queue") or []
@@ -84,11 +85,11 @@ async def advance(target: Message | CallbackQuery, state: FSMContext, conference
         following = _natural_next(done_step, draft)
     await state.update_data(queue=queue)
     if following == "save":
-        await _save_changes(target, state, conference, lang, session, account, settings, draft, data["delegate_id"])
+        await _save_changes(target, here, draft, data["delegate_id"])
         return
     warning = ""
     if following == "confirm" and draft.phone:
-        twins = await reg.same_phone(session, conference, draft.phone)
+        twins = await reg.same_phone(here.session, conference, draft.phone)
         if len(twins) == 1:
             warning = _("⚠️ {names} is already registered with this phone number. If it is the same person, "
                         "cancel this registration; otherwise confirm.").format(names=escape(twins[0].full_name))
@@ -99,8 +100,8 @@ async def advance(target: Message | CallbackQuery, state: FSMContext, conference
     await ask(target, state, conference, lang, following, warning=warning)
 
 
-async def _save_changes(target, state: FSMContext, conference: Event, lang: str, session, account: Account,
-                        settings: Settings, draft: reg.Draft, delegate_id: int) -> None:
+async def _save_changes(target: Message | CallbackQuery, here: Here, draft: reg.Draft, delegate_id: int) -> None:
+    state, conference, session, account = here.state, here.conference, here.session, here.account
     delegate = await reg.find_for(session, conference, account, delegate_id)
     await state.clear()
     if delegate is None or not delegate.active:
@@ -110,18 +111,18 @@ async def _save_changes(target, state: FSMContext, conference: Event, lang: str,
     note = _("Saved.") if changed else _("Nothing changed.")
     if changed & reg.TICKET_FIELDS:
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
-    await show_card(target, state, conference, lang, account, delegate, settings, header=f"✅ {note}")
+    await show_card(target, here, delegate, header=f"✅ {note}")
     if changed & reg.TICKET_FIELDS:
         message = target.message if isinstance(target, CallbackQuery) else target
-        await send_code(message, message.bot, settings, conference, lang, account, delegate)
+        await send_code(message, here.settings, conference, here.lang, account, delegate)
 
 
-async def _accept(target: Message | CallbackQuery, state: FSMContext, step: str, value: object, **ctx) -> None:
-    data = await state.get_data()
+async def _accept(target: Message | CallbackQuery, here: Here, step: str, value: object) -> None:
+    data = await here.state.get_data()
     draft = reg.Draft.load(data["draft"])
     steps.store(draft, step, value)
-    await state.update_data(draft=draft.dump())
-    await advance(target, state, done_step=step, **ctx)
+    await here.state.update_data(draft=draft.dump())
+    await advance(target, here, done_step=step)
 
 
 async def _refuse(message: Message, state: FSMContext, conference: Event, lang: str, step: str,
@@ -132,9 +133,8 @@ async def _refuse(message: Message, state: FSMContext, conference: Event, lang: 
 
 # --- typed answers -----------------------------------------------------------------------------
 
-async def typed_answer(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n, session,
-                       account: Account, settings: Settings) -> None:
-    lang = i18n.current_locale
+async def typed_answer(message: Message, raw_state: str, here: Here) -> None:
+    state, conference, lang = here.state, here.conference, here.lang
     step = step_of(raw_state)
     draft = reg.Draft.load((await state.get_data()).get("draft"))
     value = steps.read_text(step, message.text, draft, conference, lang)
@@ -143,47 +143,41 @@ async def typed_answer(message: Message, state: FSMContext, raw_state: str, conf
         return
     if step == "phone":
         await message.answer(f"📱 {display_phone(value)} ✓", reply_markup=ReplyKeyboardRemove())
-    await _accept(message, state, step, value, conference=conference, lang=lang, session=session,
-                  account=account, settings=settings)
+    await _accept(message, here, step, value)
 
 
-async def shared_contact(message: Message, state: FSMContext, conference: Event, i18n, session,
-                         account: Account, settings: Settings) -> None:
-    lang = i18n.current_locale
+async def shared_contact(message: Message, here: Here) -> None:
     phone = normalize_phone(message.contact.phone_number)
     if phone is None:
-        await _refuse(message, state, conference, lang, "phone", Refusal("phone"))
+        await _refuse(message, here.state, here.conference, here.lang, "phone", Refusal("phone"))
         return
     await message.answer(f"📱 {display_phone(phone)} ✓", reply_markup=ReplyKeyboardRemove())
-    await _accept(message, state, "phone", phone, conference=conference, lang=lang, session=session,
-                  account=account, settings=settings)
+    await _accept(message, here, "phone", phone)
 
 
-async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
-    await _refuse(message, state, conference, i18n.current_locale, step_of(raw_state), Refusal("choose"))
+async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
+    await _refuse(message, state, conference, lang, step_of(raw_state), Refusal("choose"))
 
 
-async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, i18n) -> None:
+async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
     """A photo, sticker, voice message… where an answer was expected: say so and ask again."""
     await message.answer(_("I can only read a typed answer here."))
-    await ask(message, state, conference, i18n.current_locale, step_of(raw_state))
+    await ask(message, state, conference, lang, step_of(raw_state))
 
 
 # --- button presses (and typed presses, see bot.ui) ----------------------------------------------
 
-async def pressed(callback: CallbackQuery, callback_data: Pick, state: FSMContext, raw_state: str | None,
-                  conference: Event, i18n, session, account: Account, settings: Settings) -> None:
-    lang = i18n.current_locale
+async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
+    state, conference, lang = here.state, here.conference, here.lang
     step = step_of(raw_state)
-    ctx = dict(conference=conference, lang=lang, session=session, account=account, settings=settings)
     if step != callback_data.step:
-        await menu_expired(callback, state, conference, lang, account, session)
+        await menu_expired(callback, state, conference, lang, here.account, here.session)
         return
     await callback.answer()
     if step == "sessions":
-        await _toggle_session(callback, state, callback_data.key, **ctx)
+        await _toggle_session(callback, here, callback_data.key)
     elif step == "confirm":
-        await _confirm(callback, state, callback_data.key, **ctx)
+        await _confirm(callback, here, callback_data.key)
     elif step == "change":
         if callback_data.key not in steps.GROUPS:
             await ask(callback, state, conference, lang, "change")
@@ -196,18 +190,18 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, state: FSMContex
         if value is None:
             await ask(callback, state, conference, lang, step)
             return
-        await _accept(callback, state, step, value, **ctx)
+        await _accept(callback, here, step, value)
 
 
-async def _toggle_session(callback: CallbackQuery, state: FSMContext, key: str, *, conference: Event, lang: str,
-                          **ctx) -> None:
+async def _toggle_session(callback: CallbackQuery, here: Here, key: str) -> None:
+    state, conference, lang = here.state, here.conference, here.lang
     draft = reg.Draft.load((await state.get_data()).get("draft"))
     if key == "done":
         if not draft.sessions:
             await callback.message.answer(steps.refusal_text(Refusal("sessions")))
             await ask(callback, state, conference, lang, "sessions")
             return
-        await advance(callback, state, conference=conference, lang=lang, done_step="sessions", **ctx)
+        await advance(callback, here, done_step="sessions")
         return
     if conference.session(key) is None:
         await ask(callback, state, conference, lang, "sessions")
@@ -217,8 +211,8 @@ async def _toggle_session(callback: CallbackQuery, state: FSMContext, key: str, 
     await ask(callback, state, conference, lang, "sessions", edit=True)
 
 
-async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conference: Event, lang: str,
-                   session, account: Account, settings: Settings) -> None:
+async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
+    state, conference, lang, session, account = here.state, here.conference, here.lang, here.session, here.account
     if key == "change":
         await ask(callback, state, conference, lang, "change")
         return
@@ -242,11 +236,11 @@ async def _confirm(callback: CallbackQuery, state: FSMContext, key: str, *, conf
         used_link = data.get("nominee") and not await confirmations.taken(session, review)
         await callback.message.answer(_nominee_link_used() if used_link else already)
         return
-    await after_registration(callback, state, conference, lang, account, delegate, settings)
+    await after_registration(callback, here, delegate)
     await done(callback, state, already)
 
 
-async def _store(session, conference: Event, account: Account, draft: reg.Draft, data: dict,
+async def _store(session: AsyncSession, conference: Event, account: Account, draft: reg.Draft, data: dict,
                  key: str) -> Delegate | None:
     """The confirmed registration (stored once, however often confirmed); None if the review's `key` was taken
     by another press, or if it came from a nominee's personal link that was used meanwhile."""

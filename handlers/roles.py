@@ -11,11 +11,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import listing
 from bot.commands import publish_for_chat
 from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.callbacks import Invite, InviteAction, Roles, RolesAction
 from bot.services import invitations
 from bot.services.accounts import from_configuration, remove_role, roles_of, with_roles
@@ -25,15 +27,17 @@ from models import Account
 from models.account import ORGANIZER, STAFF
 
 
-async def invite_staff(message: Message, session, account: Account, bot: Bot, conference: Event) -> None:
+async def invite_staff(message: Message, session: AsyncSession, account: Account, bot: Bot, conference: Event) -> None:
     await _invite(message, session, account, bot, conference, STAFF)
 
 
-async def invite_organizer(message: Message, session, account: Account, bot: Bot, conference: Event) -> None:
+async def invite_organizer(message: Message, session: AsyncSession, account: Account, bot: Bot,
+                           conference: Event) -> None:
     await _invite(message, session, account, bot, conference, ORGANIZER)
 
 
-async def _invite(message: Message, session, account: Account, bot: Bot, conference: Event, role: str) -> None:
+async def _invite(message: Message, session: AsyncSession, account: Account, bot: Bot, conference: Event,
+                  role: str) -> None:
     invitation = await invitations.create(session, role, account)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={invitations.payload(invitation)}"
@@ -49,7 +53,7 @@ def role_name(role: str) -> str:
     return _("organizer") if role == ORGANIZER else _("reception staff")
 
 
-async def list_roles(message: Message, state: FSMContext, session, settings: Settings) -> None:
+async def list_roles(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
     lines, buttons = [], []
     for holder in await with_roles(session, settings.admin_ids):
         who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
@@ -69,8 +73,8 @@ async def list_roles(message: Message, state: FSMContext, session, settings: Set
     await show(message, state, "\n".join(lines), column(buttons) if buttons else None)
 
 
-async def remove(callback: CallbackQuery, callback_data: Roles, session, account: Account, settings: Settings,
-                 bot: Bot, i18n: I18n) -> None:
+async def remove(callback: CallbackQuery, callback_data: Roles, here: Here, bot: Bot, i18n: I18n) -> None:
+    session, account, settings = here.session, here.account, here.settings
     holder = await session.get(Account, callback_data.id)
     if holder is None or (holder.id == account.id and callback_data.role == ORGANIZER):
         await callback.answer(_("You cannot remove your own organizer role."), show_alert=True)
@@ -85,7 +89,7 @@ async def remove(callback: CallbackQuery, callback_data: Roles, session, account
     await publish_for_chat(bot, i18n, int(holder.chat_id), roles_of(holder, settings.admin_ids), lang)
 
 
-async def list_invitations(message: Message, state: FSMContext, session, conference: Event) -> None:
+async def list_invitations(message: Message, state: FSMContext, session: AsyncSession, conference: Event) -> None:
     open_ones = await invitations.open_invitations(session)
     if not open_ones:
         await message.answer(_("There is no open invitation."))
@@ -96,16 +100,16 @@ async def list_invitations(message: Message, state: FSMContext, session, confere
     await show(message, state, _("Open invitations:"), column(buttons))
 
 
-async def revoke(callback: CallbackQuery, callback_data: Invite, session) -> None:
+async def revoke(callback: CallbackQuery, callback_data: Invite, session: AsyncSession) -> None:
     revoked = await invitations.revoke(session, callback_data.id)
     await callback.answer(_("Invitation revoked.") if revoked else _("This invitation was already used or revoked."))
     if revoked:
         await callback.message.answer(_("Invitation #{id} revoked; its link no longer works.").format(id=revoked.id))
 
 
-async def accept(message: Message, session, account: Account, settings: Settings, bot: Bot, i18n: I18n,
-                 code: str) -> None:
-    result = await invitations.accept(session, account, code)
+async def accept(message: Message, here: Here, bot: Bot, i18n: I18n, code: str) -> None:
+    account = here.account
+    result = await invitations.accept(here.session, account, code)
     if isinstance(result, str):
         text = {
             "used": _("This invitation has already been used."),
@@ -114,8 +118,8 @@ async def accept(message: Message, session, account: Account, settings: Settings
         }.get(result, _("This link is not valid or has expired."))
         await message.answer(text)
         return
-    roles = roles_of(account, settings.admin_ids)
-    await publish_for_chat(bot, i18n, int(account.chat_id), roles, i18n.current_locale)
+    roles = roles_of(account, here.settings.admin_ids)
+    await publish_for_chat(bot, i18n, int(account.chat_id), roles, here.lang)
     await message.answer(_("✅ You are now reception staff. Send /checkin to open the reception desk, /help for "
                            "your commands.") if result.role == STAFF else _("✅ You are now an organizer."))
 

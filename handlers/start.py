@@ -6,10 +6,11 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n, gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import commands_for
-from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.i18n import language_from_telegram
 from bot.screens.callbacks import Go, GoTo, Pick
 from bot.services import registration as reg
@@ -44,49 +45,41 @@ async def staff_scan(message: Message, command: CommandObject, state: FSMContext
                                    or await checkin.at_desk(state))
 
 
-async def staff_opened_link(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                            i18n: I18n, session, account: Account, settings: Settings) -> None:
+async def staff_opened_link(message: Message, command: CommandObject, here: Here) -> None:
     token = find_token(command.args)
-    await checkin.staff_opened_code(message, state, conference, i18n.current_locale, session, account, settings,
-                                    token or command.args,
+    await checkin.staff_opened_code(message, here, token or command.args,
                                     other_link=not token and command.args.startswith(OTHER_LINKS))
 
 
-async def opened_code(message: Message, command: CommandObject, state: FSMContext, conference: Event, i18n: I18n,
-                      session, account: Account, settings: Settings) -> None:
+async def opened_code(message: Message, command: CommandObject, here: Here) -> None:
     """A code scanned with the phone camera; a delegate's conversation is left as it was."""
-    await tickets.opened_code(message, state, conference, i18n.current_locale, session, account, settings,
-                              find_token(command.args))
+    await tickets.opened_code(message, here, find_token(command.args))
 
 
-async def opened_invitation(message: Message, command: CommandObject, state: FSMContext, session,
-                            account: Account, settings: Settings, bot: Bot, i18n: I18n) -> None:
-    await state.clear()
-    await appointments.accept(message, session, account, settings, bot, i18n, command.args[len(INVITATION):])
+async def opened_invitation(message: Message, command: CommandObject, here: Here, bot: Bot, i18n: I18n) -> None:
+    await here.state.clear()
+    await appointments.accept(message, here, bot, i18n, command.args[len(INVITATION):])
 
 
-async def opened_claim(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                       i18n: I18n, session, account: Account, settings: Settings) -> None:
-    await state.clear()
-    await claim_record(message, state, conference, i18n.current_locale, session, account, settings, command.args)
+async def opened_claim(message: Message, command: CommandObject, here: Here) -> None:
+    await here.state.clear()
+    await claim_record(message, here, command.args)
 
 
-async def opened_nominee_link(message: Message, command: CommandObject, state: FSMContext, conference: Event,
-                              i18n: I18n, session, account: Account) -> None:
-    await state.clear()
-    await begin_as_nominee(message, state, conference, i18n.current_locale, session, account,
-                           command.args[len(NOMINEE):])
+async def opened_nominee_link(message: Message, command: CommandObject, here: Here) -> None:
+    await here.state.clear()
+    await begin_as_nominee(message, here, command.args[len(NOMINEE):])
 
 
-async def start_with_link(message: Message, state: FSMContext, i18n: I18n, conference: Event, session,
+async def start_with_link(message: Message, state: FSMContext, lang: str, conference: Event, session: AsyncSession,
                           account: Account) -> None:
     """A link into the bot that is none of the kinds above."""
     await state.clear()
     await message.answer(_("This link is not valid or has expired."))
-    await main_menu(message, state, conference, i18n.current_locale, account, session)
+    await main_menu(message, state, conference, lang, account, session)
 
 
-async def start(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+async def start(message: Message, state: FSMContext, conference: Event, i18n: I18n, session: AsyncSession,
                 account: Account) -> None:
     step = step_of(await state.get_state())
     if step:  # never throw away answers already given
@@ -101,12 +94,12 @@ async def start(message: Message, state: FSMContext, conference: Event, i18n: I1
     await main_menu(message, state, conference, i18n.current_locale, account, session)
 
 
-async def lang_command(message: Message, state: FSMContext, i18n: I18n) -> None:
-    await ask_language(message, state, "en" if i18n.current_locale == "vi" else "vi")
+async def lang_command(message: Message, state: FSMContext, lang: str) -> None:
+    await ask_language(message, state, "en" if lang == "vi" else "vi")
 
 
-async def language_chosen(callback: CallbackQuery, callback_data: Pick, state: FSMContext, conference: Event,
-                          i18n: I18n, session, account: Account) -> None:
+async def language_chosen(callback: CallbackQuery, callback_data: Pick, here: Here, i18n: I18n) -> None:
+    state, conference, session, account = here.state, here.conference, here.session, here.account
     lang = callback_data.key if callback_data.key in ("vi", "en") else i18n.default_locale
     await set_language(session, account, lang)
     await callback.answer()
@@ -130,44 +123,43 @@ async def send_help(target: Message | CallbackQuery, state: FSMContext, roles: s
     await show(target, state, text)
 
 
-async def cancel_command(message: Message, state: FSMContext, conference: Event, i18n: I18n, session,
+async def cancel_command(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession,
                          account: Account) -> None:
     had = await state.get_state()
     await state.clear()
     text = _("Stopped; nothing was saved.") if had else _("There is nothing to stop.")
     await message.answer(text, reply_markup=ReplyKeyboardRemove())
-    await main_menu(message, state, conference, i18n.current_locale, account, session)
+    await main_menu(message, state, conference, lang, account, session)
 
 
-async def go_register(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                      account: Account, settings: Settings) -> None:
+async def go_register(callback: CallbackQuery, here: Here) -> None:
     await callback.answer()
-    if await reg.own_delegate(session, conference, account):
+    if await reg.own_delegate(here.session, here.conference, here.account):
         await callback.message.answer(_("You are already registered."))
-        await list_records(callback, state, conference, i18n.current_locale, session, account, settings)
+        await list_records(callback, here)
         return
-    await begin(callback, state, conference, i18n.current_locale, for_self=True)
+    await begin(callback, here.state, here.conference, here.lang, for_self=True)
 
 
-async def go_register_other(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n) -> None:
+async def go_register_other(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str) -> None:
     await callback.answer()
-    await begin(callback, state, conference, i18n.current_locale, for_self=False)
+    await begin(callback, state, conference, lang, for_self=False)
 
 
-async def go_me(callback: CallbackQuery, state: FSMContext, conference: Event, i18n: I18n, session,
-                account: Account, settings: Settings) -> None:
+async def go_me(callback: CallbackQuery, here: Here) -> None:
     await callback.answer()
-    await list_records(callback, state, conference, i18n.current_locale, session, account, settings)
+    await list_records(callback, here)
 
 
-async def go_schedule(callback: CallbackQuery, conference: Event, i18n: I18n, session, account: Account) -> None:
+async def go_schedule(callback: CallbackQuery, conference: Event, lang: str, session: AsyncSession,
+                      account: Account) -> None:
     await callback.answer()
-    await agenda.schedule(callback.message, conference, i18n, session, account)
+    await agenda.schedule(callback.message, conference, lang, session, account)
 
 
-async def go_lang(callback: CallbackQuery, state: FSMContext, i18n: I18n) -> None:
+async def go_lang(callback: CallbackQuery, state: FSMContext, lang: str) -> None:
     await callback.answer()
-    await ask_language(callback, state, "en" if i18n.current_locale == "vi" else "vi")
+    await ask_language(callback, state, "en" if lang == "vi" else "vi")
 
 
 async def go_help(callback: CallbackQuery, state: FSMContext, roles: set[str]) -> None:

@@ -3,24 +3,24 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.event import Event
+from bot.middlewares import Here
 from bot.screens.render import session_line
 from bot.screens.tickets import badge_lines, code_link
 from bot.services import badge, registration as reg, tickets
 from models import Account, Delegate
 
 
-async def send_code(message: Message, bot: Bot, settings: Settings, conference: Event, lang: str,
-                    account: Account, delegate: Delegate) -> None:
+async def send_code(message: Message, settings: Settings, conference: Event, lang: str, account: Account,
+                    delegate: Delegate) -> None:
     """The QR image of one delegate, with a caption saying what to do with it."""
-    url = await code_link(bot, settings, delegate)
+    url = await code_link(message.bot, settings, delegate)
     png = await badge.render_elsewhere(url, badge_lines(delegate, conference, lang))
     name = escape(delegate.full_name)
     if delegate.account_id == account.id:
@@ -31,14 +31,13 @@ async def send_code(message: Message, bot: Bot, settings: Settings, conference: 
     await message.answer_photo(BufferedInputFile(png, filename=f"checkin-{delegate.id}.png"), caption=caption)
 
 
-async def myqr(message: Message, conference: Event, i18n: I18n, session, account: Account, settings: Settings,
-               bot: Bot) -> None:
-    delegates = [d for d in await reg.delegates_of(session, conference, account) if d.active]
+async def myqr(message: Message, here: Here) -> None:
+    delegates = [d for d in await reg.delegates_of(here.session, here.conference, here.account) if d.active]
     if not delegates:
         await message.answer(_("You have no registration yet, so there is no check-in code. Register with /start."))
         return
     for delegate in delegates:
-        await send_code(message, bot, settings, conference, i18n.current_locale, account, delegate)
+        await send_code(message, here.settings, here.conference, here.lang, here.account, delegate)
 
 
 async def show_badge(message: Message, conference: Event, lang: str, delegate: Delegate, *, replaced: bool) -> None:
@@ -59,12 +58,12 @@ async def show_badge(message: Message, conference: Event, lang: str, delegate: D
     await message.answer("\n".join(lines))
 
 
-async def opened_code(message: Message, state: FSMContext, conference: Event, lang: str, session,
-                      account: Account, settings: Settings, token: str) -> None:
+async def opened_code(message: Message, here: Here, token: str) -> None:
     """Somebody without the staff role opened a check-in link: their own badge, or nothing personal."""
-    ticket = tickets.read(settings.secret_key, conference.id, token)
-    delegate = await session.get(Delegate, ticket.delegate_id) if isinstance(ticket, tickets.Ticket) else None
-    if delegate is not None and delegate.event_id == conference.id and account.id in (
+    conference, lang = here.conference, here.lang
+    ticket = tickets.read(here.settings.secret_key, conference.id, token)
+    delegate = await here.session.get(Delegate, ticket.delegate_id) if isinstance(ticket, tickets.Ticket) else None
+    if delegate is not None and delegate.event_id == conference.id and here.account.id in (
             delegate.account_id, delegate.registered_by_id):
         await show_badge(message, conference, lang, delegate, replaced=ticket.version != delegate.ticket_version)
         return

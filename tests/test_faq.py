@@ -223,10 +223,15 @@ def test_held_out_sets_are_kept_apart(faq):
     tuning = {fold(q["text"]) for q in QUESTIONS}
     heldout = _questions("faq_heldout.yaml")
     final = _questions("faq_heldout_final.yaml")
-    for questions in (heldout, final):
+    fresh = _questions("faq_heldout_fresh.yaml")
+    for questions in (heldout, final, fresh):
         assert [q["text"] for q in questions if fold(q["text"]) in phrasings | tuning] == []
         assert all(set(q["expected"]) <= ids for q in questions)
     assert not {fold(q["text"]) for q in heldout} & {fold(q["text"]) for q in final}
+    assert not {fold(q["text"]) for q in fresh} & {fold(q["text"]) for q in heldout + final}
+    labelled = [q for q in fresh if q["expected"]]
+    assert len(labelled) >= 120 and len(fresh) - len(labelled) >= 15
+    assert all(Counter(q["group"] for q in labelled)[g] >= 30 for g in ("diacritics", "plain", "english", "abbrev"))
     labelled = [q for q in heldout if q["expected"]]
     assert len(labelled) >= 150 and len(heldout) - len(labelled) >= 20
     assert all(Counter(q["group"] for q in labelled)[g] >= 35 for g in ("diacritics", "plain", "english", "abbrev"))

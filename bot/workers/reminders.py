@@ -160,6 +160,7 @@ class ReminderScheduler:
         with self.i18n.context(), self.i18n.use_locale(lang):
             lines = [_("🔔 <b>Reminder</b>: {title}").format(title=escape(part.title.get(lang))),
                      f"🕑 {day(start.date(), lang)}, {start:%H:%M}",
+                     begins(part.starts_at, utcnow(), tz, lang),
                      f"📍 {escape(part.place.get(lang))}, {escape(venue.address.get(lang))}"]
             if venue.directions:
                 lines.append(_("🚗 How to get there: {directions}").format(

@@ -205,5 +205,9 @@ async def reclaim(session: AsyncSession) -> Interrupted:
 def described(rows: list[ReminderDelivery]) -> str:
     """For the log: which reminders, by part and offset, with the delegates."""
     key = lambda r: (r.session_code, r.offset_key)  # noqa: E731
-    return "; ".join(f"{code} {offset}: delegates {', '.join(str(r.delegate_id) for r in group)}"
-                     for (code, offset), group in groupby(sorted(rows, key=key), key=key))
+    parts = []
+    for (code, offset), group in groupby(sorted(rows, key=key), key=key):
+        ids = [str(r.delegate_id) for r in group]
+        more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+        parts.append(f"{code} {offset}: delegates {', '.join(ids[:20])}{more}")
+    return "; ".join(parts)

@@ -71,9 +71,9 @@ class ReminderScheduler:
         self.scheduler.add_job(self.replan, "interval", minutes=1, id="replan", coalesce=True)
         self.scheduler.add_job(self.morning_summary, CronTrigger(hour=7, minute=0, timezone=self.conference.tz),
                                id="summary", coalesce=True, misfire_grace_time=3600)
-        async with self.db.session() as session:  # what was missed while the bot was down and is too late now
+        async with self.wave_lock, self.db.session() as session:  # no send of this process is in flight
             await self.reclaim(session, "when the bot stopped")
-            await reminders.skip_begun(session, self.conference)
+            await reminders.skip_begun(session, self.conference)  # missed while the bot was down, too late now
         await self.replan()
 
     async def reclaim(self, session, when: str) -> None:

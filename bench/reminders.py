@@ -4,10 +4,18 @@
 
 1. Planning: `reminders.plan` over the whole event (what every wake-up computes), on a database
    holding 2,000 delegates who each attend the 3 parts, with 2 offsets: 12,000 reminders.
-2. Fan-out: one wave (the 60-minutes-before reminder of one part) to 2,000 recipients through the
+2. Fan-out: one wave (the 60-minutes-before reminder of one part, with the evening-before one due late: one
+   message each) to 2,000 recipients through the
    fake Bot API server enforcing Telegram's limits (30 messages/s overall, 1/s per chat), with the
    bot's own sender paced at 30/s. The physical floor is 2,000 / 30 = 66.7 s.
 Results go to bench/out/reminders.json.
+
+    .venv/bin/python -m bench.reminders --kill [--rounds 4] [--delegates 100]
+
+3. A crash mid-wave: the bot in its own process (testkit/harness.py), a wave of reminders due to 100 delegates;
+   after k of them have arrived (k = 0, 33, 66, 99 over the rounds: 0 is a kill on the wave's first send) the
+   network holds every send, and the process is SIGKILLed with those in flight, then started again. Counts the
+   reminders that arrived, once and twice. Results go to bench/out/reminders-kill.json.
 """
 from __future__ import annotations
 
@@ -21,9 +29,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench.verdict import conclude
+from bench.reminders_kill import killed_waves
 from bot.app import build
 from bot.config import Settings
-from bot.event import Reminder
 from bot.services import agenda, reminders
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
@@ -36,9 +44,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--delegates", type=int, default=2000)
+    parser.add_argument("--delegates", type=int, help="2,000 (fan-out), 100 (--kill)")
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--kill", action="store_true", help="a crash mid-wave, instead of planning and fan-out")
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
+    if args.kill:
+        conclude(await killed_waves(args.delegates or 100, args.rounds))
+        return
+    args.delegates = args.delegates or 2000
     fake = FakeTelegram()
     fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
     await fake.start()
@@ -75,9 +89,8 @@ async def main() -> None:
         result = {"delegates": args.delegates, "database": args.database, "planned_reminders": len(planned),
                   "plan_seconds_median": round(sorted(timings)[2], 3)}
         print(json.dumps(result))
-        # the wave: only the 60-minutes-before reminder (the evening-before one of a part starting in an hour
-        # would be due too, late, and double the wave)
-        app.reminders.conference = conference.model_copy(update={"reminders": (Reminder(minutes_before=60),)})
+        # the wave: the 60-minutes-before reminder, and the evening-before one, late (its part has not begun):
+        # two reminders of one part due together come as one message per chat
         wave_due = reception_start - timedelta(minutes=60)
         await asyncio.sleep(max(0.0, (wave_due - datetime.now(timezone.utc)).total_seconds()))
         started = time.perf_counter()

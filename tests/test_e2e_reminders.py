@@ -90,8 +90,10 @@ async def test_reminders_arrive_once_in_the_right_language(soon, fake, db, confe
         late, first_wave = await reminders_until(lan, 2, 10)
         assert "Hội nghị sơ kết" in late.text and "Nhắc lịch" in late.text
         assert "Đón tiếp" in first_wave.text
+        assert "⏰ Bắt đầu sau 1 phút nữa" in first_wave.text  # how soon, in a minute
         [english] = await reminders_until(ann, 1, 2)
         assert "Reminder" in english.text and "Reception of delegates" in english.text
+        assert "⏰ Begins in 1 minute\n" in english.text  # not "1 minutes"
         assert "How to get there" in english.text
         # restarted between two reminders: neither repeated nor missed
         await bot.restart()
@@ -158,6 +160,36 @@ async def test_a_part_moved_later_gets_its_reminders_replanned(soon, fake, db, c
         assert await reminders_of(u, 6) == []  # it was due 4 s after the start; now in half an hour
         next_wave = bot.app.reminders.next_wave_at()
         assert next_wave is not None and abs((next_wave - (later - timedelta(minutes=1))).total_seconds()) < 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_part_moved_after_its_reminder_went_out_is_reminded_for_its_new_time(soon, fake, db, conference):
+    """Reminders were kept per delegate, part and offset: once sent, the part's new time got none."""
+    bot, starts = soon
+    u = fake.user(3202, first_name="Hoa", language_code="vi", started=True)
+    async with db.session() as session:
+        account = await get_or_create_account(session, channel="telegram", user_id=str(u.id), chat_id=str(u.id),
+                                              display_name="Hoa")
+        account.language = "vi"
+        await reg.register(session, conference, draft(full_name="Hoa", sessions=["reception"]), registrant=account,
+                           for_self=True)
+    await bot.start()
+    try:
+        [first] = await reminders_until(u, 1, 15)
+        old = starts["reception"].astimezone(conference.tz)
+        assert f"{old:%H:%M}" in first.text
+        later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=75)
+        async with bot.app.db.session() as session:
+            await agenda.change(session, bot.app.conference, "reception", None, starts_at=later)
+        bot.app.reminders.replan_soon()
+        [again] = await reminders_until(u, 1, 30)  # due 15 s from now, a minute before the new time
+        assert "Đón tiếp" in again.text and f"{later.astimezone(conference.tz):%H:%M}" in again.text
+        assert await reminders_of(u, 1) == []
+        async with db.session() as session:
+            rows = (await session.scalars(select(ReminderDelivery))).all()
+        assert sorted((r.starts_at, r.status) for r in rows) == [(starts["reception"].replace(microsecond=0), "sent"),
+                                                                 (later, "sent")]
     finally:
         await bot.stop()
 

@@ -3,15 +3,19 @@
 Which reminders are due is computed from the data every time (delegates, the parts they attend,
 the agenda as changed, the offsets in the event file, who turned reminders off); the scheduler
 only decides when to look again. A reminder is taken (a row in reminder_deliveries, unique per
-delegate, session and offset) before it is sent, so it goes out once at most; a crash in the
-instant between Telegram's answer and the row's update is the one case where it is not repeated
-although it may not have arrived.
+delegate, session, offset and the session's start) before it is sent, so two overlapping runs never
+both send it, and settled with the outcome. The rows are the reminders' outbox: a row still `sending`
+when the worker starts was interrupted by a crash (taken, maybe sent, never settled) and is given
+back (`reclaim`), so nothing is lost and a message in flight at the instant of a crash may come twice,
+the promise of the broadcasts (bot/services/outbox.py). A reminder whose part has begun is dropped and
+recorded `expired`, never sent.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import groupby
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +26,7 @@ from bot.services.agenda import Part, parts
 from models import Account, Delegate, DelegateSession, ReminderDelivery
 from models.base import utcnow
 from models.delegate import CONFIRMED
-from models.reminder import SENDING, SKIPPED
+from models.reminder import EXPIRED, SENDING
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +50,22 @@ async def _active_delegates(session: AsyncSession, conference: Event, *where) ->
         Delegate.event_id == conference.id, Delegate.status == CONFIRMED, *where)))
 
 
-async def _taken(session: AsyncSession) -> set[tuple[int, str, str]]:
-    """(delegate, session, offset) of every reminder already sent, being sent or skipped."""
-    rows = await session.execute(
-        select(ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key))
-    return {tuple(row) for row in rows.all()}
+class Taken:
+    """The reminders already sent, being sent or dropped: by (delegate, session, offset, start); a row from
+    before starts were recorded counts for any start of its part."""
+
+    def __init__(self, rows) -> None:
+        self.keys = {tuple(row) for row in rows}
+        self.legacy = {key[:3] for key in self.keys if key[3] is None}
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self.keys or key[:3] in self.legacy
+
+
+async def _taken(session: AsyncSession) -> Taken:
+    return Taken((await session.execute(select(
+        ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key,
+        ReminderDelivery.starts_at))).all())
 
 
 @dataclass(frozen=True)
@@ -87,23 +102,26 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
             code = part.code
             for reminder in conference.reminders:
                 key = offset_key(reminder)
-                if (delegate.id, code, key) not in taken:
+                if (delegate.id, code, key, part.starts_at) not in taken:
                     due.append(Due(delegate.id, recipient, part, key, due_time(reminder, part.starts_at, conference)))
     return sorted(due, key=lambda d: d.due_at)
 
 
 def by_message(due: list[Due]) -> list[list[Due]]:
-    """The reminders that go out as one message: same chat, same part, same offset."""
-    groups: dict[tuple[int, str, str], list[Due]] = {}
+    """The reminders that go out as one message: same chat, same part. Two offsets of one part due at once
+    (both missed while the bot was down) make one message, the later reminder's: it says how soon the part
+    begins, which is all either would have said."""
+    groups: dict[tuple[int, str], list[Due]] = {}
     for item in due:
-        groups.setdefault((item.account_id, item.part.code, item.offset_key), []).append(item)
+        groups.setdefault((item.account_id, item.part.code), []).append(item)
     return list(groups.values())
 
 
 async def take(session: AsyncSession, due: Due) -> bool:
     """Claim a reminder for sending; False if another run (or an earlier one) already has it."""
     session.add(ReminderDelivery(delegate_id=due.delegate_id, session_code=due.part.code, offset_key=due.offset_key,
-                                 account_id=due.account_id, status=SENDING, due_at=due.due_at))
+                                 account_id=due.account_id, status=SENDING, due_at=due.due_at,
+                                 starts_at=due.part.starts_at))
     try:
         await session.commit()
         return True
@@ -114,7 +132,7 @@ async def take(session: AsyncSession, due: Due) -> bool:
 
 def _row_of(due: Due):
     return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
-            ReminderDelivery.offset_key == due.offset_key)
+            ReminderDelivery.offset_key == due.offset_key, ReminderDelivery.starts_at == due.part.starts_at)
 
 
 async def settle(session: AsyncSession, taken: list[Due], status: str) -> None:
@@ -132,7 +150,7 @@ async def release(session: AsyncSession, taken: list[Due]) -> None:
 
 
 async def skip_begun(session: AsyncSession, conference: Event) -> int:
-    """Reminders whose part began while nobody could send them: recorded as skipped, and logged."""
+    """Reminders whose part began while nobody could send them: recorded as expired, and logged."""
     now = utcnow()
     begun = [p for p in await parts(session, conference) if p.starts_at <= now]
     if not begun:
@@ -146,16 +164,50 @@ async def skip_begun(session: AsyncSession, conference: Event) -> int:
                 continue
             for reminder in conference.reminders:
                 key = offset_key(reminder)
-                if (delegate.id, part.code, key) in taken:
+                if (delegate.id, part.code, key, part.starts_at) in taken:
                     continue
                 session.add(ReminderDelivery(delegate_id=delegate.id, session_code=part.code, offset_key=key,
                                              account_id=delegate.account_id or delegate.registered_by_id,
-                                             status=SKIPPED, due_at=due_time(reminder, part.starts_at, conference)))
+                                             status=EXPIRED, due_at=due_time(reminder, part.starts_at, conference),
+                                             starts_at=part.starts_at))
                 skipped += 1
-                log.info("reminder skipped, %s began: delegate %s, %s", part.code, delegate.id, key)
+                log.info("reminder expired, %s began: delegate %s, %s", part.code, delegate.id, key)
     if skipped:
         try:
             await session.commit()
         except IntegrityError:  # another process recorded them first
             await session.rollback()
     return skipped
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    again: list[ReminderDelivery]  # given back: sent again (maybe a second time)
+    expired: list[ReminderDelivery]  # their part has begun: dropped
+
+
+async def reclaim(session: AsyncSession) -> Interrupted:
+    """Rows left `sending` by a run that stopped before settling them (a crash, a fault): given back to be sent
+    again, or expired if their part has begun. Only while no send is in flight (the worker's lock and lease)."""
+    now = utcnow()
+    rows = list(await session.scalars(select(ReminderDelivery).where(ReminderDelivery.status == SENDING)
+                                      .order_by(ReminderDelivery.id)))
+    again = [r for r in rows if r.starts_at is None or r.starts_at > now]
+    expired = [r for r in rows if r not in again]
+    for row in expired:
+        row.status, row.at = EXPIRED, now
+    if again:
+        await session.execute(delete(ReminderDelivery).where(ReminderDelivery.id.in_([r.id for r in again])))
+    await session.commit()
+    return Interrupted(again, expired)
+
+
+def described(rows: list[ReminderDelivery]) -> str:
+    """For the log: which reminders, by part and offset, with the delegates."""
+    key = lambda r: (r.session_code, r.offset_key)  # noqa: E731
+    parts = []
+    for (code, offset), group in groupby(sorted(rows, key=key), key=key):
+        ids = [str(r.delegate_id) for r in group]
+        more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+        parts.append(f"{code} {offset}: delegates {', '.join(ids[:20])}{more}")
+    return "; ".join(parts)

@@ -5,7 +5,7 @@ and records the outcome. It wakes when a broadcast is confirmed, every few secon
 at start it picks up whatever a crash interrupted. The organizer's progress message is edited as
 it goes, and a report names everyone not reached so the secretariat can phone them. It runs only in the
 process holding the lease (bot/workers/lease.py); what became of each send is read by bot/workers/outcome.py,
-as for the reminders (bot/workers/reminders.py says why reminders keep their own queue for now).
+as for the reminders (bot/workers/reminders.py: their own queue, with the same promise).
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ reaches here is final for this attempt:
 - later: a network fault, a 5xx or a 429 past the sender's budget: not the recipient's doing, so the row is
   given back to be tried again (the outbox counts it failed after a few attempts, bot/services/outbox.py).
 
-"dropped" is no answer to a send: it is what a stopped broadcast's rows not yet sent become.
+"dropped" is no answer to a send: it is what a stopped broadcast's rows not yet sent become; nor is "expired",
+a reminder not sent because its part had begun (models/reminder.py).
 
 The words are the statuses both tables store (outbox, reminder_deliveries).
 """

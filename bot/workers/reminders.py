@@ -5,28 +5,26 @@ an agenda change) and after every wave; a safety re-plan every few minutes; the 
 summary at 07:00 local time on the conference days. It runs only in the process holding the lease
 (bot/workers/lease.py), beside the outbox worker (bot/workers/outbox.py).
 
-Why reminders do not go through the outbox (yet): a reminder is not a message written once and queued;
-what is due is computed from the data when it is due (the agenda as changed, who turned reminders off,
-the parts each delegate attends), one message per chat and part naming everyone that chat registered.
-Its own table is its queue: a row in reminder_deliveries is taken before the send (so it goes out at most
-once), given back after a fault on the way, and settled with the outcome (bot/workers/outcome.py, the same
-reading of a send's answer as the outbox). The price is the other way round from the outbox's: a process
-killed mid-wave loses the reminders it had taken and not sent (at most PARALLEL), where the outbox would
-send its in-flight rows again. The plan is to route reminders through the outbox, so a crash loses none:
-a wave becomes an outbox batch of kind "reminder", with a time after which a row is dropped (a reminder
-for a part that has begun is worse than none) and the text rendered at send time; that needs a column on
-the outbox, so it is a change of its own.
+Reminders have an outbox of their own, with the outbox's promise: a crash loses none, and a message in flight
+at the instant of a crash may come twice. What is due is computed from the data when it is due (the agenda as
+changed, who turned reminders off, the parts each delegate attends), one message per chat and part naming
+everyone that chat registered, so the queue is the reminder_deliveries table rather than outbox rows written
+ahead: a row is taken (`sending`) before the send, given back after a fault on the way, and settled with the
+outcome (bot/workers/outcome.py, the same reading of a send's answer as the outbox). Rows a killed process
+left `sending` are given back when the worker starts (logged: which sends were interrupted) and before every
+wave, so they are sent again; a reminder whose part has begun is dropped and recorded `expired`. The text is
+rendered at send time and says how soon the part begins ("in 60 minutes", "tomorrow at 08:00").
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import I18n, gettext as _, ngettext
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
@@ -43,13 +41,15 @@ from models import Account, Database, Delegate
 from models.account import STAFF
 from models.base import utcnow
 from models.delegate import CONFIRMED
+from models.reminder import EXPIRED
 
 log = logging.getLogger(__name__)
 NAMES_SHOWN = 15  # a reminder names at most this many delegates (a message holds 4,096 characters)
 JOB = "reminders"
-# sends in flight: 8 keep up with 30 a second (2,000 in 66.5 s, the floor); each is a reminder taken and not
-# yet sent, which a killed process loses (never sends twice): 30 lost 29 in tests/test_e2e_faults.py
+# sends in flight: 8 keep up with 30 a second (2,000 in 66.5 s, the floor); a killed process leaves them taken,
+# and the next start sends them again (those that had arrived come twice)
 PARALLEL = 8
+IN_MINUTES = 120  # a part beginning within this many minutes: "in 45 minutes"; later: "today at 10:00"
 
 
 class ReminderScheduler:
@@ -71,9 +71,20 @@ class ReminderScheduler:
         self.scheduler.add_job(self.replan, "interval", minutes=1, id="replan", coalesce=True)
         self.scheduler.add_job(self.morning_summary, CronTrigger(hour=7, minute=0, timezone=self.conference.tz),
                                id="summary", coalesce=True, misfire_grace_time=3600)
-        async with self.db.session() as session:  # what was missed while the bot was down and is too late now
-            await reminders.skip_begun(session, self.conference)
+        async with self.wave_lock, self.db.session() as session:  # no send of this process is in flight
+            await self.reclaim(session, "when the bot stopped")
+            await reminders.skip_begun(session, self.conference)  # missed while the bot was down, too late now
         await self.replan()
+
+    async def reclaim(self, session, when: str) -> None:
+        """Reminders taken and never settled (a killed process, a fault): sent again, or expired; logged."""
+        interrupted = await reminders.reclaim(session)
+        if interrupted.again:
+            log.warning("reminders: %d sends were interrupted %s; they are sent again (%s)", len(interrupted.again),
+                        when, reminders.described(interrupted.again))
+        if interrupted.expired:
+            log.warning("reminders: %d sends were interrupted %s and their part has begun; dropped (%s)",
+                        len(interrupted.expired), when, reminders.described(interrupted.expired))
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -100,6 +111,7 @@ class ReminderScheduler:
         """Send every reminder that is due now (a late one too, if its part has not begun)."""
         async with self.wave_lock:
             async with self.db.session() as session:
+                await self.reclaim(session, "by a fault")  # none, unless a send of this process failed midway
                 now = utcnow()
                 due = [d for d in await reminders.plan(session, self.conference) if d.due_at <= now]
             gate = asyncio.Semaphore(PARALLEL)
@@ -113,13 +125,20 @@ class ReminderScheduler:
 
     async def send(self, group: list[reminders.Due]) -> None:
         """One message for one reminder of one part to one chat: a secretariat that registered ten delegates
-        gets one, naming them, not ten. Each delegate's reminder is still taken and settled on its own row."""
+        gets one, naming them, not ten. Each delegate's reminder is still taken and settled on its own row. Too
+        late (the part has begun, e.g. after a long wait for Telegram): dropped, recorded expired."""
         async with self.db.session() as session:
             taken = [due for due in group if await reminders.take(session, due)]
             if not taken:
                 return  # another run has them
+            if utcnow() >= taken[0].part.starts_at:
+                log.info("reminder for %s to account %s expired: the part has begun", taken[0].part.code,
+                         taken[0].account_id)
+                await reminders.settle(session, taken, EXPIRED)
+                return
             account = await session.get(Account, taken[0].account_id)
-            delegates = [await session.get(Delegate, due.delegate_id) for due in taken]
+            ids = list(dict.fromkeys(due.delegate_id for due in taken))  # two offsets of one part: one message
+            delegates = [await session.get(Delegate, delegate_id) for delegate_id in ids]
             text = self.render(taken[0].part, account, delegates)
             outcome = await attempt(self.bots[account.channel].send_message(int(account.chat_id), text))
             if outcome.status == LATER:
@@ -141,6 +160,7 @@ class ReminderScheduler:
         with self.i18n.context(), self.i18n.use_locale(lang):
             lines = [_("🔔 <b>Reminder</b>: {title}").format(title=escape(part.title.get(lang))),
                      f"🕑 {day(start.date(), lang)}, {start:%H:%M}",
+                     begins(part.starts_at, utcnow(), tz, lang),
                      f"📍 {escape(part.place.get(lang))}, {escape(venue.address.get(lang))}"]
             if venue.directions:
                 lines.append(_("🚗 How to get there: {directions}").format(
@@ -183,3 +203,17 @@ class ReminderScheduler:
         job = self.scheduler.get_job(JOB)
         return job.next_run_time if job else None
 
+
+
+def begins(start: datetime, now: datetime, tz: tzinfo, lang: str) -> str:
+    """How soon a part begins, as a reminder says it: "in 60 minutes", "today at 10:00", "tomorrow at 08:00"."""
+    minutes = max(1, round((start - now).total_seconds() / 60))
+    local = start.astimezone(tz)
+    days = (local.date() - now.astimezone(tz).date()).days
+    if minutes <= IN_MINUTES:
+        return ngettext("⏰ Begins in {count} minute", "⏰ Begins in {count} minutes", minutes).format(count=minutes)
+    if days == 0:
+        return _("⏰ Begins today at {time}").format(time=f"{local:%H:%M}")
+    if days == 1:
+        return _("⏰ Begins tomorrow at {time}").format(time=f"{local:%H:%M}")
+    return _("⏰ Begins on {day} at {time}").format(day=day(local.date(), lang), time=f"{local:%H:%M}")

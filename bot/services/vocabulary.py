@@ -21,12 +21,12 @@ NO = ("không", "khong", "ko", "k", "kg", "khg", "hông", "hong", "hok", "không
       "nope", "no thanks", "no thank you", "not needed")
 DONE = ("xong", "rồi", "xong rồi", "đủ rồi", "đủ", "hết", "done", "finish", "finished", "that's all", "ok")
 SKIP = ("bỏ qua", "không có", "không có gì", "không có gì thêm", "ko co", "ko co gi", "không", "ko", "k",
-        "skip", "none", "nothing", "no", "nothing to add", "-")
+        "skip", "none", "nothing", "no", "nothing to add")
 NOT_KNOWN = ("chưa biết", "chưa rõ", "chưa xác định", "không biết", "ko biet", "k biet", "chua bt", "chưa có",
              "not known", "not known yet", "unknown", "not yet", "don't know", "dont know", "no idea", "tbd")
 CHANGE = ("sửa", "sửa lại", "chỉnh", "chỉnh sửa", "thay đổi", "đổi", "chưa đúng", "sai", "không đúng",
           "change", "edit", "fix", "wrong", "not right", "không", "ko", "k", "no")
-CANCEL = ("hủy", "huỷ", "hủy bỏ", "thôi", "dừng", "cancel", "stop", "abort")
+CANCEL = ("hủy", "huỷ", "hủy bỏ", "thôi", "dừng lại", "cancel", "stop", "abort")  # not "dừng": folded, it is "đúng"
 REGISTER_SELF = ("đăng ký", "đăng kí", "dk", "đk", "dky", "đăng ký mới", "đăng ký cho tôi", "đăng ký cho mình",
                  "register", "registration", "sign up", "register me")
 REGISTER_OTHER = ("đăng ký hộ", "đăng ký cho đồng nghiệp", "đăng ký đại biểu", "đăng ký đại biểu khác",

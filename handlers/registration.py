@@ -205,8 +205,15 @@ async def shared_contact(message: Message, here: Here) -> None:
     await _accept(message, here, "phone", phone)
 
 
-async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
-    await _refuse(message, state, conference, lang, step_of(raw_state), Refusal("choose"))
+async def typed_at_menu(message: Message, raw_state: str, here: Here, faq: Faq) -> None:
+    """Text at the review (or "what to change") that named none of its buttons: a question is answered and
+    the menu shown again; anything else is asked to choose."""
+    step = step_of(raw_state)
+    refusal = Refusal("choose")
+    if steps.taken_as(step, message.text, refusal, lambda text: _clear_faq_answer(faq, text)) == steps.QUESTION:
+        await _question_at_step(message, here, faq, step, message.text)
+        return
+    await _refuse(message, here.state, here.conference, here.lang, step, refusal)
 
 
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:

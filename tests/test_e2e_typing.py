@@ -88,7 +88,9 @@ async def test_a_delegate_types_a_whole_registration_with_a_question_in_the_midd
     assert "☑️" not in unticked.text
     await u.send("1, 3")
     for typed, expected in [("chieu 26", "mấy giờ"), ("14h", "Phương tiện"), ("xe khach", "bố trí chỗ ở"),
-                            ("ừ", "Không có gì thêm"), ("ko", "Vui lòng kiểm tra"), ("dạ đúng rồi", "Đã đăng ký")]:
+                            ("ừ", "Không có gì thêm"), ("ko", "Vui lòng kiểm tra"),
+                            ("wifi?", "Vui lòng kiểm tra"),  # a question at the review: answered, the review again
+                            ("dạ đúng rồi", "Đã đăng ký")]:
         await u.send(typed)
         await until_seen(u, expected)
     [stored] = await delegates(db)
@@ -96,7 +98,7 @@ async def test_a_delegate_types_a_whole_registration_with_a_question_in_the_midd
     assert sorted(stored.session_codes) == ["conference", "reception"]
     assert (stored.arrival_date, stored.travel_mode, stored.needs_lodging, stored.note) == (
         date(2023, 7, 26), "road", True, "")
-    assert await _asked(db) == ["hội nghị ở đâu?", "khach san o dau"]
+    assert await _asked(db) == ["hội nghị ở đâu?", "khach san o dau", "wifi?"]
 
 
 async def test_a_name_that_reads_as_a_question_is_asked_about(typist, fake, db):

@@ -149,7 +149,7 @@ async def typed_answer(message: Message, raw_state: str, here: Here, faq: Faq) -
     if taken == steps.QUESTION:
         await _question_at_step(message, here, faq, step, message.text)
     elif taken == steps.DOUBT:
-        await here.state.update_data({PENDING_KEY: message.text})
+        await here.state.update_data({PENDING_KEY: [step, message.text]})
         await show(message, here.state, steps.doubt_text(step, message.text), steps.doubt_menu(), strict=True)
     else:
         await _take_typed(message, here, step, value)
@@ -183,8 +183,8 @@ async def which_meant(callback: CallbackQuery, callback_data: Pick, raw_state: s
     """The answer to "your answer, or a question?" about the text typed at a step."""
     step = step_of(raw_state)
     data = await here.state.get_data()
-    text = data.get(PENDING_KEY)
-    if step is None or not text:
+    asked_at, text = data.get(PENDING_KEY) or (None, None)
+    if step is None or asked_at != step or not text:  # a doubt about another step's answer: long gone
         await menu_expired(callback, here.state, here.conference, here.lang, here.account, here.session)
         return
     await callback.answer()

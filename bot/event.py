@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.text import fold
+
 LANGUAGES = ("vi", "en")
 
 
@@ -44,11 +46,15 @@ class Venue(_Model):
     directions: Text | None = None  # "how to get there", in reminders
 
 
+Words = tuple[str, ...]  # what people type for a choice besides its label ("ô tô", "xe" for road); see _check_words
+
+
 class Session(_Model):
     """A part of the conference a delegate can attend."""
 
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     title: Text
+    words: Words = ()
     starts_at: datetime
     ends_at: datetime | None = None
     place: Text | None = None
@@ -84,6 +90,7 @@ class Reminder(_Model):
 class TravelMode(_Model):
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     label: Text
+    words: Words = ()
 
 
 class Category(_Model):
@@ -92,6 +99,7 @@ class Category(_Model):
     label: Text  # short, fits a button
     name: Text  # as the plan words it
     organization: Text | None = None  # default organization; "{province}" is filled in
+    words: Words = ()
 
 
 class Province(_Model):
@@ -99,6 +107,7 @@ class Province(_Model):
     name: Text
     role: Text | None = None
     categories: tuple[str, ...] = Field(min_length=1)
+    words: Words = ()
 
 
 class Event(_Model):
@@ -137,6 +146,7 @@ class Event(_Model):
                 if item.code in seen:
                     raise ValueError(f"{field}: code {item.code!r} appears twice")
                 seen.add(item.code)
+            _check_words(field, items)
         known = {c.code for c in self.categories}
         for i, province in enumerate(self.provinces):
             for code in province.categories:
@@ -176,6 +186,20 @@ class Event(_Model):
         first = min(s.starts_at for s in self.sessions).astimezone(self.tz).date()
         last = max(s.starts_at for s in self.sessions).astimezone(self.tz).date()
         return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
+
+
+def _check_words(field: str, items: tuple) -> None:
+    """A choice's `words` are typed answers: each must have letters (a number is the menu's), and no word
+    may name two choices of the same list, or it would name neither."""
+    owner: dict[str, str] = {}
+    for i, item in enumerate(items):
+        for word in item.words:
+            folded = fold(word)
+            if not folded or folded.replace(" ", "").isdigit():
+                raise ValueError(f"{field}.{i}.words: {word!r} is not a word (letters needed; numbers are the menu's)")
+            if owner.get(folded, item.code) != item.code:
+                raise ValueError(f"{field}.{i}.words: {word!r} also names {owner[folded]!r}")
+            owner[folded] = item.code
 
 
 def describe(error: ValidationError, named: Callable[[list], list] = list) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.screens.callbacks import Go, GoTo
 from bot.services import confirmations, registration as reg
+from bot.services.vocabulary import AGENDA, HELP, LANGUAGE, MY_REGISTRATION, REGISTER_OTHER, REGISTER_SELF
 from bot.ui import CONFIRMATION_KEY, Button, column, show
 from handlers import steps
 from models import Account
@@ -79,8 +80,8 @@ async def command_during_registration(message: Message, state: FSMContext, raw_s
 
 
 def register_buttons() -> list[Button]:
-    return [Button(_("📝 Register myself"), Go(to=GoTo.register).pack()),
-            Button(_("👥 Register a delegate of my province"), Go(to=GoTo.register_other).pack())]
+    return [Button(_("📝 Register myself"), Go(to=GoTo.register).pack(), REGISTER_SELF),
+            Button(_("👥 Register a delegate of my province"), Go(to=GoTo.register_other).pack(), REGISTER_OTHER)]
 
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
@@ -90,8 +91,8 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
     last = conference.sessions[-1].starts_at.astimezone(conference.tz)
     if own:
         text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
-        buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack()),
-                   Button(_("➕ Register another delegate"), Go(to=GoTo.register_other).pack())]
+        buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack(), MY_REGISTRATION),
+                   Button(_("➕ Register another delegate"), Go(to=GoTo.register_other).pack(), REGISTER_OTHER)]
     else:
         text = _("Welcome to the <b>{event}</b>, {first}–{last}, {city}.").format(
             event=escape(conference.name.get(lang)), first=f"{first:%d/%m}", last=f"{last:%d/%m/%Y}",
@@ -99,9 +100,9 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
         buttons = register_buttons()
         if await reg.delegates_of(session, conference, account):
             buttons.append(Button(_("📋 Registrations I made"), Go(to=GoTo.me).pack()))
-    buttons += [Button(_("📅 Agenda"), Go(to=GoTo.schedule).pack()),
-                Button(_("🌐 Tiếng Việt / English"), Go(to=GoTo.lang).pack()),
-                Button(_("❓ Help"), Go(to=GoTo.help).pack())]
+    buttons += [Button(_("📅 Agenda"), Go(to=GoTo.schedule).pack(), AGENDA),
+                Button(_("🌐 Tiếng Việt / English"), Go(to=GoTo.lang).pack(), LANGUAGE),
+                Button(_("❓ Help"), Go(to=GoTo.help).pack(), HELP)]
     await show(target, state, text, column(buttons))
 
 

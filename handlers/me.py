@@ -149,8 +149,8 @@ async def show_record(callback: CallbackQuery, here: Here, delegate: Delegate) -
 
 async def choose_field(callback: CallbackQuery, state: FSMContext, delegate: Delegate) -> None:
     await callback.answer()
-    buttons = [Button(label, Card(action=CardAction.field, id=delegate.id, field=name).pack())
-               for name, label in steps.field_labels().items()]
+    buttons = [Button(label, Card(action=CardAction.field, id=delegate.id, field=name).pack(),
+                      steps.FIELD_WORDS.get(name, ())) for name, label in steps.field_labels().items()]
     buttons.append(Button(_("⬅️ Back"), Card(action=CardAction.show, id=delegate.id).pack()))
     await show(callback, state, _("What would you like to change for {name}?").format(
         name=escape(delegate.full_name)), column(buttons, 2))

@@ -25,6 +25,7 @@ from bot.screens.render import day
 from bot.services import agenda, questions, registration as reg
 from bot.services.faq import Answer, Choices, Entry, Faq, decide
 from bot.ui import Button, column, show
+from handlers.conversation import ask, step_of
 from handlers.filters import HasRole, organizers_only
 from handlers.tickets import myqr
 from models import Account, Question
@@ -41,32 +42,54 @@ def ask_organizers_button(question: Question, label: str) -> Button:
 
 
 async def asked(message: Message, here: Here, faq: Faq) -> None:
-    text, state, session, conference, account = message.text, here.state, here.session, here.conference, here.account
+    await reply_to_question(message, here, faq, message.text)
+
+
+async def reply_to_question(message: Message, here: Here, faq: Faq, text: str, *, within: bool = False) -> bool:
+    """Answer a typed question, or offer the closest topics, or offer to pass it on; True when answered.
+
+    Every menu here is an aside (bot.ui.show): the menu it is shown over still takes typed words. `within`
+    a registration step, an answer comes without "Not what you asked?" (the step is asked again at once)."""
+    state, session, conference, account = here.state, here.session, here.conference, here.account
     # in a worker thread: when the meaning model is asked, it takes tens of milliseconds of CPU
     decision = decide(await asyncio.to_thread(faq.search, text, organizer=ORGANIZER in here.roles))
     if isinstance(decision, Answer):
         question = await questions.record(session, conference, account, text, ANSWERED, decision.entry.id)
-        await answer(message, here, decision.entry, question=question, asked=text)
-    elif isinstance(decision, Choices):
+        await answer(message, here, decision.entry, question=None if within else question, asked=text)
+        return True
+    if isinstance(decision, Choices):
         question = await questions.record(session, conference, account, text, OFFERED)
         lang = here.lang
         buttons = [Button(e.title.get(lang), Pick(step="faq", key=e.id).pack()) for e in decision.entries]
         buttons.append(ask_organizers_button(question, _("None of these: ask the organizers")))
         await state.update_data(faq_question=question.id, faq_asked=text[:200])
-        await show(message, state, _("Did you mean:"), column(buttons), strict=True)
-    else:
-        question = await questions.record(session, conference, account, text, UNKNOWN)
-        await show(message, state, _("I have no answer to that yet. Shall I pass your question to the organizers? "
-                                     "Their answer will come here."),
-                   column([ask_organizers_button(question, _("✉️ Yes, ask the organizers")),
-                           Button(_("No, thank you"), Pick(step="faq", key="no").pack())]), strict=True)
+        await show(message, state, _("Did you mean:"), column(buttons), strict=True, aside=True)
+        return False
+    question = await questions.record(session, conference, account, text, UNKNOWN)
+    await show(message, state, _("I have no answer to that yet. Shall I pass your question to the organizers? "
+                                 "Their answer will come here."),
+               column([ask_organizers_button(question, _("✉️ Yes, ask the organizers")),
+                       Button(_("No, thank you"), Pick(step="faq", key="no").pack())]), strict=True, aside=True)
+    return False
 
 
 async def picked(callback: CallbackQuery, callback_data: Pick, here: Here, faq: Faq, bot: Bot) -> None:
-    key, state = callback_data.key, here.state
+    """A topic chosen, a question passed on or not; then, during a registration, its step again."""
+    await _picked(callback, callback_data.key, here, faq, bot)
+    step = step_of(await here.state.get_state())
+    if step:
+        await ask(callback.message, here.state, here.conference, here.lang, step, warning=back_to_registration())
+
+
+def back_to_registration() -> str:
+    return _("Now, back to the registration:")
+
+
+async def _picked(callback: CallbackQuery, key: str, here: Here, faq: Faq, bot: Bot) -> None:
+    state = here.state
     await callback.answer()
     if key == "no":
-        await show(callback, state, _("All right. Ask me anything else about the conference."), edit=True)
+        await show(callback, state, _("All right. Ask me anything else about the conference."), edit=True, aside=True)
         return
     if key.startswith(HANDOFF + "."):
         question_id = key[len(HANDOFF) + 1:]
@@ -81,7 +104,9 @@ async def picked(callback: CallbackQuery, callback_data: Pick, here: Here, faq: 
         return
     data = await state.get_data()
     question = await questions.settle(here.session, data.get("faq_question", 0), here.account, ANSWERED, entry.id)
-    await answer(callback.message, here, entry, question=question, asked=data.get("faq_asked", ""))
+    within = step_of(await state.get_state()) is not None
+    await answer(callback.message, here, entry, question=None if within else question,
+                 asked=data.get("faq_asked", ""))
 
 
 async def answer(message: Message, here: Here, entry: Entry, *, question: Question | None, asked: str) -> None:
@@ -103,7 +128,7 @@ async def answer(message: Message, here: Here, entry: Entry, *, question: Questi
         await message.answer(escape(entry.answer.get(lang)))
     if question is not None:  # a way out when the answer is not what was asked
         await show(message, here.state, _("Not what you asked?"),
-                   [[ask_organizers_button(question, _("✉️ Ask the organizers"))]], strict=True)
+                   [[ask_organizers_button(question, _("✉️ Ask the organizers"))]], strict=True, aside=True)
 
 
 async def send_venue(message: Message, conference: Event, lang: str) -> None:
@@ -190,7 +215,7 @@ async def hand_off(callback: CallbackQuery, here: Here, bot: Bot, question_id: i
         relayed += 1
     await show(callback, here.state, _("✉️ Your question has been passed to the organizers; their answer will come "
                                   "here.") if relayed else
-               _("Sorry, no organizer can be reached right now; please try again later."), edit=True)
+               _("Sorry, no organizer can be reached right now; please try again later."), edit=True, aside=True)
 
 
 async def organizer_replied(message: Message, session: AsyncSession, i18n: I18n, account: Account | None,

@@ -16,7 +16,9 @@ from bot import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
+from bot.screens.render import session_line
 from bot.services import confirmations, nominees, registration as reg
+from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
 from bot.ui import CONFIRMATION_KEY, done, show
@@ -24,8 +26,12 @@ from handlers import steps
 from handlers.conversation import (Registration, ask, begin, command_during_registration, main_menu, menu_expired,
                                    step_of)
 from handlers.me import after_registration, show_card
+from handlers.questions import back_to_registration, reply_to_question
 from handlers.tickets import send_code
 from models import Account, Delegate
+
+PENDING_KEY = "typed_pending"  # a text typed at a step that may be the answer or a question
+CLEAR_FAQ = 0.9  # the FAQ score (0-1, see bot.services.faq) above which a typed answer may be a question
 
 
 async def begin_as_nominee(message: Message, here: Here, code: str) -> None:
@@ -133,17 +139,61 @@ async def _refuse(message: Message, state: FSMContext, conference: Event, lang: 
 
 # --- typed answers -----------------------------------------------------------------------------
 
-async def typed_answer(message: Message, raw_state: str, here: Here) -> None:
-    state, conference, lang = here.state, here.conference, here.lang
+async def typed_answer(message: Message, raw_state: str, here: Here, faq: Faq) -> None:
+    """A typed answer to a step; a question typed instead is answered and the step asked again, and when it
+    could be either, the person says which (`which_meant`)."""
     step = step_of(raw_state)
-    draft = reg.Draft.load((await state.get_data()).get("draft"))
-    value = steps.read_text(step, message.text, draft, conference, lang)
+    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    value = steps.read_text(step, message.text, draft, here.conference, here.lang)
+    taken = steps.taken_as(step, message.text, value, lambda text: _clear_faq_answer(faq, text))
+    if taken == steps.QUESTION:
+        await _question_at_step(message, here, faq, step, message.text)
+    elif taken == steps.DOUBT:
+        await here.state.update_data({PENDING_KEY: [step, message.text]})
+        await show(message, here.state, steps.doubt_text(step, message.text), steps.doubt_menu(), strict=True)
+    else:
+        await _take_typed(message, here, step, value)
+
+
+async def _take_typed(message: Message, here: Here, step: str, value: object) -> None:
     if isinstance(value, Refusal):
-        await _refuse(message, state, conference, lang, step, value)
+        await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
     if step == "phone":
         await message.answer(f"📱 {display_phone(value)} ✓", reply_markup=ReplyKeyboardRemove())
     await _accept(message, here, step, value)
+
+
+def _clear_faq_answer(faq: Faq, text: str) -> bool:
+    """The venue questions answer this text by its words alone (no meaning model: the same each time), and it
+    is nearly one of the FAQ's phrasings ("khách sạn", "wifi"), not a title that shares a few of their words."""
+    matches = faq.search(text, meaning=False)
+    return isinstance(decide(matches), Answer) and matches[0].score >= CLEAR_FAQ
+
+
+async def _question_at_step(message: Message, here: Here, faq: Faq, step: str, text: str) -> None:
+    """The question answered (or its topics offered, or passing it on offered: then the step comes back
+    after that choice, see handlers.questions.picked); the step asked again."""
+    if await reply_to_question(message, here, faq, text, within=True):
+        await ask(message, here.state, here.conference, here.lang, step, warning=back_to_registration())
+
+
+async def which_meant(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here,
+                      faq: Faq) -> None:
+    """The answer to "your answer, or a question?" about the text typed at a step."""
+    step = step_of(raw_state)
+    data = await here.state.get_data()
+    asked_at, text = data.get(PENDING_KEY) or (None, None)
+    if step is None or asked_at != step or not text:  # a doubt about another step's answer: long gone
+        await menu_expired(callback, here.state, here.conference, here.lang, here.account, here.session)
+        return
+    await callback.answer()
+    await here.state.update_data({PENDING_KEY: None})
+    if callback_data.key == steps.QUESTION:
+        await _question_at_step(callback.message, here, faq, step, text)
+        return
+    draft = reg.Draft.load(data.get("draft"))
+    await _take_typed(callback.message, here, step, steps.read_text(step, text, draft, here.conference, here.lang))
 
 
 async def shared_contact(message: Message, here: Here) -> None:
@@ -155,8 +205,15 @@ async def shared_contact(message: Message, here: Here) -> None:
     await _accept(message, here, "phone", phone)
 
 
-async def typed_at_menu(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
-    await _refuse(message, state, conference, lang, step_of(raw_state), Refusal("choose"))
+async def typed_at_menu(message: Message, raw_state: str, here: Here, faq: Faq) -> None:
+    """Text at the review (or "what to change") that named none of its buttons: a question is answered and
+    the menu shown again; anything else is asked to choose."""
+    step = step_of(raw_state)
+    refusal = Refusal("choose")
+    if steps.taken_as(step, message.text, refusal, lambda text: _clear_faq_answer(faq, text)) == steps.QUESTION:
+        await _question_at_step(message, here, faq, step, message.text)
+        return
+    await _refuse(message, here.state, here.conference, here.lang, step, refusal)
 
 
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
@@ -206,9 +263,12 @@ async def _toggle_session(callback: CallbackQuery, here: Here, key: str) -> None
     if conference.session(key) is None:
         await ask(callback, state, conference, lang, "sessions")
         return
+    added = key not in draft.sessions
     draft.sessions = sorted(set(draft.sessions) ^ {key}, key=[s.code for s in conference.sessions].index)
     await state.update_data(draft=draft.dump())
-    await ask(callback, state, conference, lang, "sessions", edit=True)
+    part = session_line(conference.session(key), conference, lang)
+    notice = (_("Added: {part}") if added else _("Removed: {part}")).format(part=part)  # a typed number says so
+    await ask(callback, state, conference, lang, "sessions", edit=True, warning=notice)
 
 
 async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
@@ -268,4 +328,5 @@ def create_router() -> Router:
     router.message.register(typed_at_menu, StateFilter(*menus_only), F.text)
     router.message.register(not_text, StateFilter(Registration))
     router.callback_query.register(pressed, Pick.filter(F.step.in_(set(steps.ORDER) | {"change"})))
+    router.callback_query.register(which_meant, Pick.filter(F.step == steps.WHICH))
     return router

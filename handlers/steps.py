@@ -6,6 +6,7 @@ notes, phone numbers) or a typed answer that matched nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -20,6 +21,9 @@ from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
 from bot.services.phone import normalize_phone
 from bot.services.registration import Draft
+from bot.services.vocabulary import (ANSWER_WORDS, CANCEL, CHANGE, DONE, NO, NOT_KNOWN, QUESTION_WORDS, SKIP, YES,
+                                     day_words, is_question)
+from bot.text import fold
 from bot.ui import Button, Menu, column
 
 ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
@@ -30,9 +34,18 @@ GROUPS = {
     "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
     "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
 }
-YES = ("yes", "y", "có", "co", "ok", "dong y")
-NO = ("no", "n", "không", "khong", "ko", "k")
 TEXT_STEPS = {"full_name", "position", "organization", "note"}
+# what a text typed at a step is taken as (taken_as); WHICH: the step of the menu that asks, when in doubt
+ANSWER, QUESTION, DOUBT, WHICH = "answer", "question", "doubt", "which"
+# what people call each field when they ask to change it (the field's label works too)
+FIELD_WORDS = {
+    "full_name": ("tên", "họ tên", "họ và tên", "name"), "position": ("chức vụ", "chức danh", "title"),
+    "organization": ("đơn vị", "cơ quan", "đơn vị công tác", "organisation"),
+    "phone": ("sđt", "số điện thoại", "điện thoại", "số đt", "mobile", "phone number"),
+    "province": ("tỉnh",), "category": ("thành phần",), "sessions": ("phần tham dự", "buổi", "tham dự", "parts"),
+    "arrival": ("ngày đến", "giờ đến", "phương tiện", "đi lại", "travel"),
+    "lodging": ("chỗ ở", "khách sạn", "phòng", "lưu trú", "hotel", "room"), "note": ("ghi chú", "lưu ý"),
+}
 
 
 @dataclass
@@ -48,7 +61,7 @@ def _pick(step: str, key: str, label: str, *aliases: str) -> Button:
 
 
 def _day_aliases(d) -> tuple[str, ...]:
-    return (day(d, "vi"), day(d, "en"), f"{d.day}/{d.month}", f"{d.day:02d}/{d.month:02d}", f"{d:%d/%m/%Y}")
+    return (day(d, "vi"), day(d, "en"), *day_words(d))
 
 
 def _hint() -> str:
@@ -64,11 +77,12 @@ def field_labels() -> dict[str, str]:
 
 
 def session_choices(conference: Event, lang: str) -> list[Choice]:
-    return [Choice(s.code, session_line(s, conference, lang)) for s in conference.sessions]
+    return [Choice(s.code, session_line(s, conference, lang), (s.title.vi, s.title.en, *s.words))
+            for s in conference.sessions]
 
 
 def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
-    buttons = [_pick(step, p.code, p.name.get(lang), p.name.vi, p.name.en) for p in conference.provinces]
+    buttons = [_pick(step, p.code, p.name.get(lang), p.name.vi, p.name.en, *p.words) for p in conference.provinces]
     text = _("Which province do you represent?") if for_self else _("Which province is the delegate from?")
     return Prompt(f"{text}\n<i>{_hint()}</i>", column(buttons, 2))
 
@@ -76,7 +90,8 @@ def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_sel
 def _ask_category(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     categories = conference.categories_for(draft.province or "")
     listing = "\n".join(f"{n}. {escape(c.name.get(lang))}" for n, c in enumerate(categories, 1))
-    buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en) for c in categories]
+    buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en, c.name.vi, c.name.en, *c.words)
+               for c in categories]
     question = _("Which category (thành phần)?")
     return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
 
@@ -97,7 +112,7 @@ def _ask_organization(step: str, draft: Draft, conference: Event, lang: str, for
     default = conference.default_organization(draft.category or "", draft.province or "", lang)
     if default:
         text = _("Organization (đơn vị)? Type it, or use the suggestion:")
-        return Prompt(text, [[_pick(step, "default", default)]], strict=True)
+        return Prompt(text, [[_pick(step, "default", default, *YES)]], strict=True)
     return Prompt(_("Organization (đơn vị)? For the press: the newspaper, radio or TV station."))
 
 
@@ -115,29 +130,31 @@ def _ask_phone(step: str, draft: Draft, conference: Event, lang: str, for_self: 
 
 def _ask_sessions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [
-        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
+        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label, *c.aliases)
         for c in session_choices(conference, lang)
     ]
-    buttons.append(_pick(step, "done", _("✅ Done")))
+    buttons.append(_pick(step, "done", _("✅ Done"), *DONE))
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
-    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
+    listing = "\n".join(f"{n}. {'☑️ ' if c.key in draft.sessions else ''}{c.label}"
+                        for n, c in enumerate(session_choices(conference, lang), 1))
     return Prompt(f"{text}\n{listing}", column(buttons))
 
 
 def _ask_arrival_date(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
-    buttons.append(_pick(step, "unknown", _("Not known yet")))
+    buttons.append(_pick(step, "unknown", _("Not known yet"), *NOT_KNOWN))
     question = _("When do you arrive in {city}?").format(city=escape(conference.city.get(lang)))
     return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
 
 
 def _ask_arrival_time(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     text = _("At what time, roughly? Type it, e.g. 14:30.")
-    return Prompt(text, [[_pick(step, "unknown", _("Not known yet"))]], strict=True)
+    return Prompt(text, [[_pick(step, "unknown", _("Not known yet"), *NOT_KNOWN)]], strict=True)
 
 
 def _ask_travel_mode(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
-    buttons = [_pick(step, m.code, m.label.get(lang), m.label.vi, m.label.en) for m in conference.travel_modes]
+    buttons = [_pick(step, m.code, m.label.get(lang), m.label.vi, m.label.en, *m.words)
+               for m in conference.travel_modes]
     question = _("How are you travelling?")
     return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons))
 
@@ -150,19 +167,19 @@ def _ask_lodging(step: str, draft: Draft, conference: Event, lang: str, for_self
 
 def _ask_note(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")
-    return Prompt(text, [[_pick(step, "none", _("Nothing to add"))]], strict=True)
+    return Prompt(text, [[_pick(step, "none", _("Nothing to add"), *SKIP)]], strict=True)
 
 
 def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
-    buttons = [_pick(step, "confirm", _("✅ Confirm")), _pick(step, "change", _("✏️ Change something")),
-               _pick(step, "cancel", _("✖️ Cancel"))]
+    buttons = [_pick(step, "confirm", _("✅ Confirm"), *YES), _pick(step, "change", _("✏️ Change something"), *CHANGE),
+               _pick(step, "cancel", _("✖️ Cancel"), *CANCEL)]
     heading = _("Please check the registration:")
     text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
     return Prompt(text, column(buttons))
 
 
 def _ask_change(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
-    buttons = [_pick(step, name, label) for name, label in field_labels().items()]
+    buttons = [_pick(step, name, label, *FIELD_WORDS.get(name, ())) for name, label in field_labels().items()]
     return Prompt(_("What would you like to change?"), column(buttons, 2))
 
 
@@ -219,6 +236,39 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         picked = match_many(text, session_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
     return Refusal("choose")
+
+
+def taken_as(step: str, text: str, value: object, clear_faq: Callable[[str], bool]) -> str:
+    """ANSWER, QUESTION (answered, then the step again) or DOUBT (ask which) for a text typed at a step, read
+    as `value`. Plainly a question: a question mark or a question word (vocabulary.is_question). At the
+    position or organization, a text the venue questions clearly answer (`clear_faq`) may be either
+    ("Phóng viên" is a position and a topic); a name with a question word but no question mark may be a
+    name, and at the note a question may be the note itself. At the other steps, a text that
+    is no answer is a question if it reads as one or the venue questions clearly answer it."""
+    asking = is_question(text) and bool(fold(text))
+    if step in TEXT_STEPS:
+        if asking:  # a name may read as a question ("Khách Sạn Ở Đâu"), a note may be one
+            plainly = "?" in text and step == "full_name" or step in ("position", "organization")
+            return QUESTION if plainly else DOUBT
+        if step in ("position", "organization") and not isinstance(value, Refusal) and clear_faq(text):
+            return DOUBT
+        return ANSWER
+    if not isinstance(value, Refusal):
+        return ANSWER
+    return QUESTION if asking or clear_faq(text) else ANSWER
+
+
+def doubt_text(step: str, text: str) -> str:
+    field = field_labels().get(step, "")
+    return _("“{text}”: is this your answer ({field}), or a question about the conference?").format(
+        text=escape(text[:200]), field=escape(field))
+
+
+def doubt_menu() -> Menu:
+    return column([
+        Button(_("✅ It is my answer"), Pick(step=WHICH, key=ANSWER).pack(), ANSWER_WORDS),
+        Button(_("❓ It is a question"), Pick(step=WHICH, key=QUESTION).pack(), QUESTION_WORDS),
+    ])
 
 
 def read_pick(step: str, key: str, draft: Draft, conference: Event, lang: str) -> object:

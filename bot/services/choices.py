@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.services.vocabulary import without_fillers
 from bot.text import fold
 
 _NUMBER = re.compile(r"^(?:so |số )?(\d{1,3})[.)]?$")
@@ -26,19 +27,30 @@ def _forms(choice: Choice) -> set[str]:
 
 
 def match_choice(text: str, choices: list[Choice], *, loose: bool = True) -> Choice | None:
-    """The choice the text names: by number (1-based), by whole label, or (loose) by a unique part of one."""
-    raw = text.strip().lower()
-    number = _NUMBER.match(raw)
+    """The choice the text names: by number (1-based), by whole label or word, or (loose) by a unique part of
+    one; failing that, the same without the words that say nothing about a choice ("dạ có ạ", "đi máy bay",
+    "chiều 26": bot.services.vocabulary.FILLERS). A number past the last choice may still be a word ("26")."""
+    number = _NUMBER.match(text.strip().lower())
     if number:
         index = int(number.group(1)) - 1
-        return choices[index] if 0 <= index < len(choices) else None
+        if 0 <= index < len(choices):
+            return choices[index]
     folded = fold(text)
     if not folded:
         return None
+    found = _by_words(folded, choices, loose)
+    if found is None:
+        bare = without_fillers(folded)
+        if bare and bare != folded:
+            found = _by_words(bare, choices, loose)
+    return found
+
+
+def _by_words(folded: str, choices: list[Choice], loose: bool) -> Choice | None:
     exact = [c for c in choices if folded in _forms(c)]
     if len(exact) == 1:
         return exact[0]
-    if not loose or len(folded) < 3:
+    if exact or not loose or len(folded) < 3:
         return None
     padded = f" {folded} "
     partial = [c for c in choices if any(padded in f" {form} " for form in _forms(c))]

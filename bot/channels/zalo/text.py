@@ -16,9 +16,10 @@ from icalendar import Calendar
 
 from bot.event import Event
 from bot.screens.render import day
+from bot.text import fold
 
 LIMIT = 2000  # Zalo's sendMessage text limit
-_NUMBERED = re.compile(r"^(\d+)\. ", re.MULTILINE)
+_ITEMS = re.compile(r"^(\d+)\. (.*)$", re.MULTILINE)
 
 
 class _Plain(HTMLParser):
@@ -73,12 +74,19 @@ def _wording() -> dict[str, str]:
 
 
 def menu_text(markup: object, text: str = "") -> str:
-    """The lines a keyboard becomes under `text`; '' when there is nothing to add."""
+    """The lines a keyboard becomes under `text`; '' when there is nothing to add. One numbered list a
+    message: when the text already numbers the first options (the parts of the conference, the delegates
+    of a list), only the options after them are added, numbered on."""
     if isinstance(markup, InlineKeyboardMarkup):
         labels = [b.text for row in markup.inline_keyboard for b in row if b.callback_data]
         links = [f"{b.text}: {b.url}" for row in markup.inline_keyboard for b in row if b.url]
-        lines = ([_("Reply with a number:")] + [f"{n}. {label}" for n, label in enumerate(labels, 1)]
-                 if labels and not already_numbered(text, len(labels)) else [])
+        listed = numbered_in(text, labels)
+        if not labels or listed == len(labels):
+            lines = []
+        elif listed:
+            lines = [f"{n}. {label}" for n, label in enumerate(labels[listed:], listed + 1)]
+        else:
+            lines = [_("Reply with a number:")] + [f"{n}. {label}" for n, label in enumerate(labels, 1)]
         return "\n".join(lines + links)
     if isinstance(markup, ReplyKeyboardMarkup):
         buttons = [b for row in markup.keyboard for b in row]
@@ -92,10 +100,20 @@ def menu_text(markup: object, text: str = "") -> str:
     return ""  # ReplyKeyboardRemove, ForceReply: nothing to show
 
 
-def already_numbered(text: str, count: int) -> bool:
-    """The text itself lists the options as 1…count (a category question shows the full names): a second
-    list of the same numbers would only make a phone screen longer."""
-    return [int(n) for n in _NUMBERED.findall(text)] == list(range(1, count + 1))
+def numbered_in(text: str, labels: list[str]) -> int:
+    """How many of the options the text already lists as 1…k, in the buttons' order: all of them (a category
+    question shows the full names), the first k (each line naming its button: a part of the conference with
+    the Done after it), or none (0)."""
+    items = _ITEMS.findall(text)
+    if [int(n) for n, _line in items] != list(range(1, len(items) + 1)) or not 0 < len(items) <= len(labels):
+        return 0
+    if len(items) == len(labels):
+        return len(items)
+    for (_n, line), label in zip(items, labels):
+        mine, theirs = fold(line), fold(label)
+        if not mine or not theirs or (mine not in theirs and theirs not in mine):
+            return 0
+    return len(items)
 
 
 def _requests_data(button) -> bool:

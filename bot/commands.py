@@ -110,8 +110,10 @@ async def publish_for_chat(bot: Bot, i18n: I18n, chat_id: int, roles: set[str], 
     be sent a Zalo chat id it does not know."""
     if is_zalo(chat_id):
         return
+    sections, others = help_sections(roles)
+    ordered = [c for _heading, listed in sections for c in listed] + others  # the role's own first, as in /help
     with i18n.context(), i18n.use_locale(lang):
-        menu = [BotCommand(command=c.name, description=str(c.description)) for c in commands_for(roles)]
+        menu = [BotCommand(command=c.name, description=str(c.description)) for c in ordered]
     try:
         await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
     except (TelegramBadRequest, TelegramForbiddenError):

@@ -49,8 +49,46 @@ COMMANDS = (
 )
 
 
+EVERYONE = ("start", "me", "help", "cancel", "lang")  # what every role's /help lists beside its own
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A button of a role's home menu: pressing it does what its command does."""
+    command: str
+    label: object  # a lazy translation
+
+
+# Each role's home (its /start): staff and organizers see their work first; their own registration stays one tap away.
+HOME = {
+    STAFF: (Shortcut("checkin", __("🛎 Reception desk")), Shortcut("find", __("🔎 Find a delegate")),
+            Shortcut("stats", __("📊 Arrivals")), Shortcut("desk", __("💻 Desk page (computer)"))),
+    ORGANIZER: (Shortcut("broadcast", __("📣 Message to delegates")), Shortcut("agenda", __("🗓 Change the agenda")),
+                Shortcut("export", __("📥 Lists (Excel)")), Shortcut("questions", __("❔ Open questions")),
+                Shortcut("roles", __("👤 Roles and invitations")), Shortcut("dashboard", __("📈 Dashboard (computer)"))),
+}
+HEADINGS = {ORGANIZER: __("Organizers"), STAFF: __("Reception staff"), DELEGATE: __("Everyone")}
+
+
 def commands_for(roles: set[str]) -> list[Command]:
     return [c for c in COMMANDS if c.role in roles]
+
+
+def home_role(roles: set[str] | frozenset[str]) -> str | None:
+    """The role whose home menu a person sees: organizers (who are staff too) first; None for a delegate."""
+    return next((role for role in (ORGANIZER, STAFF) if role in roles), None)
+
+
+def help_sections(roles: set[str] | frozenset[str]) -> tuple[list[tuple[object, list[Command]]], list[Command]]:
+    """What /help lists: the role's own commands under its heading and the few everyone uses; then the other
+    commands the person may use, named only. A delegate gets the delegate's commands."""
+    role = home_role(roles)
+    if role is None:
+        return [(None, commands_for({DELEGATE}))], []
+    own = [c for c in COMMANDS if c.role == role]
+    common = [c for c in COMMANDS if c.name in EVERYONE]
+    others = [c for c in commands_for(set(roles)) if c not in own and c not in common]
+    return [(HEADINGS[role], own), (HEADINGS[DELEGATE], common)], others
 
 
 async def publish(bot: Bot, i18n: I18n) -> None:
@@ -72,8 +110,10 @@ async def publish_for_chat(bot: Bot, i18n: I18n, chat_id: int, roles: set[str], 
     be sent a Zalo chat id it does not know."""
     if is_zalo(chat_id):
         return
+    sections, others = help_sections(roles)
+    ordered = [c for _heading, listed in sections for c in listed] + others  # the role's own first, as in /help
     with i18n.context(), i18n.use_locale(lang):
-        menu = [BotCommand(command=c.name, description=str(c.description)) for c in commands_for(roles)]
+        menu = [BotCommand(command=c.name, description=str(c.description)) for c in ordered]
     try:
         await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
     except (TelegramBadRequest, TelegramForbiddenError):

@@ -112,6 +112,9 @@ class Province(_Model):
 
 class Event(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    # the event's own language: what the bot fills in for a person (a suggested organization) is stored in it,
+    # so the secretariat's roster reads one language whatever language each registrant chose
+    language: str = Field(default="vi", pattern=r"^(vi|en)$")
     timezone: str
     name: Text
     short_name: Text
@@ -180,6 +183,20 @@ class Event(_Model):
         if category is None or category.organization is None or province is None:
             return None
         return category.organization.get(lang).replace("{province}", province.name.get(lang))
+
+    def organization_in(self, value: str | None, province_code: str, lang: str) -> str | None:
+        """An organization as `lang` reads it: a suggested one (whichever language it was stored in) translated,
+        anything typed as it was typed."""
+        province = self.province(province_code)
+        if not value or province is None:
+            return value
+        for category in self.categories:
+            if category.organization is None:
+                continue
+            for stored in LANGUAGES:
+                if value == category.organization.get(stored).replace("{province}", province.name.get(stored)):
+                    return category.organization.get(lang).replace("{province}", province.name.get(lang))
+        return value
 
     def arrival_days(self) -> list[date]:
         """The days a delegate may arrive: the day before the first session to the last one."""

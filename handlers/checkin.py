@@ -130,9 +130,10 @@ async def desk_text(message: Message, here: Here, search_pace: SearchPace) -> No
 
 
 async def find_command(message: Message, command: CommandObject, here: Here, search_pace: SearchPace) -> None:
-    if not command.args:
-        await message.answer(_("Type a part of the name or the whole phone number after /find, "
-                               "e.g. /find nguyen an"))
+    if not command.args:  # the desk searches whatever is typed next
+        await here.state.set_state(Reception.desk)
+        await show(message, here.state, _("🔎 Type a part of the name or the whole phone number, e.g. nguyen an or "
+                                          "0905 123 456. /cancel closes the desk."))
         return
     await find(message, here, command.args, search_pace)
 
@@ -216,15 +217,23 @@ async def desk_menu_expired(callback: CallbackQuery) -> None:
 
 
 async def stats_command(message: Message, conference: Event, lang: str, session: AsyncSession) -> None:
+    """Registered and checked in per list, then under its own heading per province and per category."""
+    def province(code: str) -> str:
+        found = conference.province(code)
+        return found.name.get(lang) if found else code
+
+    def category(code: str) -> str:
+        found = conference.category(code)
+        return found.label.get(lang) if found else code
+
     lines = [_("📊 <b>Registered and checked in</b>")]
     for s in await checkin.stats(session, conference):
         lines.append(f"\n<b>{escape(list_name(conference, s.list_code, lang))}</b>: {s.checked_in}/{s.registered}")
-        for code, (registered, arrived) in s.by_province.items():
-            province = conference.province(code)
-            lines.append(f"  {escape(province.name.get(lang) if province else code)}: {arrived}/{registered}")
-        for code, (registered, arrived) in s.by_category.items():
-            category = conference.category(code)
-            lines.append(f"  · {escape(category.label.get(lang) if category else code)}: {arrived}/{registered}")
+        for heading, counts, named in ((_("By province"), s.by_province, province),
+                                       (_("By category"), s.by_category, category)):
+            lines += [f"<i>{heading}</i>"] if counts else []
+            lines += [f"  {escape(named(code))}: {arrived}/{registered}"
+                      for code, (registered, arrived) in counts.items()]
     await message.answer("\n".join(lines))
 
 

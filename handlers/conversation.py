@@ -17,13 +17,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands import HOME, home_role
 from bot.event import Event
-from bot.screens.callbacks import Go, GoTo
+from bot.screens.callbacks import Go, GoTo, Run
 from bot.services import confirmations, registration as reg
 from bot.services.vocabulary import AGENDA, HELP, LANGUAGE, MY_REGISTRATION, REGISTER_OTHER, REGISTER_SELF
 from bot.ui import CONFIRMATION_KEY, Button, column, show
 from handlers import steps
-from models import Account
+from models import Account, Delegate
+from models.account import STAFF
 
 
 class Registration(StatesGroup):
@@ -85,8 +87,12 @@ def register_buttons() -> list[Button]:
 
 
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                    account: Account, session: AsyncSession) -> None:
+                    account: Account, session: AsyncSession, *, roles: frozenset[str] = frozenset()) -> None:
+    """The home of whoever this is: a delegate's menu, or (`roles`) the reception staff's or organizers'."""
     own = await reg.own_delegate(session, conference, account)
+    if home_role(roles):
+        await role_home(target, state, conference, lang, own, home_role(roles))
+        return
     first = conference.sessions[0].starts_at.astimezone(conference.tz)
     last = conference.sessions[-1].starts_at.astimezone(conference.tz)
     if own:
@@ -106,8 +112,23 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
     await show(target, state, text, column(buttons))
 
 
+async def role_home(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
+                    own: Delegate | None, role: str) -> None:
+    """Reception staff and organizers: their work first, their own registration one tap away."""
+    heading = _("🛎 <b>Reception</b> · {event}") if role == STAFF else _("🗂 <b>Organizers</b> · {event}")
+    text = heading.format(event=escape(conference.short_name.get(lang))) + "\n" + _("Please choose:")
+    if own:
+        text += "\n" + _("Registered as <b>{name}</b>.").format(name=escape(own.full_name))
+    work = [Button(str(s.label), Run(command=s.command).pack()) for s in HOME[role]]
+    mine = (Button(_("📋 My registration"), Go(to=GoTo.me).pack()) if own else
+            Button(_("📝 Register myself"), Go(to=GoTo.register).pack()))
+    rest = [mine, Button(_("🌐 Tiếng Việt / English"), Go(to=GoTo.lang).pack()),
+            Button(_("❓ Help"), Go(to=GoTo.help).pack())]
+    await show(target, state, text, column(work, 2) + column(rest))
+
+
 async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                       account: Account, session: AsyncSession) -> None:
+                       account: Account, session: AsyncSession, *, roles: frozenset[str] = frozenset()) -> None:
     """A button from an old menu (or from before a restart): say so, and show where the user is now."""
     await callback.answer(_("This menu has expired."))
     await callback.message.answer(_("This menu has expired. Here is where you are now:"))
@@ -115,4 +136,4 @@ async def menu_expired(callback: CallbackQuery, state: FSMContext, conference: E
     if step:
         await ask(callback.message, state, conference, lang, step)
     else:
-        await main_menu(callback.message, state, conference, lang, account, session)
+        await main_menu(callback.message, state, conference, lang, account, session, roles=roles)

@@ -2,33 +2,28 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.event import Event
+from bot.middlewares import Here
 from handlers.conversation import main_menu, menu_expired
-from models import Account
 
 
-async def unknown_button(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str,
-                         session: AsyncSession, account: Account | None) -> None:
-    if account is None or callback.message is None:  # a button in a group chat or an inline message
+async def unknown_button(callback: CallbackQuery, here: Here) -> None:
+    if here.account is None or callback.message is None:  # a button in a group chat or an inline message
         await callback.answer(_("This menu has expired."))
         return
-    await menu_expired(callback, state, conference, lang, account, session)
+    await menu_expired(callback, here.state, here.conference, here.lang, here.account, here.session, roles=here.roles)
 
 
-async def not_understood(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession,
-                         account: Account) -> None:
+async def not_understood(message: Message, here: Here) -> None:
     if message.text and message.text.startswith("/"):
         await message.answer(_("I do not know that command. Here is what I can do:"))
     elif message.text:
         await message.answer(_("Sorry, I did not understand that."))
     else:
         await message.answer(_("I can only read text messages here."))
-    await main_menu(message, state, conference, lang, account, session)
+    await main_menu(message, here.state, here.conference, here.lang, here.account, here.session, roles=here.roles)
 
 
 def create_router() -> Router:

@@ -110,28 +110,34 @@ async def _picked(callback: CallbackQuery, key: str, here: Here, faq: Faq, bot: 
 
 
 async def answer(message: Message, here: Here, entry: Entry, *, question: Question | None, asked: str) -> None:
-    """An entry's answer: from live data when it names a source, else its text."""
+    """An entry's answer: from live data when it names a source, else its text. The way out when it is not
+    what was asked (a button; on Zalo a numbered choice) sits on the answer itself: one message."""
     session, conference, lang, account = here.session, here.conference, here.lang, here.account
+    text = None
     if entry.source == "venue":
-        await send_venue(message, conference, lang)
+        text = await send_venue(message, conference, lang, last=False)
     elif entry.source == "schedule":
-        await message.answer(await schedule_answer(session, conference, lang, asked))
+        text = await schedule_answer(session, conference, lang, asked)
     elif entry.source == "programme":
-        await message.answer(await programme_answer(session, conference, lang))
+        text = await programme_answer(session, conference, lang)
     elif entry.source == "my_registration":
-        await message.answer(await registration_answer(session, conference, lang, account))
+        text = await registration_answer(session, conference, lang, account)
     elif entry.source == "registration_count" and ORGANIZER in here.roles:
-        await message.answer(await count_answer(session, conference, lang))
+        text = await count_answer(session, conference, lang)
     elif entry.source == "my_qr":
         await myqr(message, here)
     elif entry.answer:
-        await message.answer(escape(entry.answer.get(lang)))
-    if question is not None:  # a way out when the answer is not what was asked
-        await show(message, here.state, _("Not what you asked?"),
-                   [[ask_organizers_button(question, _("✉️ Ask the organizers"))]], strict=True, aside=True)
+        text = escape(entry.answer.get(lang))
+    way_out = [[ask_organizers_button(question, _("✉️ Not what I asked: ask the organizers"))]] if question else None
+    if text:
+        await show(message, here.state, text, way_out, strict=True, aside=True)
+    elif way_out:  # the answer was pictures (the check-in codes): the way out follows them
+        await show(message, here.state, _("Not what you asked?"), way_out, strict=True, aside=True)
 
 
-async def send_venue(message: Message, conference: Event, lang: str) -> None:
+async def send_venue(message: Message, conference: Event, lang: str, *, last: bool = True) -> str:
+    """The pin, then its address and directions (sent here unless `last` is False: then returned, for the
+    caller to send with its own buttons)."""
     venue = conference.venue
     await message.answer_venue(latitude=venue.latitude, longitude=venue.longitude, title=venue.name.get(lang)[:256],
                                address=venue.address.get(lang)[:256])
@@ -140,7 +146,9 @@ async def send_venue(message: Message, conference: Event, lang: str) -> None:
         lines.append(_("🚗 How to get there: {directions}").format(directions=escape(venue.directions.get(lang))))
     if venue.provisional:
         lines.append(_("(The organizers will confirm the venue.)"))
-    await message.answer("\n".join(lines))
+    if last:
+        await message.answer("\n".join(lines))
+    return "\n".join(lines)
 
 
 async def schedule_answer(session: AsyncSession, conference: Event, lang: str, asked: str) -> str:

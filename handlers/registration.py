@@ -40,7 +40,7 @@ async def begin_as_nominee(message: Message, here: Here, code: str) -> None:
     nominee = await nominees.find(session, conference, code)
     if nominee is None:
         await message.answer(_("This link is not valid or has expired."))
-        await main_menu(message, state, conference, lang, account, session)
+        await main_menu(message, state, conference, lang, account, session, roles=here.roles)
         return
     if nominee.delegate_id is not None:
         await message.answer(_nominee_link_used())
@@ -228,7 +228,7 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
     state, conference, lang = here.state, here.conference, here.lang
     step = step_of(raw_state)
     if step != callback_data.step:
-        await menu_expired(callback, state, conference, lang, here.account, here.session)
+        await menu_expired(callback, state, conference, lang, here.account, here.session, roles=here.roles)
         return
     await callback.answer()
     if step == "sessions":
@@ -279,7 +279,7 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
     if key == "cancel":
         await state.clear()
         await show(callback, state, _("Registration stopped; nothing was saved."))
-        await main_menu(callback, state, conference, lang, account, session)
+        await main_menu(callback, state, conference, lang, account, session, roles=here.roles)
         return
     data = await state.get_data()
     draft = reg.Draft.load(data["draft"])

@@ -120,8 +120,9 @@ async def accept(message: Message, here: Here, bot: Bot, i18n: I18n, code: str) 
         return
     roles = roles_of(account, here.settings.admin_ids)
     await publish_for_chat(bot, i18n, int(account.chat_id), roles, here.lang)
-    await message.answer(_("✅ You are now reception staff. Send /checkin to open the reception desk, /help for "
-                           "your commands.") if result.role == STAFF else _("✅ You are now an organizer."))
+    await message.answer(_("✅ You are now reception staff. Send /start for your menu, /checkin to open the "
+                           "reception desk, /help for your commands.") if result.role == STAFF else
+                         _("✅ You are now an organizer. Send /start for your menu, /help for your commands."))
 
 
 def create_router() -> Router:

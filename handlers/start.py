@@ -1,18 +1,20 @@
 """/start, /help, /lang, /cancel, the links into the bot, and the main menu's buttons."""
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from datetime import datetime, timezone
+
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import commands_for
+from bot.commands import COMMANDS, help_sections
 from bot.event import Event
 from bot.middlewares import Here
 from bot.i18n import language_from_telegram
-from bot.screens.callbacks import Go, GoTo, Pick
+from bot.screens.callbacks import Go, GoTo, Pick, Run
 from bot.services import registration as reg
 from bot.services.accounts import set_language
 from bot.services.invitations import PREFIX as INVITATION
@@ -71,27 +73,32 @@ async def opened_nominee_link(message: Message, command: CommandObject, here: He
     await begin_as_nominee(message, here, command.args[len(NOMINEE):])
 
 
-async def start_with_link(message: Message, state: FSMContext, lang: str, conference: Event, session: AsyncSession,
-                          account: Account) -> None:
+async def start_with_link(message: Message, here: Here) -> None:
     """A link into the bot that is none of the kinds above."""
-    await state.clear()
+    await here.state.clear()
     await message.answer(_("This link is not valid or has expired."))
-    await main_menu(message, state, conference, lang, account, session)
+    await home(message, here)
 
 
-async def start(message: Message, state: FSMContext, conference: Event, i18n: I18n, session: AsyncSession,
-                account: Account) -> None:
+async def start(message: Message, here: Here, i18n: I18n) -> None:
+    state = here.state
     step = step_of(await state.get_state())
     if step:  # never throw away answers already given
         await message.answer(_("Let us continue your registration (send /cancel to stop it)."))
-        await ask(message, state, conference, i18n.current_locale, step)
+        await ask(message, state, here.conference, i18n.current_locale, step)
         return
     await state.clear()
-    if account.language is None:
+    if here.account.language is None:
         await ask_language(message, state, language_from_telegram(message.from_user.language_code,
                                                                   i18n.default_locale))
         return
-    await main_menu(message, state, conference, i18n.current_locale, account, session)
+    await home(message, here)
+
+
+async def home(target: Message | CallbackQuery, here: Here, lang: str | None = None) -> None:
+    """The main menu of whoever this is: a delegate's, or the reception staff's or organizers' own."""
+    await main_menu(target, here.state, here.conference, lang or here.lang, here.account, here.session,
+                    roles=here.roles)
 
 
 async def lang_command(message: Message, state: FSMContext, lang: str) -> None:
@@ -109,7 +116,7 @@ async def language_chosen(callback: CallbackQuery, callback_data: Pick, here: He
         if step:  # switching language in the middle of a registration keeps the answers
             await ask(callback.message, state, conference, lang, step)
         else:
-            await main_menu(callback.message, state, conference, lang, account, session)
+            await home(callback.message, here, lang)
 
 
 async def help_command(message: Message, state: FSMContext, roles: set[str]) -> None:
@@ -117,19 +124,39 @@ async def help_command(message: Message, state: FSMContext, roles: set[str]) -> 
 
 
 async def send_help(target: Message | CallbackQuery, state: FSMContext, roles: set[str]) -> None:
-    lines = [f"/{c.name} — {c.description}" for c in commands_for(roles)]
-    text = _("Commands:") + "\n" + "\n".join(lines) + "\n\n" + _(
+    """The commands this person uses: a role's own under its heading, then the few everyone uses."""
+    sections, others = help_sections(roles)
+    blocks = []
+    for heading, listed in sections:
+        lines = [f"<b>{heading}</b>"] if heading else []
+        blocks.append("\n".join(lines + [f"/{c.name} — {c.description}" for c in listed]))
+    if others:
+        blocks.append(_("Also: {commands}").format(commands=" ".join(f"/{c.name}" for c in others)))
+    text = _("Commands:") + "\n" + "\n\n".join(blocks) + "\n\n" + _(
         "In every menu you can tap a button, or type its number or its name (with or without diacritics).")
     await show(target, state, text)
 
 
-async def cancel_command(message: Message, state: FSMContext, conference: Event, lang: str, session: AsyncSession,
-                         account: Account) -> None:
-    had = await state.get_state()
-    await state.clear()
+async def cancel_command(message: Message, here: Here) -> None:
+    had = await here.state.get_state()
+    await here.state.clear()
     text = _("Stopped; nothing was saved.") if had else _("There is nothing to stop.")
     await message.answer(text, reply_markup=ReplyKeyboardRemove())
-    await main_menu(message, state, conference, lang, account, session)
+    await home(message, here)
+
+
+async def run_shortcut(callback: CallbackQuery, callback_data: Run, dispatcher: Dispatcher, **data) -> None:
+    """A button of a role's home menu does what its command does: the command, as if typed, goes through the
+    routers with their own role checks (a forwarded or forged button gets what typing the command gets)."""
+    await callback.answer()
+    if callback_data.command not in {c.name for c in COMMANDS} or callback.message is None:
+        return
+    typed = Message(message_id=callback.message.message_id, date=datetime.now(timezone.utc),
+                    chat=callback.message.chat, from_user=callback.from_user,
+                    text=f"/{callback_data.command}").as_(data["bot"])
+    extra = {k: v for k, v in data.items() if k not in ("handler", "event_update", "callback_data")}
+    await dispatcher.propagate_event(update_type="message", event=typed, event_update=data.get("event_update"),
+                                     **extra)
 
 
 async def go_register(callback: CallbackQuery, here: Here) -> None:
@@ -182,6 +209,7 @@ def create_router() -> Router:
     router.callback_query.register(language_chosen, Pick.filter(F.step == "lang"))
     router.message.register(help_command, Command("help"))
     router.message.register(cancel_command, Command("cancel"))
+    router.callback_query.register(run_shortcut, Run.filter())
     for to, handler in ((GoTo.register, go_register), (GoTo.register_other, go_register_other), (GoTo.me, go_me),
                         (GoTo.schedule, go_schedule), (GoTo.lang, go_lang), (GoTo.help, go_help)):
         router.callback_query.register(handler, Go.filter(F.to == to))

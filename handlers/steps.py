@@ -277,8 +277,8 @@ def read_pick(step: str, key: str, draft: Draft, conference: Event, lang: str) -
         return key if conference.province(key) else None
     if step == "category":
         return key if key in {c.code for c in conference.categories_for(draft.province or "")} else None
-    if step == "organization":
-        return conference.default_organization(draft.category or "", draft.province or "", lang)
+    if step == "organization":  # stored in the event's language, shown in the person's (render.draft_card)
+        return conference.default_organization(draft.category or "", draft.province or "", conference.language)
     if step == "arrival_date":
         if key == "unknown":
             return ""

@@ -24,7 +24,7 @@ async def make_staff(fake, user_id: int = 9100):
     await staff.press("🇻🇳 Tiếng Việt")
     await until_button(staff, "❓ Hướng dẫn")
     await staff.send(f"/start {link}")
-    await until_text(staff, "lễ tân")
+    await until_text(staff, "đón tiếp")
     # the link is single use
     other = fake.user(user_id + 1, first_name="Khác", language_code="vi")
     await other.send(f"/start {link}")
@@ -55,12 +55,12 @@ async def test_the_delegate_sees_their_badge_and_a_stranger_nothing_personal(run
     token = url.split("start=")[1]
     # the delegate opening their own code sees their badge
     await u.send(f"/start {token}")
-    assert "Lê Thị Lan" in (await until_text(u, "check-in")).text
+    assert "Lê Thị Lan" in (await until_text(u, "điểm danh")).text
     # a stranger learns nothing personal
     stranger = fake.user(1102, first_name="X", language_code="vi")
     await stranger.send(f"/start {token}")
     seen = (await stranger.next_message()).text
-    assert "Lê Thị Lan" not in seen and "0905" not in seen and "mã check-in của đại biểu" in seen
+    assert "Lê Thị Lan" not in seen and "0905" not in seen and "mã điểm danh của đại biểu" in seen
 
 
 async def test_the_phone_camera_checks_in_once_and_an_undo_is_logged(running, fake, db):
@@ -94,14 +94,14 @@ async def photographed(staff, png, angle, size):
 async def at_the_desk(staff):
     """The staff member's /checkin desk message (its buttons switch the day's list)."""
     await staff.send("/checkin")
-    return await until_text(staff, "Quầy lễ tân")
+    return await until_text(staff, "Quầy đón tiếp")
 
 
 async def scanned_at_the_reception(staff, url):
     """3. the token typed or scanned by a handheld scanner (the whole link, then Enter), on the 26/7 list."""
     desk = await at_the_desk(staff)
     await staff.press(desk.buttons[0])  # switch to the 26/7 reception list
-    await until_text(staff, "Quầy lễ tân")
+    await until_text(staff, "Quầy đón tiếp")
     await staff.send(url)
     return desk, await until_text(staff, "Lê Thị Lan")
 
@@ -109,7 +109,7 @@ async def scanned_at_the_reception(staff, url):
 async def found_by_name(staff, desk):
     """4. search by a part of the name without diacritics on the 27/7 list, then pick (the answer follows)."""
     await staff.press(desk.buttons[1])  # the 27/7 list
-    await until_text(staff, "Quầy lễ tân")
+    await until_text(staff, "Quầy đón tiếp")
     await staff.send("le thi")
     results = await until_button(staff, "Lê Thị Lan — Lâm Đồng")
     await staff.press("Lê Thị Lan — Lâm Đồng", message=results)
@@ -207,15 +207,15 @@ async def test_other_links_at_the_desk_are_refused_and_the_desk_stays_open(runni
     token = token.split("start=")[1]
     organizer, staff = await make_staff(fake)
     await staff.send("/checkin")
-    desk = await until_text(staff, "Quầy lễ tân")
+    desk = await until_text(staff, "Quầy đón tiếp")
     await staff.press(desk.buttons[0])  # the 26/7 reception list, not the day's default
-    await until_text(staff, "Quầy lễ tân")
+    await until_text(staff, "Quầy đón tiếp")
     await organizer.send("/invite_staff")
     invitation = (await until_text(organizer, "https://t.me/")).text.split("?start=")[1].split()[0]
-    for payload, reason in [(invitation, "không phải mã check-in"),
-                            ("c12_0123456789abcdef0123", "không phải mã check-in"),  # a registration link
+    for payload, reason in [(invitation, "không phải mã điểm danh"),
+                            ("c12_0123456789abcdef0123", "không phải mã điểm danh"),  # a registration link
                             (token[:-4], "giả mạo"),  # a torn code
-                            ("hello", "không phải mã check-in")]:
+                            ("hello", "không phải mã điểm danh")]:
         await staff.send(f"/start {payload}")
         refused = await staff.next_message()
         assert refused.text.startswith("❌ KHÔNG HỢP LỆ") and reason in refused.text, (payload, refused.text)
@@ -229,20 +229,20 @@ async def test_other_links_at_the_desk_are_refused_and_the_desk_stays_open(runni
     await until_button(staff, "Lê Thị Lan — Lâm Đồng")
     await staff.send(f"/start {token}")
     checked = await until_text(staff, "Lê Thị Lan")
-    assert checked.text.startswith("✅ ĐÃ CHECK-IN")
+    assert checked.text.startswith("✅ ĐÃ ĐIỂM DANH")
     async with db.session() as session:
         assert [c.list_code for c in await session.scalars(select(CheckIn))] == ["reception"]
     # the invitation was not used up by the desk: a new colleague can still take it
     colleague = fake.user(9300, first_name="Đồng nghiệp", language_code="vi")
     await choose_vietnamese(colleague)
     await colleague.send(f"/start {invitation}")
-    assert "lễ tân" in (await until_text(colleague, "lễ tân")).text
+    assert "đón tiếp" in (await until_text(colleague, "đón tiếp")).text
 
     # scanned again: "already" reads differently from "checked in" at a glance, not by its emoji alone
     await staff.send(f"/start {token}")
     again = await until_text(staff, "Lê Thị Lan")
     first_line, again_line = checked.text.split("\n")[0], again.text.split("\n")[0]
-    assert again_line.startswith("⚠️ ĐÃ CHECK-IN TRƯỚC ĐÓ lúc ")
+    assert again_line.startswith("⚠️ ĐÃ ĐIỂM DANH TRƯỚC ĐÓ lúc ")
     assert again_line[2:].strip().split(" lúc ")[0] != first_line[1:].strip()
 
 
@@ -264,7 +264,7 @@ async def test_staff_commands_refused_for_delegates(running, fake):
     await choose_vietnamese(u)
     for command in ("/checkin", "/stats", "/find an"):
         await u.send(command)
-        assert "lễ tân" in (await u.next_message()).text
+        assert "đón tiếp" in (await u.next_message()).text
     for command in ("/invite_staff", "/invites"):
         await u.send(command)
         assert "chỉ dành cho Ban Tổ chức" in (await u.next_message()).text

@@ -100,7 +100,7 @@ async def test_delegation_of_three_and_hand_over(running, fake, db):
     assert "không hợp lệ" in (await stranger.next_message()).text
     # the leader now has a registration of their own
     await leader.send("/start")
-    assert "Trần Thị Hai" in (await until_button(leader, "📋 Đăng ký của tôi")).text
+    assert "Trần Thị Hai" in (await until_button(leader, "📋 Xem đăng ký")).text
     assert card.inline_buttons  # the specialist still manages the record
     await specialist.send("/me")
     assert "Trần Thị Hai" in (await until_text(specialist, "(3)")).text

@@ -80,7 +80,7 @@ async def test_without_a_public_url_the_code_comes_as_text_with_a_number_staff_t
         staff = fake.user(9001, first_name="Lễ tân", language_code="vi")
         await choose_vietnamese(staff)
         await staff.send("/checkin")
-        await until_text(staff, "Quầy lễ tân")
+        await until_text(staff, "Quầy đón tiếp")
         await staff.send(f"#{number}")
         await staff.press(await until_button(staff, "Đinh Thị Số — Lâm Đồng") and "Đinh Thị Số — Lâm Đồng")
         assert (await until_text(staff, "Đinh Thị Số")).text.startswith("✅")

@@ -17,7 +17,7 @@ from testkit.photos import phone_photo
 from testkit.records import draft
 from testkit.zalo_flows import answer, connect, menu, seat_zalo
 
-NOW_STAFF = "Quý vị đã trở thành nhân viên lễ tân"
+NOW_STAFF = "Quý vị đã trở thành cán bộ đón tiếp"
 
 
 async def invitation(organizer) -> str:
@@ -61,27 +61,27 @@ async def test_an_invitation_pasted_into_zalo_makes_reception_staff(both, fake, 
     await organizer.send("/roles")
     roles = await until_text(organizer, "Lễ tân Zalo (Zalo)")
     assert "Lễ tân 2 (Zalo)" in roles.text
-    await organizer.press("Bỏ quyền cán bộ lễ tân của Lễ tân Zalo", message=roles)
-    await until_text(organizer, "không còn quyền cán bộ lễ tân")
+    await organizer.press("Bỏ quyền cán bộ đón tiếp của Lễ tân Zalo", message=roles)
+    await until_text(organizer, "không còn quyền cán bộ đón tiếp")
     assert not any(is_zalo(int(chat)) for chat in menu_scopes(fake))
-    assert "dành cho nhân viên lễ tân" in (await answer(staff, "/checkin", "lễ tân")).text
+    assert "dành cho cán bộ đón tiếp" in (await answer(staff, "/checkin", "đón tiếp")).text
 
 
 async def test_zalo_staff_check_in_by_number_and_by_name_and_undo(both, fake, fakezalo, db, conference):
     _, staff = await zalo_staff(fake, fakezalo)
     await seat_zalo(db, fakezalo, conference, "Võ Văn Zalo")
     [delegate] = await delegates(db)
-    desk = await answer(staff, "/checkin", "Quầy lễ tân")
+    desk = await answer(staff, "/checkin", "Quầy đón tiếp")
     assert "danh sách: Thứ Sáu 28/7" in desk.text and len(menu(desk)) == 3  # the lists, to switch by number
     await answer(staff, menu(desk)["Thứ Tư 26/7 — Đón tiếp đại biểu các tỉnh"], "danh sách: Thứ Tư 26/7")
     found = await answer(staff, tickets.checkin_number(delegate.id), "Chọn đại biểu")
-    checked = await answer(staff, menu(found)["Võ Văn Zalo — Gia Lai"], "ĐÃ CHECK-IN")
+    checked = await answer(staff, menu(found)["Võ Văn Zalo — Gia Lai"], "ĐÃ ĐIỂM DANH")
     assert checked.text.startswith("✅") and "Trao: tài liệu hội nghị" in checked.text and "<b>" not in checked.text
     async with db.session() as session:
         [row] = (await session.scalars(select(CheckIn))).all()
         by = await session.get(Account, row.by_id)
     assert row.delegate_id == delegate.id and row.list_code == "reception" and by.channel == "zalo"
-    undone = await answer(staff, menu(checked)["↩️ Hủy lượt check-in này"], "Võ Văn Zalo")
+    undone = await answer(staff, menu(checked)["↩️ Hủy lượt điểm danh này"], "Võ Văn Zalo")
     assert undone.text.startswith("↩️")
     async with db.session() as session:
         assert (await session.scalars(select(CheckIn))).all() == []
@@ -112,15 +112,15 @@ async def test_zalo_staff_check_in_from_a_photo_or_a_pasted_code_refusals_as_on_
     # a photo of the delegate's phone screen, taken with the Zalo app
     await staff.send_image(phone_photo(png, 12, 1280, 800))
     checked = await staff.until_text("Trần Văn Hùng")
-    assert checked.text.startswith("✅ ĐÃ CHECK-IN")
+    assert checked.text.startswith("✅ ĐÃ ĐIỂM DANH")
     async with db.session() as session:
         assert [(c.delegate_id, c.via) for c in await session.scalars(select(CheckIn))] == [(delegate.id, "photo")]
     # the link pasted (or typed by a scanner into Zalo on a computer), and the bare code: already in
-    assert (await answer(staff, link, "Trần Văn Hùng")).text.startswith("⚠️ ĐÃ CHECK-IN TRƯỚC ĐÓ lúc")
+    assert (await answer(staff, link, "Trần Văn Hùng")).text.startswith("⚠️ ĐÃ ĐIỂM DANH TRƯỚC ĐÓ lúc")
     assert (await answer(staff, token, "Trần Văn Hùng")).text.startswith("⚠️")
     # a picture without a code
     await staff.send_image(badge.render("https://example.org/not-a-code", ["?"]))
-    assert "không tìm thấy mã check-in" in (await staff.next_message()).text.lower()
+    assert "không tìm thấy mã điểm danh" in (await staff.next_message()).text.lower()
     # forged, and cancelled: the same reasons as on Telegram
     forged = tickets.issue("not-the-secret", conference.id, delegate.id, delegate.ticket_version)
     assert "giả mạo" in (await answer(staff, forged, "❌")).text
@@ -148,9 +148,9 @@ async def test_zalo_delegates_get_the_same_refusals_as_on_telegram(both, fake, f
         await u.send(command)
         await t.send(command)
         zalo, telegram = await u.next_message(), await t.next_message()
-        assert zalo.text == telegram.text and "lễ tân" in zalo.text, command
+        assert zalo.text == telegram.text and "đón tiếp" in zalo.text, command
     await u.send_image(badge.render("https://t.me/dalat_delegate_bot?start=t" + "A" * 32, ["x"]))
-    assert "CHECK-IN" not in (await u.next_message()).text  # a delegate's photo checks nobody in
+    assert "ĐIỂM DANH" not in (await u.next_message()).text  # a delegate's photo checks nobody in
     async with db.session() as session:
         assert (await session.scalars(select(CheckIn))).all() == []
 
@@ -233,7 +233,7 @@ async def test_an_organizer_on_zalo_invites_staff_and_sees_the_roles(both, fake,
     # staff invited from Zalo
     await staff_invited_from_zalo(fakezalo, org)
     roles = (await answer(org, "/roles", "Phân quyền")).text
-    assert "Thư ký Zalo (Zalo): Ban Tổ chức" in roles and "Lễ tân Zalo (Zalo): cán bộ lễ tân" in roles
+    assert "Thư ký Zalo (Zalo): Ban Tổ chức" in roles and "Lễ tân Zalo (Zalo): cán bộ đón tiếp" in roles
 
 
 async def test_an_organizer_on_zalo_gets_the_dashboard_link(both, fake, fakezalo):

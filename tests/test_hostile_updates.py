@@ -233,7 +233,7 @@ class World:
             staff = fake.user(STAFF, first_name="Lễ tân", language_code="vi")
             await choose_vietnamese(staff)
             await staff.send(f"/start {link}")
-            await until_text(staff, "lễ tân")
+            await until_text(staff, "đón tiếp")
             token = tickets.issue("test-secret", "dalat-2023", (await self.victim_row()).id, 1)
             await staff.send(token)
             await until_text(staff, "Nguyễn Thị Nạn")  # the victim is checked in

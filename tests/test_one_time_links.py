@@ -173,7 +173,7 @@ async def test_an_invitation_link_opened_by_several_people_at_once(direct, fake)
     link = next(m.text for m in await direct.say(organizer, "/invite_staff") if "?start=" in m.text)
     payload = link.split("?start=")[1].split()[0]
     answers = await everyone_sends(direct, fake, [f"/start {payload}"] * PEOPLE)
-    winner = one_won(answers, "nhân viên lễ tân", "Lời mời này đã được sử dụng")
+    winner = one_won(answers, "cán bộ đón tiếp", "Lời mời này đã được sử dụng")
     async with direct.db.session() as session:
         staff = await session.scalars(select(Account.user_id).join(AccountRole, AccountRole.account_id == Account.id)
                                       .where(AccountRole.role == STAFF))

@@ -136,7 +136,7 @@ async def shared_scene(tmp_path_factory) -> Scene:
         scene = Scene(direct, victim, mallory, organizer, staff, ids)
         # the staff member is appointed the way the organizers do it: an invitation link
         link = _link(await direct.say(organizer, "/invite_staff"))
-        assert "lễ tân" in (await direct.say(staff, f"/start {link}"))[0].text
+        assert "đón tiếp" in (await direct.say(staff, f"/start {link}"))[0].text
         await direct.say(organizer, "/invite_staff")  # one more, left open
         # the victim is checked in by the staff member
         token = tickets.issue(SECRET, EVENT, victim_delegate.id, 1)
@@ -193,7 +193,7 @@ async def test_staff_and_organizer_commands_are_refused_for_a_delegate(scene, co
     if command.role == ORGANIZER:
         assert ORGANIZERS_ONLY in refusal
     else:
-        assert "lễ tân" in refusal
+        assert "đón tiếp" in refusal
     _nothing_privileged(scene, seen)
     assert await scene.direct.fsm(scene.mallory.id) == conversation  # no organizer conversation was begun
     assert await scene.protected() == before
@@ -326,7 +326,7 @@ async def test_opening_anothers_check_in_code_shows_nothing_personal(scene):
     token = tickets.issue(SECRET, EVENT, scene.ids["victim"], 1)
     before = await scene.protected()
     seen = await scene.direct.say(scene.mallory, f"/start {token}")
-    assert len(seen) == 1 and "mã check-in của đại biểu" in seen[0].text
+    assert len(seen) == 1 and "mã điểm danh của đại biểu" in seen[0].text
     _nothing_privileged(scene, seen)
     assert await scene.protected() == before  # and nobody was checked in
 
@@ -399,7 +399,7 @@ async def test_invitation_links_are_single_use_expire_and_can_be_revoked(scene):
     direct = scene.direct
     link = _link(await direct.say(scene.organizer, "/invite_staff"))
     first, second = direct.fake.user(4001, started=True), direct.fake.user(4002, started=True)
-    assert "lễ tân" in (await direct.say(first, f"/start {link}"))[0].text
+    assert "đón tiếp" in (await direct.say(first, f"/start {link}"))[0].text
     assert "đã được sử dụng" in (await direct.say(second, f"/start {link}"))[0].text
 
     async with direct.db.session() as session:

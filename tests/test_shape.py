@@ -18,6 +18,10 @@ WIDE_EXCEPTIONS: dict[str, str] = {
     "handlers/conversation.py:ask": "a helper, not a handler: it asks in the language it is given, which right "
                                     "after a language switch is the new one, not the update's; `edit` and "
                                     "`warning` are keyword-only options",
+    "handlers/conversation.py:main_menu": "a helper, not a handler: `roles` (whose home to show) is a "
+                                          "keyword-only option, named at each call",
+    "handlers/conversation.py:menu_expired": "a helper, not a handler: `roles` is a keyword-only option, passed on "
+                                             "to main_menu",
     "handlers/conversation.py:begin": "a helper, not a handler: `for_self`, `draft`, `delegate_id` and `queue` are "
                                       "keyword-only options, named at each call",
 }

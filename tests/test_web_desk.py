@@ -366,7 +366,8 @@ async def test_a_cancelled_delegate_drops_out_of_every_count_alike(site, fake):
         desk_line = re.search(r"\((\d+) checked in\)", (await until_text(chat, "checked in)")).text)
         await chat.send("/stats")
         stats = (await until_text(chat, "Registered and checked in")).text
-        parts = [re.search(r": (\d+)/(\d+)$", line) for line in stats.splitlines()[1:] if line and line[0] != " "]
+        parts = [found for line in stats.splitlines()[1:] if line and line[0] != " "  # a list's line, not a heading
+                 if (found := re.search(r": (\d+)/(\d+)$", line))]
         conference = [s.code for s in site.app.conference.sessions].index("conference")
         page = (await board.get("/desk/api/setup"))[1]["counts"]["conference"]
         dashboard = (await board.get("/dashboard/api/numbers?list=conference"))[1]

@@ -64,7 +64,7 @@ async def test_another_qr_replaces_the_green_answer_with_red_and_its_sound(site,
     # a handheld scanner reads the Zalo group's sign on the desk: a link, not a name to search
     await page.evaluate("window.tones = []")
     shown = await scan(page, "https://zalo.me/g/abcdef", "refused")
-    assert "KHÔNG HỢP LỆ" in shown and "không phải mã check-in" in shown and "Lê <Văn>" not in shown
+    assert "KHÔNG HỢP LỆ" in shown and "không phải mã điểm danh" in shown and "Lê <Văn>" not in shown
     assert "refused" in await page.get_attribute("#result", "class")
     assert await page.eval_on_selector("#result", "e => getComputedStyle(e).backgroundColor") == RED
     assert ["square", 170] in await page.evaluate("window.tones")  # the refusal's low buzz

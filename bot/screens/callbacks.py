@@ -119,3 +119,9 @@ class Roles(CallbackData, prefix="rl"):
     action: RolesAction
     id: RecordId = 0
     role: str = ""
+
+
+class Run(CallbackData, prefix="run"):
+    """A role's home menu (bot.commands.HOME): do what the command of that name does, as if it were typed."""
+
+    command: str = Field(max_length=32, pattern=r"^[a-z_]+$")

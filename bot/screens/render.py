@@ -44,7 +44,7 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
     rows = [
         (_("Full name"), escape(draft.full_name or "—")),
         (_("Position"), escape(draft.position or "—")),
-        (_("Organization"), escape(draft.organization or "—")),
+        (_("Organization"), escape(conference.organization_in(draft.organization, draft.province or "", lang) or "—")),
         (_("Province"), escape(province.name.get(lang)) if province else "—"),
         (_("Category"), escape(category.name.get(lang)) if category else "—"),
         (_("Phone"), display_phone(draft.phone) if draft.phone else "—"),

@@ -42,6 +42,10 @@ class Facts:
         category = self.conference.category(code)
         return category.label.get(self.lang) if category else code
 
+    def organization(self, delegate: Delegate) -> str | None:
+        """A suggested organization in the secretariat's language; a typed one as typed."""
+        return self.conference.organization_in(delegate.organization, delegate.province, self.lang)
+
     def travel_mode(self, code: str | None) -> str:
         mode = self.conference.travel_mode(code) if code else None
         return mode.label.get(self.lang) if mode else (code or "")

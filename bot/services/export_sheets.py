@@ -44,7 +44,7 @@ WORDS = {
     "guests": ("Số người", "People"), "local_time": ("Giờ địa phương", "Local time"),
     "via_link": ("Quét mã bằng camera", "Code scanned (camera)"), "via_photo": ("Ảnh mã QR", "Photo of the code"),
     "via_token": ("Nhập mã", "Code typed"), "via_search": ("Tìm theo tên/SĐT", "Name or phone search"),
-    "via_desk": ("Bàn đón tiếp", "Reception desk"), "personal_link": ("Link đăng ký cá nhân", "Personal link"),
+    "via_desk": ("Quầy đón tiếp", "Reception desk"), "personal_link": ("Link đăng ký cá nhân", "Personal link"),
 }
 
 

@@ -42,7 +42,7 @@ def _delegate_header(facts: Facts, personal: bool) -> list[Column]:
 def _delegate_row(facts: Facts, n: int, d: Delegate, personal: bool) -> list:
     attended = {p.code for p in facts.attended(d)}
     return [
-        n, d.full_name, d.position, d.organization, facts.province(d.province), facts.category(d.category),
+        n, d.full_name, d.position, facts.organization(d), facts.province(d.province), facts.category(d.category),
         *("x" if p.code in attended else "" for p in facts.parts),
         d.arrival_date, d.arrival_time, facts.travel_mode(d.travel_mode), yes_no(d.needs_lodging, facts.lang),
         *((display_phone(d.phone), d.note) if personal else ()), facts.local(d.created_at), d.id,
@@ -209,7 +209,7 @@ async def rooms_report(session: AsyncSession, conference: Event, *, personal: bo
                      w("organization"), w("arrival_date"), w("arrival_time"), w("travel_mode"),
                      *((w("phone"), w("note")) if personal else ()))
     rows = [[night, n, d.full_name, facts.province(d.province), facts.category(d.category), d.position,
-             d.organization, d.arrival_date, d.arrival_time, facts.travel_mode(d.travel_mode),
+             facts.organization(d), d.arrival_date, d.arrival_time, facts.travel_mode(d.travel_mode),
              *((display_phone(d.phone), d.note) if personal else ())]
             for night in nights
             for n, d in enumerate((d for d, _, stayed in stays if night in stayed), 1)]

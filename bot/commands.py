@@ -59,7 +59,8 @@ class Shortcut:
     label: object  # a lazy translation
 
 
-# Each role's home (its /start): staff and organizers see their work first; their own registration stays one tap away.
+# Each role's home (its /start): staff and organizers see their work first; their own registration stays
+# one tap away.
 HOME = {
     STAFF: (Shortcut("checkin", __("🛎 Reception desk")), Shortcut("find", __("🔎 Find a delegate")),
             Shortcut("stats", __("📊 Arrivals")), Shortcut("desk", __("💻 Desk page (computer)"))),

@@ -54,7 +54,7 @@ async def test_full_registration_typed_in_english(running, fake, db):
         await until_seen(u, expected)
     [stored] = await delegates(db)
     assert (stored.province, stored.category, stored.full_name) == ("gia_lai", "ubnd_office", "Nguyen Van An")
-    assert stored.organization == "Office of the People's Committee of Gia Lai"
+    assert stored.organization == "Văn phòng UBND tỉnh Gia Lai"  # the suggestion, in the event's language
     assert stored.session_codes == ["conference", "reception"] and stored.phone == "+84905123456"
     assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(9), "road")
     assert stored.needs_lodging is False and stored.note == ""

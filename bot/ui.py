@@ -25,7 +25,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.services.choices import Choice, match_choice
+from bot.services.choices import Choice, is_number, match_choice
 from bot.services.confirmations import new_key
 from bot.text import fold
 
@@ -122,7 +122,7 @@ def is_button_press(target: Message | CallbackQuery) -> bool:
 def typed_press(text: str, menu: dict[str, Any], *, numbers: bool = True) -> str | None:
     """The callback data of the button the typed text names, if any; by its words only when not `numbers`
     (a menu under an aside: its numbers are not the ones on the screen)."""
-    if not numbers and text.strip().isdigit():
+    if not numbers and is_number(text):
         return None
     choices = [Choice(key=data, label=label, aliases=tuple(aliases)) for label, data, aliases in menu["buttons"]]
     choice = match_choice(text, choices, loose=not menu.get("strict"))

@@ -135,15 +135,16 @@ def test_what_a_text_typed_at_a_step_is_taken_as():
 
 
 def test_zalo_menus_number_one_list():
-    from bot.channels.zalo.text import menu_text
     from bot.i18n import build_i18n
 
     i18n = build_i18n("en")
     with i18n.context(), i18n.use_locale("en"):
-        _zalo_menus_number_one_list(menu_text)
+        _zalo_menus_number_one_list()
 
 
-def _zalo_menus_number_one_list(menu_text):
+def _zalo_menus_number_one_list():
+    from bot.channels.zalo.text import menu_text, with_menu
+
 
     parts = InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text="☑️ Wed 26/7, 14:00 — Reception", callback_data="p:sessions:reception")],
@@ -151,6 +152,7 @@ def _zalo_menus_number_one_list(menu_text):
         [InlineKeyboardButton(text="✅ Done", callback_data="p:sessions:done")]])
     text = "Which parts?\n1. ☑️ Wed 26/7, 14:00 — Reception\n2. Fri 28/7, 08:00 — Conference"
     assert menu_text(parts, text) == "3. ✅ Done"  # numbered on, not the whole list again
+    assert with_menu(text, parts) == text + "\n3. ✅ Done"  # right under the list it continues
     assert menu_text(parts, "Which parts?") == ("Reply with a number:\n1. ☑️ Wed 26/7, 14:00 — Reception\n"
                                                 "2. ⬜ Fri 28/7, 08:00 — Conference\n3. ✅ Done")
     # a numbered text that is not the menu's options (the programme of a day) gets the whole menu

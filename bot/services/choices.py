@@ -26,6 +26,11 @@ def _forms(choice: Choice) -> set[str]:
     return {fold(_LEADING_SYMBOLS.sub("", s)) for s in (choice.label, choice.key.replace("_", " "), *choice.aliases)} - {""}
 
 
+def is_number(text: str) -> bool:
+    """A menu number as typed: "3", "3.", "số 3"."""
+    return bool(_NUMBER.match(text.strip().lower()))
+
+
 def match_choice(text: str, choices: list[Choice], *, loose: bool = True) -> Choice | None:
     """The choice the text names: by number (1-based), by whole label or word, or (loose) by a unique part of
     one; failing that, the same without the words that say nothing about a choice ("dạ có ạ", "đi máy bay",

@@ -46,7 +46,7 @@ from sqlalchemy import select
 from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.channels.zalo.ids import ZaloIds, is_zalo
 from bot.channels.zalo.qr import QrLinks, Ticket, read_ticket
-from bot.channels.zalo.text import LIMIT, calendar_lines, menu_text, plain_text, split_text, zalo_wording
+from bot.channels.zalo.text import LIMIT, calendar_lines, plain_text, split_text, with_menu, zalo_wording
 from bot.config import Settings
 from bot.event import Event
 from bot.ui import TYPED_PREFIX
@@ -121,7 +121,7 @@ class ZaloSession(BaseSession):
     async def _send(self, bot: Bot, method: TelegramMethod, internal: int, chat: str, lang: str) -> Any:
         if isinstance(method, (SendMessage, EditMessageText)):
             text = zalo_wording(self._plain(bot, method.text, method.parse_mode))
-            text = "\n\n".join(filter(None, [text, menu_text(method.reply_markup, text)]))
+            text = with_menu(text, method.reply_markup)
             await self._send_text(method, chat, text)
             return self._sent(bot, internal, text=text)
         if isinstance(method, EditMessageCaption):

@@ -100,6 +100,16 @@ def menu_text(markup: object, text: str = "") -> str:
     return ""  # ReplyKeyboardRemove, ForceReply: nothing to show
 
 
+def with_menu(text: str, markup: object) -> str:
+    """The text with its keyboard's lines under it; options numbered on from the text's own list follow it
+    on the next line, as one list."""
+    extra = menu_text(markup, text)
+    if not extra:
+        return text
+    glue = "\n" if _ITEMS.match(extra) and text else "\n\n"
+    return f"{text}{glue}{extra}" if text else extra
+
+
 def numbered_in(text: str, labels: list[str]) -> int:
     """How many of the options the text already lists as 1…k, in the buttons' order: all of them (a category
     question shows the full names), the first k (each line naming its button: a part of the conference with

@@ -1,0 +1,147 @@
+"""Practice mode in a real headless browser (Debian's Chromium, driven by Playwright): the bot runs against
+the Bot API server inside the process and the practice chat page plays its people. A delegate registers
+by buttons (and shares the phone number from the reply keyboard), another by typing; reception staff
+open the desk page from the bot's link and check a delegate in; the organizer broadcasts and the delegate
+sees it arrive. Nothing is stored outside the practice database."""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+try:
+    from playwright.async_api import expect
+except ImportError:  # the test extra is not installed: the tests below are skipped
+    expect = None
+
+from bot.config import Settings
+from bot.practice.people import DELEGATE, ORGANIZER, OTHER_DELEGATE, STAFF_MEMBER
+from bot.practice.run import practice_settings, prepare, start_practice_server
+from models import CheckIn, Database, Delegate
+from testkit.paths import EVENT_FILE
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"no Chromium at {CHROMIUM}: install Debian's (apt-get install -y chromium)"),
+    pytest.mark.skipif(expect is None, reason="Playwright is not installed (pip install -e '.[test]')"),
+]
+ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic"]
+WAIT = 15_000  # ms
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def practice(tmp_path):
+    """The bot in practice mode, as `python -m bot` starts it without a token; its chat page's URL."""
+    from bot.app import serve
+
+    settings = Settings(_env_file=None, event_file=EVENT_FILE, secret_key="practice-secret", faq_meaning=False,
+                        send_rate_per_second=0, web_port=free_port(),
+                        practice_database_url=f"sqlite+aiosqlite:///{tmp_path / 'practice.sqlite3'}")
+    runner, store, url = await start_practice_server("127.0.0.1", 0)
+    settings = practice_settings(settings, url)
+    await prepare(settings.database_url)
+    bot = asyncio.create_task(serve(settings))
+    db = Database(settings.database_url)
+    yield url, db
+    bot.cancel()
+    await asyncio.gather(bot, return_exceptions=True)
+    await db.close()
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def browser():
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        await chromium.close()
+
+
+async def chat_as(browser, url: str, person: int, lang: str = "vi", *, width: int = 390):
+    context = await browser.new_context(locale="vi-VN", viewport={"width": width, "height": 800})
+    page = await context.new_page()
+    await page.goto(f"{url}/practice?as={person}&lang={lang}")
+    await page.wait_for_selector("body[data-ready]")
+    return page
+
+
+async def type_in(page, text: str) -> None:
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+
+
+def last_bot(page):
+    return page.locator(".msg.bot").last
+
+
+async def press(page, label: str) -> None:
+    """An inline button of the newest bot message that has it."""
+    button = page.locator(".msg.bot .inline button", has_text=label).last
+    await button.click(timeout=WAIT)
+
+
+async def says(page, text: str) -> None:
+    await expect(page.locator(".msg.bot", has_text=text).last).to_be_visible(timeout=WAIT)
+
+
+async def register_by_buttons(page) -> None:
+    await type_in(page, "/start")
+    await press(page, "🇻🇳 Tiếng Việt")
+    await press(page, "📝")
+    await press(page, "Lâm Đồng")
+    await press(page, "Thường trực HĐND tỉnh")
+    await says(page, "Họ và tên")
+    await type_in(page, "Phạm Minh Đức")
+    await says(page, "Chức vụ?")
+    await type_in(page, "Phó Chủ tịch")
+    await says(page, "Đơn vị công tác")
+    await page.locator(".msg.bot").last.locator(".inline button").first.click(timeout=WAIT)
+    await says(page, "0905 123 456")
+    await page.locator("#keyboard button").first.click(timeout=WAIT)  # share the phone number: a contact
+    await press(page, "⬜ Thứ Tư 26/7")
+    await expect(page.locator(".msg.bot .inline button", has_text="☑️ Thứ Tư 26/7").or_(
+        page.locator(".msg.bot .inline button", has_text="✅ Thứ Tư 26/7")).last).to_be_visible(timeout=WAIT)
+    await press(page, "✅ Xong")
+    await press(page, "Thứ Tư 26/7")
+    await says(page, "mấy giờ")
+    await type_in(page, "14h30")
+    await press(page, "Máy bay (sân bay Liên Khương)")
+    await press(page, "Có, đề nghị bố trí")
+    await press(page, "Không có gì thêm")
+    await press(page, "✅ Xác nhận")
+    await says(page, "Đã đăng ký")
+
+
+async def registered(db: Database, name: str) -> Delegate | None:
+    async with db.session() as session:
+        return await session.scalar(select(Delegate).where(Delegate.full_name == name))
+
+
+async def test_register_by_buttons_and_see_the_qr_badge(practice, browser):
+    url, db = practice
+    page = await chat_as(browser, url, DELEGATE)
+    await register_by_buttons(page)
+    delegate = await registered(db, "Phạm Minh Đức")
+    assert delegate is not None and delegate.phone == "+84912000011"  # the shared contact's number
+    assert await page.locator(".msg.me", has_text="📞 +84912000011").count() == 1
+    assert await page.locator(".msg.bot b").count() > 0  # the bot's HTML shown as formatting, not as tags
+    assert await page.locator(".msg.bot", has_text="<b>").count() == 0
+    await type_in(page, "/myqr")
+    badge = page.locator(".msg.bot img").last
+    await expect(badge).to_be_visible(timeout=WAIT)
+    assert await badge.evaluate("img => img.complete && img.naturalWidth > 100")

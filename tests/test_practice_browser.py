@@ -145,3 +145,60 @@ async def test_register_by_buttons_and_see_the_qr_badge(practice, browser):
     badge = page.locator(".msg.bot img").last
     await expect(badge).to_be_visible(timeout=WAIT)
     assert await badge.evaluate("img => img.complete && img.naturalWidth > 100")
+
+
+TYPED = [  # what the other delegate types in English, and a word of the question that must follow
+    ("/start", "Choose your language"), ("english", "Register myself"), ("1", "Which province"),
+    ("gia lai", "Which category"), ("2", "full name"), ("Vo Thi Hong", "Position"),
+    ("Chanh Van phong", "Organization"), ("1", "mobile number"), ("0905 123 456", "Which parts"),
+    ("1, 3", "When do you arrive"), ("26/7", "At what time"), ("9am", "How are you travelling"),
+    ("by road", "lodging"), ("no", "Anything the organizers"), ("nothing to add", "Please check"),
+    ("confirm", "registration is confirmed"),
+]
+
+
+async def register_by_typing(page) -> None:
+    for text, question in TYPED:
+        await type_in(page, text)
+        await says(page, question)
+
+
+async def test_register_by_typing_and_be_checked_in_at_the_desk_page(practice, browser):
+    url, db = practice
+    delegate = await chat_as(browser, url, OTHER_DELEGATE, "en", width=1280)  # a desktop window
+    await register_by_typing(delegate)
+    assert (await registered(db, "Vo Thi Hong")).phone == "+84905123456"
+
+    staff = await chat_as(browser, url, STAFF_MEMBER)
+    await type_in(staff, "/desk")
+    link = staff.locator(".msg.bot a[href*='/desk/login/']").last
+    await expect(link).to_be_visible(timeout=WAIT)
+    async with staff.context.expect_page() as opened:
+        await link.click()  # the desk page opens from the chat, as from Telegram
+    desk = await opened.value
+    await desk.wait_for_url("**/desk", timeout=WAIT)
+    await desk.wait_for_selector("body[data-ready]", timeout=WAIT)
+    await desk.fill("#search", "vo thi hong")
+    await desk.click("#results button.pick", timeout=WAIT)
+    await desk.wait_for_selector("#result[data-outcome=checked_in]:has-text('Vo Thi Hong')", timeout=WAIT)
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+async def test_the_organizer_broadcasts_and_the_delegate_sees_it_arrive(practice, browser):
+    url, _db = practice
+    delegate = await chat_as(browser, url, OTHER_DELEGATE, "en")
+    await register_by_typing(delegate)
+
+    organizer = await chat_as(browser, url, ORGANIZER, "en")
+    assert await organizer.locator("#who option:checked").inner_text() == "Organizer: Nguyễn Thị Hoa"
+    await type_in(organizer, "/start")
+    await press(organizer, "🇬🇧 English")
+    await type_in(organizer, "/broadcast")
+    await says(organizer, "Vietnamese")
+    await type_in(organizer, "Xe đưa đón lúc 07:15 tại sảnh khách sạn")
+    await press(organizer, "Skip: Vietnamese for everyone")
+    await press(organizer, "Everyone registered")
+    await press(organizer, "✅ Send now")
+    await says(organizer, "finished:")
+    await says(delegate, "Xe đưa đón lúc 07:15 tại sảnh khách sạn")  # the delegate's page, without a reload

@@ -23,16 +23,30 @@ if (!TEXTS[lang]) lang = "vi";
 
 function t(key) { return TEXTS[lang][key]; }
 
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]+)/g;
+
+function linked(text, inLink) {
+  // plain addresses become links, as Telegram's apps show them
+  if (inLink) return [text];
+  return text.split(URL_IN_TEXT).map((part, index) => {
+    if (index % 2 === 0) return part;
+    const link = document.createElement("a");
+    link.href = part; link.target = "_blank"; link.rel = "noopener";
+    link.textContent = part;
+    return link;
+  });
+}
+
 function safe(source) {
   // the bot's HTML (Telegram's subset) as DOM nodes: known tags kept, everything else as text
   const parsed = new DOMParser().parseFromString(`<div>${source || ""}</div>`, "text/html").body.firstChild;
   const out = document.createDocumentFragment();
-  const copy = (from, to) => {
+  const copy = (from, to, inLink) => {
     for (const node of from.childNodes) {
-      if (node.nodeType === Node.TEXT_NODE) { to.append(node.textContent); continue; }
+      if (node.nodeType === Node.TEXT_NODE) { to.append(...linked(node.textContent, inLink)); continue; }
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       const tag = ALLOWED[node.tagName];
-      if (!tag) { copy(node, to); continue; }
+      if (!tag) { copy(node, to, inLink); continue; }
       const element = document.createElement(tag);
       if (tag === "a") {
         const href = node.getAttribute("href") || "";
@@ -42,11 +56,11 @@ function safe(source) {
         element.className = "spoiler";
         element.onclick = () => element.classList.add("open");
       }
-      copy(node, element);
+      copy(node, element, inLink || tag === "a");
       to.append(element);
     }
   };
-  copy(parsed, out);
+  copy(parsed, out, false);
   return out;
 }
 

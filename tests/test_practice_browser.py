@@ -145,6 +145,15 @@ async def test_register_by_buttons_and_see_the_qr_badge(practice, browser):
     badge = page.locator(".msg.bot img").last
     await expect(badge).to_be_visible(timeout=WAIT)
     assert await badge.evaluate("img => img.complete && img.naturalWidth > 100")
+    # a document: the calendar file, downloaded from the chat
+    await type_in(page, "/calendar")
+    link = page.locator(".msg.bot a.doc").last
+    await expect(link).to_contain_text("dalat-2023.ics", timeout=WAIT)
+    async with page.expect_download() as started:
+        await link.click()
+    download = await started.value
+    assert download.suggested_filename == "dalat-2023.ics"
+    assert b"BEGIN:VCALENDAR" in Path(await download.path()).read_bytes()
 
 
 TYPED = [  # what the other delegate types in English, and a word of the question that must follow

@@ -13,6 +13,7 @@ from bot.event import EventFileError
 
 
 COMMANDS = ("export", "import", "check", "backup", "restore")
+PRACTICE_COMMANDS = ("rehearse",)  # bot/ops/rehearse.py: the practice database, never the real one
 NO_TOKEN = (  # PRACTICE=false: a missing token is an error rather than practice mode
     "No bot token configured.\n"
     "Put your bot's token (from @BotFather) in the file .env, for example:\n"
@@ -31,6 +32,10 @@ def main() -> int:
         from bot.ops.cli import main as command_line
 
         return command_line(sys.argv[1:])
+    if len(sys.argv) > 1 and sys.argv[1] in PRACTICE_COMMANDS:
+        from bot.ops.rehearse import main as rehearse
+
+        return rehearse(sys.argv[2:])
     try:
         settings = Settings()
     except ValidationError as exc:

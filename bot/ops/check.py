@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from bot.config import Settings
 from bot.event import EventFileError, load_event
+from bot.ops.placeholders import to_fill
 from bot.services.faq import faq_path, load_faq
 from models import Database
 from models.db import alembic_config
@@ -91,7 +92,8 @@ def _event(settings: Settings) -> list[Finding]:
     else:
         found.append(Finding(WARN, f"No FAQ file ({faq_path(settings.event_file).name}): venue questions go "
                                    "straight to the organizers."))
-    return found
+    # what the host still has to fill in: placeholders and provisional facts (bot/ops/placeholders.py)
+    return found + [Finding(WARN, text) for _file, text in to_fill(settings.event_file, faq_path(settings.event_file))]
 
 
 async def _database(settings: Settings) -> Finding:

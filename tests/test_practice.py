@@ -95,3 +95,22 @@ async def test_what_the_person_does_reaches_the_bot_as_updates(server):
     contact = second["message"]["contact"]
     assert contact == {"phone_number": "+84912000011", "first_name": "Phạm Minh Đức", "user_id": DELEGATE}
     assert "text" not in second["message"]
+
+
+async def test_a_file_the_person_sends_reaches_the_bot_and_downloads_with_get_file(server):
+    from aiohttp import FormData
+
+    telegram, url = server
+    form = FormData()
+    form.add_field("file", "Họ và tên,Tỉnh\n".encode(), filename="danh-sach.csv", content_type="text/csv")
+    form.add_field("caption", "Danh sách")
+    async with ClientSession() as http:
+        async with http.post(f"{url}/practice/api/chat/{DELEGATE}/attach", data=form) as response:
+            assert response.status == 200
+        [update] = await telegram.updates.get(None, 100, 1, None)
+        document = update["message"]["document"]
+        assert document["file_name"] == "danh-sach.csv" and update["message"]["caption"] == "Danh sách"
+        async with http.post(f"{url}/bot{TOKEN}/getFile", data={"file_id": document["file_id"]}) as response:
+            path = (await response.json())["result"]["file_path"]
+        async with http.get(f"{url}/file/bot{TOKEN}/{path}") as response:
+            assert await response.read() == "Họ và tên,Tỉnh\n".encode()

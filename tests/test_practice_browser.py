@@ -145,6 +145,16 @@ async def test_register_by_buttons_and_see_the_qr_badge(practice, browser):
     badge = page.locator(".msg.bot img").last
     await expect(badge).to_be_visible(timeout=WAIT)
     assert await badge.evaluate("img => img.complete && img.naturalWidth > 100")
+    # reception photographs the badge and sends it from the practice chat's 📎: checked in
+    png = await (await page.request.get(url + await badge.get_attribute("src"))).body()
+    staff = await chat_as(browser, url, STAFF_MEMBER)
+    await staff.set_input_files("#attach", files=[{"name": "qr.png", "mimeType": "image/png", "buffer": png}])
+    await expect(staff.locator(".msg.me img")).to_be_visible(timeout=WAIT)
+    answer = staff.locator(".msg.bot", has_text="Phạm Minh Đức").last
+    await expect(answer).to_contain_text("✅", timeout=WAIT)
+    await expect(answer.locator(".inline button", has_text="↩️")).to_be_visible()
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(CheckIn)) == 1
     # a document: the calendar file, downloaded from the chat
     await type_in(page, "/calendar")
     link = page.locator(".msg.bot a.doc").last

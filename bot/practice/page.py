@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.practice.server import PracticeTelegram
-from bot.practice.store import Person
+from bot.practice.store import Person, StoredFile
 
 STATIC = Path(__file__).resolve().parent / "static"
 _queries = itertools.count(1)
@@ -34,6 +34,7 @@ class ChatPage:
         app.router.add_static("/practice/static", STATIC)
         app.router.add_get("/practice/api/people", self.people)
         app.router.add_get("/practice/api/chat/{id}", self.chat)
+        app.router.add_post("/practice/api/chat/{id}/attach", self.attach)
         app.router.add_post("/practice/api/chat/{id}/{action}", self.act)
         app.router.add_get("/practice/file/{file_id}", self.file)
 
@@ -72,6 +73,21 @@ class ChatPage:
             self.contact(person)
         else:
             raise web.HTTPBadRequest()
+        return web.json_response({"ok": True})
+
+    async def attach(self, request: web.Request) -> web.Response:
+        """A photo or a file the person sends (a QR code's photo to reception, a nominee list to /import)."""
+        person = self.person(request)
+        form = await request.post()
+        upload, caption = form.get("file"), str(form.get("caption") or "")
+        if not isinstance(upload, web.FileField):
+            raise web.HTTPBadRequest()
+        mime = upload.content_type or "application/octet-stream"
+        file_id = self.store.keep_file(StoredFile(upload.file.read(), upload.filename or "file", mime))
+        kind = "photo" if mime.startswith("image/") else "document"
+        entry = self.store.record(person, {"from": "me", "kind": kind, "file": file_id, "file_name": upload.filename,
+                                           "html": html.escape(caption) or None})
+        self.telegram.updates.push("message", self.telegram.message(person, entry), person.id)
         return web.json_response({"ok": True})
 
     def text(self, person: Person, text: str) -> None:

@@ -65,6 +65,14 @@ class PracticeTelegram:
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self.handle)
+        app.router.add_get("/file/bot{token}/{path}", self.download)
+
+    async def download(self, request: web.Request) -> web.Response:
+        """A file the person sent, as the bot downloads it after getFile."""
+        stored = self.store.files.get(request.match_info["path"])
+        if request.match_info["token"] != TOKEN or stored is None or stored.data is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=stored.data, content_type=stored.mime)
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -92,6 +100,8 @@ class PracticeTelegram:
             return self.delete(params)
         if method == "answerCallbackQuery":
             return self.answer(params)
+        if method == "getFile":
+            return self.file_info(params)
         return True
 
     def person(self, chat_id: Any) -> Person:
@@ -138,7 +148,10 @@ class PracticeTelegram:
         message["from"] = BOT_USER if entry["from"] == "bot" else person.as_user
         text = plain(entry["html"]) if entry.get("html") else None
         if entry["kind"] in ("photo", "document"):
-            file = {"file_id": entry["file"], "file_unique_id": entry["file"]}
+            stored = self.store.files[entry["file"]]
+            file = {"file_id": entry["file"], "file_unique_id": entry["file"], "file_size": len(stored.data or b"")}
+            if entry["kind"] == "document":
+                file |= {"file_name": stored.name, "mime_type": stored.mime}
             message["photo" if entry["kind"] == "photo" else "document"] = (
                 [file | {"width": 512, "height": 512}] if entry["kind"] == "photo" else file)
             if text:
@@ -177,6 +190,13 @@ class PracticeTelegram:
         entry["deleted"] = True
         self.store.touch(person)
         return True
+
+    def file_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self.store.files.get(params.get("file_id"))
+        if stored is None or stored.data is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_size": len(stored.data),
+                "file_path": params["file_id"]}
 
     def answer(self, params: dict[str, Any]) -> bool:
         chat = self.callback_answers.pop(str(params.get("callback_query_id")), None)

@@ -7,12 +7,12 @@ const TEXTS = {
        delegate: "Đại biểu", staff: "Lễ tân", organizer: "Ban Tổ chức",
        hint: {delegate: "Gõ /start để bắt đầu đăng ký.", staff: "Gõ /desk để mở trang lễ tân.",
               organizer: "Gõ /help để xem các lệnh của Ban Tổ chức; /dashboard mở bảng theo dõi."},
-       file: "Tải về"},
+       file: "Tải về", attach: "Gửi ảnh hoặc tệp (ảnh mã QR cho lễ tân, danh sách cho /import)"},
   en: {who: "You are", lang: "Language", send: "Send", message: "Type a message…",
        delegate: "Delegate", staff: "Reception", organizer: "Organizer",
        hint: {delegate: "Type /start to register.", staff: "Type /desk to open the reception desk page.",
               organizer: "Type /help for the organizers' commands; /dashboard opens the dashboard."},
-       file: "Download"},
+       file: "Download", attach: "Send a photo or a file (a QR code's photo to reception, a list to /import)"},
 };
 const ALLOWED = {B: "b", STRONG: "b", I: "i", EM: "i", U: "u", INS: "u", S: "s", STRIKE: "s", DEL: "s",
                  CODE: "code", PRE: "pre", BLOCKQUOTE: "blockquote", A: "a", "TG-SPOILER": "span", SPAN: "span"};
@@ -177,6 +177,7 @@ function labels() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-t]").forEach((element) => { element.textContent = t(element.dataset.t); });
   $("#text").placeholder = t("message");
+  $("#attach-label").title = t("attach");
   $("#lang").value = lang;
   $("#who").replaceChildren(...people.map((person) => {
     const option = document.createElement("option");
@@ -208,6 +209,16 @@ async function start() {
     if (!text.trim()) return;
     $("#text").value = "";
     await post("text", {text});
+  };
+  $("#attach").onchange = async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    const form = new FormData();
+    form.append("file", file);
+    form.append("caption", $("#text").value);
+    $("#text").value = "";
+    event.target.value = "";
+    await fetch(`/practice/api/chat/${current}/attach`, {method: "POST", body: form});
   };
   choose(first.id);
   document.body.dataset.ready = "1";

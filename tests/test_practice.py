@@ -114,3 +114,20 @@ async def test_a_file_the_person_sends_reaches_the_bot_and_downloads_with_get_fi
             path = (await response.json())["result"]["file_path"]
         async with http.get(f"{url}/file/bot{TOKEN}/{path}") as response:
             assert await response.read() == "Họ và tên,Tỉnh\n".encode()
+
+
+async def test_a_taken_port_is_said_in_plain_words(capsys):
+    import socket
+
+    from bot.config import Settings
+    from bot.practice.run import run
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            await run(Settings(_env_file=None, practice_port=port))
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in said and "PRACTICE_PORT" in said

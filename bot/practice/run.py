@@ -3,6 +3,7 @@ practice database prepared, then the bot itself (bot.app.serve) pointed at them.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -55,7 +56,12 @@ async def start_practice_server(host: str, port: int) -> tuple[web.AppRunner, St
 async def run(settings: Settings) -> None:
     from bot.app import serve
 
-    runner, _store, url = await start_practice_server(settings.web_host, settings.practice_port)
+    try:
+        runner, _store, url = await start_practice_server(settings.web_host, settings.practice_port)
+    except OSError as exc:
+        print(f"Practice mode: the chat page cannot listen on {settings.web_host}:{settings.practice_port} ({exc.strerror}).\n"
+              "Stop what uses that port, or choose another with PRACTICE_PORT in .env.", file=sys.stderr)
+        raise SystemExit(2) from None
     try:
         practice = practice_settings(settings, url)
         await prepare(practice.database_url)

@@ -131,3 +131,10 @@ async def test_a_taken_port_is_said_in_plain_words(capsys):
     assert stopped.value.code == 2
     said = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in said and "PRACTICE_PORT" in said
+
+
+async def test_a_text_that_looks_like_json_stays_text(server):
+    telegram, url = server
+    async with ClientSession() as http:
+        async with http.post(f"{url}/bot{TOKEN}/sendMessage", data={"chat_id": str(DELEGATE), "text": "[1/3] {ok}"}) as r:
+            assert (await r.json())["result"]["text"] == "[1/3] {ok}"

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 TOKEN = "1000000001:practice-mode"
 BOT_USER = {"id": 1000000001, "is_bot": True, "first_name": "Practice bot", "username": "practice_delegate_bot"}
 _INTEGERS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
+_OBJECTS = {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope", "menu_button",
+            "link_preview_options", "reply_parameters", "media", "message_ids"}
 _SENDS = {"sendMessage": "text", "sendPhoto": "photo", "sendDocument": "document", "sendVenue": "venue"}
 
 
@@ -27,10 +29,11 @@ class ApiError(Exception):
 
 
 def decode(params: dict[str, Any]) -> dict[str, Any]:
-    """aiogram sends every value as form text: JSON for objects and lists, digits for numbers."""
+    """aiogram sends every value as form text: JSON for objects and lists, digits for numbers (a text that
+    looks like JSON stays text)."""
     decoded = {}
     for key, value in params.items():
-        if isinstance(value, str) and value[:1] in "[{":
+        if key in _OBJECTS and isinstance(value, str) and value[:1] in "[{":
             value = json.loads(value)
         elif key in _INTEGERS and isinstance(value, str):
             value = int(value)

@@ -1,5 +1,6 @@
-"""`python -m bot` (or `delegate-bot`): run the bot; `python -m bot export|import|check|backup|restore …`:
-see bot/ops/cli.py."""
+"""`python -m bot` (or `delegate-bot`): run the bot, in practice mode (bot/practice/) while no token is set;
+`python -m bot export|import|check|backup|restore …`: see bot/ops/cli.py; `python -m bot rehearse …`: the
+practice database, see bot/ops/rehearse.py."""
 from __future__ import annotations
 
 import asyncio

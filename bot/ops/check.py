@@ -50,7 +50,8 @@ async def check(settings: Settings) -> list[Finding]:
 def _settings(settings: Settings) -> list[Finding]:
     found = []
     if not settings.telegram_bot_token and not getattr(settings, "zalo_bot_token", ""):
-        found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN."))
+        found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN "
+                                   "(without one, the bot starts in practice mode: README, \"Practice mode\")."))
     if not settings.admin_ids:
         found.append(Finding(WARN, "ADMIN_IDS is empty: nobody is an organizer until it lists your Telegram user id."))
     else:

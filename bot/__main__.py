@@ -1,5 +1,6 @@
-"""`python -m bot` (or `delegate-bot`): run the bot; `python -m bot export|import|check|backup|restore …`:
-see bot/ops/cli.py."""
+"""`python -m bot` (or `delegate-bot`): run the bot, in practice mode (bot/practice/) while no token is set;
+`python -m bot export|import|check|backup|restore …`: see bot/ops/cli.py; `python -m bot rehearse …`: the
+practice database, see bot/ops/rehearse.py."""
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +14,18 @@ from bot.event import EventFileError
 
 
 COMMANDS = ("export", "import", "check", "backup", "restore")
+PRACTICE_COMMANDS = ("rehearse",)  # bot/ops/rehearse.py: the practice database, never the real one
+NO_TOKEN = (  # PRACTICE=false: a missing token is an error rather than practice mode
+    "No bot token configured.\n"
+    "Put your bot's token (from @BotFather) in the file .env, for example:\n"
+    "    TELEGRAM_BOT_TOKEN=123456789:AAE...\n"
+    "and your own Telegram user id as the first organizer:\n"
+    "    ADMIN_IDS=123456789\n"
+    "For Zalo, the token of your Zalo bot (Zalo Bot Creator), with or without Telegram's:\n"
+    "    ZALO_BOT_TOKEN=123456789:abc...\n"
+    "See .env.example for every setting. (PRACTICE=false is set: without it, the bot starts in\n"
+    "practice mode, with a chat page in the browser.)"
+)
 
 
 def main() -> int:
@@ -20,29 +33,39 @@ def main() -> int:
         from bot.ops.cli import main as command_line
 
         return command_line(sys.argv[1:])
+    if len(sys.argv) > 1 and sys.argv[1] in PRACTICE_COMMANDS:
+        from bot.ops.rehearse import main as rehearse
+
+        return rehearse(sys.argv[2:])
     try:
         settings = Settings()
     except ValidationError as exc:
         print(f"Configuration error (environment or .env):\n{exc}", file=sys.stderr)
         return 2
     logs.setup(settings.log_level, settings.log_format, [settings.telegram_bot_token, settings.zalo_bot_token])
-    if not settings.telegram_bot_token and not settings.zalo_bot_token:  # either channel alone will do
-        print(
-            "No bot token configured.\n"
-            "Put your bot's token (from @BotFather) in the file .env, for example:\n"
-            "    TELEGRAM_BOT_TOKEN=123456789:AAE...\n"
-            "and your own Telegram user id as the first organizer:\n"
-            "    ADMIN_IDS=123456789\n"
-            "For Zalo, the token of your Zalo bot (Zalo Bot Creator), with or without Telegram's:\n"
-            "    ZALO_BOT_TOKEN=123456789:abc...\n"
-            "See .env.example for every setting.",
-            file=sys.stderr,
-        )
+    no_token = not settings.telegram_bot_token and not settings.zalo_bot_token  # either channel alone will do
+    if no_token and settings.practice:  # the working bot without any account: bot/practice/
+        return run_practice(settings)
+    if no_token:
+        print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.app import serve
 
     try:
         asyncio.run(serve(settings))
+    except EventFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def run_practice(settings: Settings) -> int:
+    from bot.practice.run import run
+
+    try:
+        asyncio.run(run(settings))
     except EventFileError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     zalo_webhook_secret: str = Field(default="", pattern=r"^(|.{8,256})$")  # empty: derived from SECRET_KEY
     zalo_send_rate_per_second: float = 10.0  # Zalo publishes no limit; 0 turns pacing off
 
+    # practice mode (bot/practice/): with neither token set, the bot runs against a server inside the process
+    # and a chat page on PRACTICE_PORT; PRACTICE=false makes a missing token an error instead
+    practice: bool = True
+    practice_port: int = 8081  # 0: any free port
+    practice_database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'practice.sqlite3'}"
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

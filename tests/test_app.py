@@ -26,7 +26,9 @@ def _run_bot(tmp_path, **env):
 
 
 def test_no_token_says_what_to_put_in_env(tmp_path):
-    result = _run_bot(tmp_path)
+    """Without a token the bot starts in practice mode (tests/test_practice.py); PRACTICE=false, for a
+    real deployment, makes a missing token the clear error it was."""
+    result = _run_bot(tmp_path, PRACTICE="false")
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN=" in result.stderr and ".env" in result.stderr
 

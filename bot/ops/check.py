@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from bot.config import Settings
 from bot.event import EventFileError, load_event
+from bot.ops.placeholders import to_fill
 from bot.services.faq import faq_path, load_faq
 from models import Database
 from models.db import alembic_config
@@ -49,7 +50,8 @@ async def check(settings: Settings) -> list[Finding]:
 def _settings(settings: Settings) -> list[Finding]:
     found = []
     if not settings.telegram_bot_token and not getattr(settings, "zalo_bot_token", ""):
-        found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN."))
+        found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN "
+                                   "(without one, the bot starts in practice mode: README, \"Practice mode\")."))
     if not settings.admin_ids:
         found.append(Finding(WARN, "ADMIN_IDS is empty: nobody is an organizer until it lists your Telegram user id."))
     else:
@@ -91,7 +93,8 @@ def _event(settings: Settings) -> list[Finding]:
     else:
         found.append(Finding(WARN, f"No FAQ file ({faq_path(settings.event_file).name}): venue questions go "
                                    "straight to the organizers."))
-    return found
+    # what the host still has to fill in: placeholders and provisional facts (bot/ops/placeholders.py)
+    return found + [Finding(WARN, text) for _file, text in to_fill(settings.event_file, faq_path(settings.event_file))]
 
 
 async def _database(settings: Settings) -> Finding:

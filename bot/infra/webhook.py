@@ -10,8 +10,11 @@ and these keep it harmless:
   update: running, failed, done. A redelivered update that is done is acknowledged without handling it
   again; one still being handled (the process handling it keeps its running key alive) is answered 503
   (Telegram tries later); one whose process died, or that failed on a passing fault, is handled again;
-- before the handler runs, the conversation state (FSM state and data) is saved with the journal entry; a
-  second attempt starts from that state, not from whatever the dead attempt left half-written;
+- the conversation (FSM state and data, in the database: bot/infra/storage.py) is written once, when the update
+  is done, with the update's id: a second attempt after a process died mid-update starts from the state the
+  first found; one whose first attempt was done (the process died before Telegram had its answer) is
+  recognised by that id and acknowledged without handling it again. Before the handler runs, the state is
+  also saved with the journal entry, for a second attempt in the same process (or any, with Redis);
 - a handler that raises before anything reached the person or the database has its conversation state put
   back at once (in polling mode too), so the person's next message is read by the same step. If the fault
   is a passing one (database restarting, Redis away, Telegram down beyond the sender's retries:
@@ -49,6 +52,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from bot.infra.health import is_passing
+from bot.infra.storage import SCOPE, SQLStorage
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +300,8 @@ class ConversationCheckpoint(BaseMiddleware):
             if state is None:
                 return await handler(event, data)
             ticket = CURRENT.get()
+            if await _applied_before(event, data, ticket):
+                return None
             if ticket is not None and ticket.again:
                 saved = await ticket.journal.snapshot(ticket.update_id)
                 if saved is not None:
@@ -310,6 +316,8 @@ class ConversationCheckpoint(BaseMiddleware):
                 return await handler(event, data)
             except Exception:
                 if progress.untouched:
+                    if (scope := SCOPE.get()) is not None:
+                        scope.update_id = None  # not applied: a second delivery is handled again
                     try:
                         await _restore(state, snapshot)
                     except Exception as exc:  # the storage itself is away: nothing more to do here
@@ -317,6 +325,20 @@ class ConversationCheckpoint(BaseMiddleware):
                 raise
         finally:
             PROGRESS.reset(token)
+
+
+async def _applied_before(event: TelegramObject, data: dict[str, Any], ticket: Ticket | None) -> bool:
+    """Tells the conversation store which update this is (its row records the last update that changed it), and
+    whether a webhook delivery was applied already: a process that wrote the conversation and died before
+    Telegram had its answer. Then it is not handled again."""
+    scope, storage = SCOPE.get(), data.get("fsm_storage")
+    if scope is None or not isinstance(storage, SQLStorage):
+        return False
+    scope.update_id = getattr(event, "update_id", None)
+    if ticket is None or await storage.applied(data["state"].key) != ticket.update_id:
+        return False
+    log.info("update %s was applied before (by a process that stopped): not handled again", ticket.update_id)
+    return True
 
 
 async def _restore(state, snapshot: dict) -> None:

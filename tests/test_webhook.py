@@ -92,6 +92,30 @@ async def test_a_passing_fault_is_answered_500_and_the_conversation_put_back(web
     assert await state_of(web_bot, u.id) == "Registration:category"
 
 
+async def test_a_passing_fault_after_the_reply_began_is_handled_again_so_nothing_is_left_half_done(web_bot, fake):
+    """The language is stored and "Language: English" sent, then the main menu fails (the database or Telegram
+    away for a moment): Telegram sends the update again, and the person gets the whole reply (the first part
+    twice) rather than half of it and a bot that waits."""
+    from testkit.fakebot.errors import ApiError
+
+    u = fake.user(7306, first_name="Lan", language_code="en")
+    assert (await typed(web_bot, u, "/start"))[0] == 200
+    web_bot.sender.send_budget = 0
+    sends = []
+
+    async def second_send_fails(method: str, params: dict) -> None:
+        sends.append(method)
+        if len(sends) == 2:
+            raise ApiError(500, "Internal Server Error")
+
+    fake.before_send = second_send_fails
+    status, update = await typed(web_bot, u, "english")
+    assert status == 500 and "Language: English" in u.inbox[-1].text  # half a reply: sent again later
+    assert await post(web_bot, update) == 200
+    assert any("Register myself" in b for b in u.inbox[-1].buttons)
+    assert [m.text for m in u.inbox].count("Language: English") == 2
+
+
 async def test_the_same_update_twice_at_once_is_handled_once(web_bot, fake):
     u = fake.user(7303, first_name="Lan", language_code="en")
 

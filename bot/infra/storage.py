@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from sqlalchemy import and_, bindparam, delete, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.infra.health import is_passing
@@ -184,7 +185,9 @@ class SQLStorage(BaseStorage):
                 async with self.engine.begin() as connection:
                     return await run(connection)
             except Exception as exc:
-                if not is_passing(exc) or time.monotonic() + pause > deadline:
+                # any driver error counts here: a connection cut mid-statement can surface as one asyncpg does
+                # not call a connection error ("another operation is in progress"); the statements are idempotent
+                if not (is_passing(exc) or isinstance(exc, DBAPIError)) or time.monotonic() + pause > deadline:
                     raise
                 if scope is not None and scope.connection is not None:  # its lock went with it
                     await _drop(scope.connection)

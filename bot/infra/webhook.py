@@ -19,9 +19,12 @@ and these keep it harmless:
   back at once (in polling mode too), so the person's next message is read by the same step. If the fault
   is a passing one (database restarting, Redis away, Telegram down beyond the sender's retries:
   bot.infra.health.is_passing), the webhook answers 500 and Telegram sends the update again later, up to
-  MAX_ATTEMPTS; otherwise the person is told to send it again. A handler that raises after its reply had
-  begun, or after a commit, is left as it is (no second attempt, no notice): undoing it would contradict
-  what the person saw or what was stored.
+  MAX_ATTEMPTS; otherwise the person is told to send it again. The same holds for a webhook delivery that
+  failed on a passing fault after its reply had begun or after a commit (a database restart cut the update's
+  session): its conversation is put back and it is handled again, so a message may come twice, but the
+  person is never left with half a reply (its commits are safe twice, see below). In polling mode a handler
+  that raises after its reply had begun, or after a commit, is left as it is (no second attempt, no
+  notice): undoing it would contradict what was stored or what the person saw.
 
 A process killed mid-handler is the one case where a second attempt may follow a commit (nobody saw it).
 The commits a review's ✅ makes are idempotent for that reason: the registration finds the record it stored
@@ -314,8 +317,8 @@ class ConversationCheckpoint(BaseMiddleware):
                 await ticket.journal.keep_snapshot(ticket.update_id, snapshot)
             try:
                 return await handler(event, data)
-            except Exception:
-                if progress.untouched:
+            except Exception as exc:
+                if progress.untouched or retried_clean(exc, ticket, progress):
                     if (scope := SCOPE.get()) is not None:
                         scope.update_id = None  # not applied: a second delivery is handled again
                     try:
@@ -325,6 +328,13 @@ class ConversationCheckpoint(BaseMiddleware):
                 raise
         finally:
             PROGRESS.reset(token)
+
+
+def retried_clean(exc: BaseException, ticket: Ticket | None, progress: Progress) -> bool:
+    """A webhook delivery that failed on a passing fault: its conversation is put back and Telegram sends it
+    again (a message it had sent may then come twice rather than the next one never). Its commits are safe to
+    make twice: they must be already, for the second delivery after a process was killed (module doc)."""
+    return ticket is not None and ticket.will_retry and is_passing(exc)
 
 
 async def _applied_before(event: TelegramObject, data: dict[str, Any], ticket: Ticket | None) -> bool:
@@ -448,8 +458,8 @@ class WebhookHandler(SimpleRequestHandler):
                       started: float) -> web.Response | None:
         """A failed update: a 500 when Telegram's second attempt would be clean, else the person is told
         (unless the reply had begun) and the update counts as handled (None)."""
-        # again: nothing reached the person or the database yet, so a second attempt is clean
-        again = is_passing(exc) and ticket.will_retry and progress.untouched
+        # again: a second attempt from the conversation as it was (what it repeats is safe to repeat)
+        again = retried_clean(exc, ticket, progress)
         outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
                    else "the reply had begun; left as it is")
         log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,

@@ -92,8 +92,12 @@ async def test_killed_mid_registrations_the_other_process_carries_the_conversati
         survivor_log = cluster.bots[1].log.read_text()
     assert all(finished), f"{finished.count(False)} conversations stuck\n{cluster.logs()}"
     assert held and any(CONFIRMED in text for text in held)
-    # every delegate got the confirmation once, and has exactly one record with what they typed
-    assert [sum(CONFIRMED in m.text for m in u.inbox) for u in users] == [1] * count
+    # every delegate has exactly one record with what they typed
+    # every delegate got the confirmation; one whose confirmation was in flight when a process died or a
+    # passing fault struck may get it twice (handled again from the conversation as it was), never none
+    confirmations = [sum(CONFIRMED in m.text for m in u.inbox) for u in users]
+    assert all(1 <= n <= 2 for n in confirmations), confirmations
+    assert confirmations.count(2) <= len(fake.delivery.redelivered), confirmations
     async with db.session() as session:
         rows = (await session.execute(select(Account.user_id, Delegate).join(
             Delegate, Delegate.registered_by_id == Account.id))).all()

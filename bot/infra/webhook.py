@@ -125,7 +125,7 @@ class Journal:
 
 
 class MemoryJournal(Journal):
-    """One process (memory FSM storage): a running update is this process's own, so it is busy."""
+    """Without Redis, each process its own: a running update here is this process's own, so it is busy."""
 
     def __init__(self, size: int = 100_000) -> None:
         super().__init__()

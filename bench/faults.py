@@ -1,9 +1,10 @@
 """Faults under load, as figures (issue: production). The pass/fail versions: tests/test_e2e_faults.py.
 
-    .venv/bin/python -m bench.faults [--scenarios kill,api-500,...] [--delegates 200]
+    .venv/bin/python -m bench.faults [--scenarios kill,api-500,...] [--delegates 200] [--without-redis]
 
 Each scenario: two `python -m bot` processes in webhook mode behind the proxy (testkit/cluster.py), on
-PostgreSQL and Redis; the delegates start over the first 20 s and type the whole registration (16 updates,
+PostgreSQL and Redis (--without-redis: PostgreSQL alone, as production needs; the conversations are in
+PostgreSQL either way); the delegates start over the first 20 s and type the whole registration (16 updates,
 1–3 s between answers, as bench/load.py); at t = 20 s, the busiest time, the fault. A delegate who is told
 "a fault on our side… send it again" sends the same answer again, as a person would. Per scenario: how
 many registered, how many conversations stuck (no expected reply within 120 s), what people saw (fault
@@ -17,7 +18,8 @@ Scenarios:
   pg-restart    PostgreSQL restarted (pg_ctl restart -m fast: connections cut, 1–2 s down)
   pg-down       PostgreSQL down for 10 s, then started again
   redis-kept    Redis SIGKILLed, started again 10 s later with its data (appendonly, fsync always)
-  redis-empty   Redis SIGKILLed, started again 10 s later empty (no persistence: this machine's setting)
+  redis-empty   Redis SIGKILLed, started again 10 s later empty (no persistence: this machine's setting); it
+                held the conversations once, now only the webhook journal
   redis-start   a bot process started with REDIS_URL pointing at no Redis
 PostgreSQL and Redis here are private servers started by this script (PostgreSQL 15 cluster on port 5499 in
 a temporary directory, redis-server on port 6391), so the shared ones other people test against are never
@@ -53,7 +55,8 @@ DATABASE = f"postgresql+asyncpg://postgres@127.0.0.1:{PG_PORT}/postgres"
 REDIS = f"redis://127.0.0.1:{REDIS_PORT}/0"
 NOTICE = "fault on our side"
 FAULT_AT = 20.0
-FORGETS = {"redis-empty"}  # scenarios that lose the conversations in progress by their nature
+FORGETS: set[str] = set()  # scenarios that lose the conversations in progress by their nature: none since they
+# live in PostgreSQL (an empty Redis forgot them all before)
 
 
 class PrivatePostgres:
@@ -136,7 +139,7 @@ async def check(users: list[FakeUser], finished: list[bool]) -> dict:
             "people_with_two_rows": sum(1 for v in by_user.values() if len(v) > 1)}
 
 
-async def scenario(name: str, delegates: int, base: Path) -> dict:
+async def scenario(name: str, delegates: int, base: Path, with_redis: bool = True) -> dict:
     random.seed(3)
     pg = PrivatePostgres(base)
     redis = PrivateRedis(base, keep=name == "redis-kept")
@@ -149,7 +152,8 @@ async def scenario(name: str, delegates: int, base: Path) -> dict:
     workdir = Path(tempfile.mkdtemp(dir=base))
     fault: dict = {}
     try:
-        async with Cluster(fake, DATABASE, REDIS, workdir, processes=2, rate=0, proxy_process=True) as cluster:
+        async with Cluster(fake, DATABASE, REDIS if with_redis else "", workdir, processes=2, rate=0,
+                           proxy_process=True) as cluster:
             users = [fake.user(400000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
             origin = time.monotonic() + 1
             seen: Counter = Counter()
@@ -182,9 +186,11 @@ async def scenario(name: str, delegates: int, base: Path) -> dict:
             await injector
             await asyncio.sleep(2)  # the lease holder's last writes
             logs = cluster.logs(tail=None)
+            (ROOT / "bench" / "out").mkdir(exist_ok=True)
+            (ROOT / "bench" / "out" / f"faults-{name}.log").write_text(logs)  # to read what went wrong
         posts = fake.webhook_attempts
         result = {
-            "scenario": name, "delegates": delegates, "fault": fault, "registered": sum(finished),
+            "scenario": name, "redis": with_redis, "delegates": delegates, "fault": fault, "registered": sum(finished),
             "stuck": seen["stuck"], "fault_notices_seen": seen["notices"],
             # an empty Redis forgets the conversations in progress: that loss is the scenario's point
             ("lost_replies_expected" if name in FORGETS else "lost_replies"): seen["stuck"],
@@ -228,6 +234,7 @@ async def main() -> None:
     parser.add_argument("--scenarios", default="kill,api-500,api-timeout,pg-restart,pg-down,redis-kept,redis-empty,"
                                                 "redis-start")
     parser.add_argument("--delegates", type=int, default=200)
+    parser.add_argument("--without-redis", action="store_true", help="PostgreSQL alone (not for redis-*)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -238,13 +245,14 @@ async def main() -> None:
             if name == "redis-start":
                 results.append(await redis_at_start(base))
             else:
-                results.append(await scenario(name, args.delegates, base))
+                results.append(await scenario(name, args.delegates, base, not args.without_redis))
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     path = out / "faults.json"
     previous = json.loads(path.read_text()) if path.exists() else []
-    names = {r["scenario"] for r in results}
-    path.write_text(json.dumps([r for r in previous if r["scenario"] not in names] + results, indent=2,
+    names = {(r["scenario"], r.get("redis", True)) for r in results}
+    path.write_text(json.dumps([r for r in previous if (r["scenario"], r.get("redis", True)) not in names] + results,
+                               indent=2,
                                ensure_ascii=False))
     conclude(results)
 

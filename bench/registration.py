@@ -1,9 +1,10 @@
 """300 simulated delegates registering at once through the fake Bot API server.
 
-    .venv/bin/python -m bench.registration [--delegates 300] [--limits-delegates 300]
+    .venv/bin/python -m bench.registration [--delegates 300] [--limits-delegates 300] [--only saturated]
+                                           [--profile]   # py-spy on the delegate bot: bench/out/profile-*.txt
 
 Runs, each against a fresh fake server in this process, with the bot in its own process
-(`python -m bot`, SQLite, memory storage), every delegate typing a full registration (16 updates):
+(`python -m bot`, SQLite, conversations in it), every delegate typing a full registration (16 updates):
   1./2. saturated: every delegate answers the instant the question arrives (no one types that
      fast; this measures throughput), for the bare aiogram echo bot (bench/echo_bot.py, the
      framework's own limit) and for the delegate bot;
@@ -21,6 +22,7 @@ import asyncio
 import json
 import random
 import resource
+import signal
 import os
 import statistics
 import subprocess
@@ -92,6 +94,20 @@ def latencies(fake: FakeTelegram) -> list[float]:
     return [(first[u] - delivered[u]) * 1000 for u in first if u in delivered]
 
 
+PROFILE = False
+
+
+def profiler(name: str, pid: int) -> subprocess.Popen | None:
+    """py-spy on the delegate bot while a run lasts (collapsed stacks, for reading with grep or a flame graph)."""
+    if not PROFILE or "delegate" not in name:
+        return None
+    out = ROOT / "bench" / "out" / f"profile-{name.split(':')[0].replace(' ', '-')}.txt"
+    out.parent.mkdir(exist_ok=True)
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate",
+                             "200", "--format", "raw", "--nonblocking", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def run(name: str, process_args: list[str], delegates: int, script, *, limits: bool, rate: str,
               timeout: float, think: tuple[float, float] | None = None) -> dict:
     fake = FakeTelegram()
@@ -103,10 +119,14 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         process = start_process(process_args, fake, Path(tmp), rate)
         try:
             await wait_ready(fake)
+            spy = profiler(name, process.pid)
             users = [fake.user(100000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
             started = time.monotonic()
             missing = await asyncio.gather(*(converse(u, script, timeout, think) for u in users))
             elapsed = time.monotonic() - started
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
+                spy.wait(60)
         finally:
             process.terminate()
             process.wait(30)
@@ -131,23 +151,26 @@ async def main() -> None:
     parser.add_argument("--delegates", type=int, default=300)
     parser.add_argument("--limits-delegates", type=int, default=300)
     parser.add_argument("--think", default="2,6", help="seconds a delegate waits before each answer: min,max")
+    parser.add_argument("--only", default="", help="only the runs whose name holds this (e.g. saturated)")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the delegate bot's runs")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     think = tuple(float(x) for x in args.think.split(","))
     random.seed(7)
     echo_script = [(typed, None) for typed, _ in TYPED_REGISTRATION]
     echo, delegate = ["-m", "bench.echo_bot"], ["-m", "bot"]
-    results = [
-        await run("saturated: aiogram echo bot", echo, args.delegates, echo_script, limits=False, rate="0",
-                  timeout=120),
-        await run("saturated: delegate bot", delegate, args.delegates, TYPED_REGISTRATION, limits=False, rate="0",
-                  timeout=120),
-        await run("think time: aiogram echo bot", echo, args.delegates, echo_script, limits=False, rate="0",
-                  timeout=120, think=think),
-        await run("think time: delegate bot", delegate, args.delegates, TYPED_REGISTRATION, limits=False,
-                  rate="0", timeout=120, think=think),
-        await run("delegate bot, /start + language, Telegram limits on", ["-m", "bot"], args.limits_delegates,
-                  TYPED_REGISTRATION[:2], limits=True, rate="30", timeout=120),
+    runs = [
+        ("saturated: aiogram echo bot", echo, args.delegates, echo_script, dict(limits=False, rate="0")),
+        ("saturated: delegate bot", delegate, args.delegates, TYPED_REGISTRATION, dict(limits=False, rate="0")),
+        ("think time: aiogram echo bot", echo, args.delegates, echo_script, dict(limits=False, rate="0", think=think)),
+        ("think time: delegate bot", delegate, args.delegates, TYPED_REGISTRATION,
+         dict(limits=False, rate="0", think=think)),
+        ("delegate bot, /start + language, Telegram limits on", delegate, args.limits_delegates,
+         TYPED_REGISTRATION[:2], dict(limits=True, rate="30")),
     ]
+    results = [await run(name, process, count, script, timeout=120, **options)
+               for name, process, count, script, options in runs if args.only in name]
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "registration.json").write_text(json.dumps(results, indent=2))

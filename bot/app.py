@@ -151,7 +151,7 @@ def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
     i18n = build_i18n(settings.default_language)
     sender = ReliableSender(settings.send_rate_per_second)
     telegram = create_bot(settings, sender) if settings.telegram_bot_token else None
-    dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(settings.redis_url))
+    dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(db))
     zalo = ZaloChannel(settings, conference, db, i18n, dp, telegram) if settings.zalo_bot_token else None
     bot = telegram or (zalo.bot if zalo else create_bot(settings, sender))  # Zalo alone: its bot sends the rest
     scheduler = ReminderScheduler(bot, db, conference, i18n, settings.admin_ids, settings.default_language)
@@ -182,7 +182,8 @@ def create_web_app(app: App) -> web.Application:
     web_app = web.Application()
     web_app["app"] = app
     web_app.router.add_get("/health", health)
-    journal = create_journal(app.settings.redis_url)  # which updates were handled, across the processes
+    journal = create_journal(app.settings.redis_url)  # which updates were handled (with Redis: by any process)
+    web_app["journal"] = journal
     web_app.on_startup.append(lambda _web_app: journal.start())
     web_app.on_cleanup.append(lambda _web_app: journal.close())
     WebhookHandler(app.dispatcher, app.bot, journal, app.settings.telegram_webhook_secret).register(
@@ -243,9 +244,9 @@ async def run_channels(app: App) -> None:
 
 async def serve(settings: Settings) -> None:
     if settings.redis_url and (problem := await redis_reachable(settings.redis_url)):
-        log.critical("%s", problem)  # rather than a bot whose every conversation fails (bot/infra/health.py)
+        log.critical("%s", problem)  # a setting that names a Redis nobody runs is a mistake (bot/infra/health.py)
         raise SystemExit(2)
-    if settings.webhook_mode and not settings.redis_url:
+    if settings.webhook_mode and settings.database_url.startswith("sqlite"):
         log.warning("%s", ONE_PROCESS_ONLY)  # bot/ops/check.py says it too
     app = build(settings)
     if settings.faq_meaning:  # loads in the background; questions are matched by their words until then

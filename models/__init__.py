@@ -12,8 +12,9 @@ from models.question import Question, QuestionRelay
 from models.web import DeskScan, WebLogin, WebSession
 from models.zalo import ZaloId
 from models.confirmation import Confirmation
+from models.conversation import Conversation
 from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegateSession", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
-           "WebSession", "ZaloId", "Confirmation", "Database"]
+           "WebSession", "ZaloId", "Confirmation", "Conversation", "Database"]

@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.infra.storage import create_storage
 from testkit.fakebot import FakeMessage, FakeTelegram, FakeUser
 
 
@@ -33,7 +32,7 @@ class DirectBot:
     @classmethod
     async def start(cls, fake: FakeTelegram, settings: Settings, redis_url: str = "") -> DirectBot:
         settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
-        app = build(settings, storage=create_storage(redis_url))
+        app = build(settings)
         await app.start()
         return cls(app, fake)
 

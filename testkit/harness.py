@@ -11,11 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from aiogram.fsm.storage.base import BaseStorage
-
 from bot.app import App, build
 from bot.config import Settings
-from bot.infra.storage import create_storage
 from testkit.paths import EVENT_FILE, ROOT
 
 
@@ -32,12 +29,8 @@ class RunningBot:
         self.zalo_task: asyncio.Task | None = None
         self.runner = None
 
-    def _storage(self) -> BaseStorage:
-        # as in production; a restart of a bot with memory storage forgets every conversation
-        return create_storage(self.redis_url)
-
     async def start(self) -> App:
-        self.app = build(self.settings, storage=self._storage())
+        self.app = build(self.settings)  # conversations in the database, as in production
         await self.app.start()
         if self.web:
             from bot.app import start_web

@@ -1,5 +1,5 @@
 """Shared fixtures. The database and Redis come from the environment, so CI runs the same suite on
-SQLite (default), PostgreSQL (TEST_DATABASE_URL) and with Redis FSM storage (TEST_REDIS_URL)."""
+SQLite (default), PostgreSQL (TEST_DATABASE_URL) and with Redis (TEST_REDIS_URL: the webhook journal)."""
 from __future__ import annotations
 
 import os

@@ -1,5 +1,5 @@
 """One chat, one update at a time, in order (bot/infra/storage.py ChatOrder): within a process as aiogram's polling
-runs updates (a task each), and across processes through Redis."""
+runs updates (a task each), and across processes through a PostgreSQL advisory lock."""
 from __future__ import annotations
 
 import asyncio
@@ -7,12 +7,11 @@ import asyncio
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Message, Update
 
-import bot.infra.storage as storage
 from bot.middlewares import InFlight
 from bot.infra.storage import ChatOrder, create_isolation, create_storage
+from models import Database
 
 BOT = Bot("42:TEST-token")
 
@@ -35,11 +34,8 @@ def recording_dispatcher(fsm_storage, log: list[str]) -> Dispatcher:
     return dp
 
 
-@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
-async def test_a_chats_updates_are_handled_one_at_a_time_in_the_order_they_came(shared, clean_redis):
-    if shared and not clean_redis:
-        pytest.skip("needs Redis (TEST_REDIS_URL)")
-    fsm_storage = create_storage(clean_redis) if shared else MemoryStorage()
+async def test_a_chats_updates_are_handled_one_at_a_time_in_the_order_they_came(db):
+    fsm_storage = create_storage(db)
     log: list[str] = []
     dp = recording_dispatcher(fsm_storage, log)
     # as aiogram's polling does: a task per update, started in the order of the updates
@@ -54,26 +50,28 @@ async def test_a_chats_updates_are_handled_one_at_a_time_in_the_order_they_came(
     assert dp.fsm.events_isolation.local == {}  # no lock kept for chats that went quiet
 
 
-async def test_two_processes_take_a_chat_in_turn_even_past_the_locks_lifetime(clean_redis, monkeypatch):
-    if not clean_redis:
-        pytest.skip("needs Redis (TEST_REDIS_URL)")
-    monkeypatch.setattr(storage, "LOCK_TTL", 0.3)  # kept alive while held, however long the handler takes
-    one, two = create_storage(clean_redis), create_storage(clean_redis)
-    first, second = create_isolation(one), create_isolation(two)  # two bot processes
+async def test_two_processes_take_a_chat_in_turn(db, database_url):
+    if db.dialect != "postgresql":
+        pytest.skip("several processes need PostgreSQL (TEST_DATABASE_URL)")
+    other = Database(database_url)  # a second bot process: its own engine and pools
+    one, two = create_storage(db), create_storage(other)
+    first, second = create_isolation(one), create_isolation(two)
     key = StorageKey(bot_id=42, chat_id=7, user_id=7)
+    elsewhere = StorageKey(bot_id=42, chat_id=8, user_id=8)
     log: list[str] = []
 
-    async def handle(order: ChatOrder, name: str, hold: float) -> None:
-        async with order.lock(key):
+    async def handle(order: ChatOrder, name: str, hold: float, at: StorageKey = key) -> None:
+        async with order.lock(at):
             log.append(f"{name} in")
             await asyncio.sleep(hold)
             log.append(f"{name} out")
 
     holder = asyncio.create_task(handle(first, "one", 1.0))
-    await asyncio.sleep(0.1)
-    await asyncio.gather(holder, handle(second, "two", 0))
-    await one.close(), await two.close()
-    assert log == ["one in", "one out", "two in", "two out"]
+    await asyncio.sleep(0.2)
+    await asyncio.gather(holder, handle(second, "two", 0), handle(second, "other chat", 0, elsewhere))
+    await one.close(), await two.close(), await other.close()
+    assert log.index("one out") < log.index("two in")
+    assert log.index("other chat out") < log.index("one out")  # another chat is not held up
 
 
 async def test_a_stop_waits_for_the_updates_queued_behind_their_chat():

@@ -1,7 +1,8 @@
 """Production faults, end to end (issue: production). Two bot processes in webhook mode behind the reverse
-proxy (testkit/cluster.py), on PostgreSQL and Redis, unless said otherwise:
+proxy (testkit/cluster.py), on PostgreSQL (and Redis where said):
 
-- a process SIGKILLed in the middle of registrations: conversations continue on the other one, nothing lost;
+- a process SIGKILLed in the middle of registrations: conversations continue on the other one, nothing lost,
+  with or without Redis (the conversations are in PostgreSQL);
 - a process SIGKILLed in the middle of a reminder wave: the other takes the lease, sends again the reminders the
   killed one had in flight (taken, never sent: they were lost before) and the rest; none lost, none twice;
 - the Bot API answering 500, or not answering, for 30 s: every reply goes out when it is back;
@@ -31,11 +32,11 @@ from tests.test_e2e_reminders import event_starting_soon
 CONFIRMED = "registration is confirmed"
 
 
-def needs_production(database_url: str, redis_url: str) -> None:
+def needs_production(database_url: str, redis_url: str | None = None) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several bot processes need PostgreSQL (SQLite is one process by design)")
-    if not redis_url:
-        pytest.skip("conversations moving between processes need Redis FSM storage (TEST_REDIS_URL)")
+    if redis_url == "":
+        pytest.skip("needs Redis (TEST_REDIS_URL)")
 
 
 async def register(u, script, think: tuple[float, float], timeout: float) -> bool:
@@ -49,9 +50,11 @@ async def register(u, script, think: tuple[float, float], timeout: float) -> boo
     return True
 
 
+@pytest.mark.parametrize("with_redis", [False, True], ids=["postgresql-only", "redis"])
 async def test_killed_mid_registrations_the_other_process_carries_the_conversations_on(
-        fake, db, database_url, redis_url, clean_redis, tmp_path):
-    needs_production(database_url, redis_url)
+        fake, db, database_url, redis_url, clean_redis, tmp_path, with_redis):
+    needs_production(database_url, redis_url if with_redis else None)
+    redis_url = redis_url if with_redis else ""  # without it, the processes share only PostgreSQL
     random.seed(11)
     fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
     fake.webhook_backoff = (0.5, 2.0)
@@ -88,8 +91,12 @@ async def test_killed_mid_registrations_the_other_process_carries_the_conversati
         survivor_log = cluster.bots[1].log.read_text()
     assert all(finished), f"{finished.count(False)} conversations stuck\n{cluster.logs()}"
     assert held and any(CONFIRMED in text for text in held)
-    # every delegate got the confirmation once, and has exactly one record with what they typed
-    assert [sum(CONFIRMED in m.text for m in u.inbox) for u in users] == [1] * count
+    # every delegate has exactly one record with what they typed
+    # every delegate got the confirmation; one whose confirmation was in flight when a process died or a
+    # passing fault struck may get it twice (handled again from the conversation as it was), never none
+    confirmations = [sum(CONFIRMED in m.text for m in u.inbox) for u in users]
+    assert all(1 <= n <= 2 for n in confirmations), confirmations
+    assert confirmations.count(2) <= len(fake.delivery.redelivered), confirmations
     async with db.session() as session:
         rows = (await session.execute(select(Account.user_id, Delegate).join(
             Delegate, Delegate.registered_by_id == Account.id))).all()
@@ -100,9 +107,10 @@ async def test_killed_mid_registrations_the_other_process_carries_the_conversati
         assert (d.full_name, d.phone, d.province, d.position) == (
             name_of(n), f"+84905{n:03d}456", "gia_lai", "Chanh Van phong")
         assert d.account_id == d.registered_by_id and d.session_codes and d.arrival_time is not None
-    # the updates the victim had in hand were delivered again and handled by the survivor
+    # the updates the victim had in hand were delivered again and handled by the survivor, from the
+    # conversation as the victim found them (its writes come when an update is done: it never did them)
     redelivered = fake.delivery.redelivered
-    assert redelivered and "conversation state put back" in survivor_log
+    assert redelivered and any(f"update {n} " in survivor_log for n in redelivered)
     repeated = sum(len(u.inbox) - len({m.text for m in u.inbox}) for u in users)
     print(f"\nkilled with {len(held)} sends held ({sum(CONFIRMED in t for t in held)} confirmations); "
           f"{len(redelivered)} updates delivered again; {count} of {count} registrations complete, one row each; "
@@ -208,5 +216,5 @@ async def test_redis_unreachable_at_start_is_refused_in_plain_words(tmp_path):
                             timeout=60)
     assert result.returncode == 2
     assert f"Redis at redis://127.0.0.1:{port}/0 (REDIS_URL) is not reachable" in result.stderr
-    assert "remove REDIS_URL" in result.stderr and "ONE bot process only" in result.stderr
+    assert "remove REDIS_URL" in result.stderr and "Redis is optional" in result.stderr
     assert "Traceback" not in result.stderr

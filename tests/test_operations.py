@@ -35,14 +35,21 @@ async def test_check_reports_what_is_ready_and_what_is_not(fake, settings):
     assert not any("WRONG-token" in f.what or "secret@" in f.what for f in found)
 
 
-async def test_check_warns_that_webhook_mode_without_redis_serves_one_process_only(fake, settings):
+async def test_check_says_production_needs_postgresql_and_nothing_else(fake, settings):
+    """Conversations live in the database: webhook mode on SQLite serves one process (warned), on PostgreSQL
+    any number, with or without Redis."""
     settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
     settings.public_base_url, settings.use_webhook = "https://bot.example.gov.vn", True
+    settings.database_url = "sqlite+aiosqlite:///data/bot.sqlite3"
     found = await check(settings)
-    warned = [f.what for f in found if f.level == WARN and "REDIS_URL" in f.what]
-    assert len(warned) == 1 and "ONE bot process" in warned[0] and "share no conversations" in warned[0], found
-    settings.redis_url = "redis://127.0.0.1:1/0"  # set (here unreachable, which is a problem of its own)
-    assert not any(f.level == WARN and "REDIS_URL" in f.what for f in await check(settings))
+    warned = [f.what for f in found if f.level == WARN and "ONE bot process" in f.what]
+    assert len(warned) == 1 and "PostgreSQL" in warned[0], found
+    assert not any("REDIS_URL" in f.what for f in found if f.level != OK)
+    settings.database_url = "postgresql+asyncpg://postgres@127.0.0.1:1/none"  # unreachable: a problem of its own
+    found = await check(settings)
+    assert not any(f.level == WARN and "ONE bot process" in f.what for f in found), found
+    assert any(f.level == OK and "PostgreSQL and nothing else" in f.what and "Redis (REDIS_URL) is optional" in f.what
+               for f in found), found
 
 
 def test_check_from_the_command_line_fails_without_a_token(tmp_path):

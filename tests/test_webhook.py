@@ -10,7 +10,6 @@ from aiogram.fsm.storage.base import StorageKey
 from aiohttp import ClientSession, web
 
 from bot.app import WEBHOOK_PATH, build, create_web_app
-from bot.infra.storage import create_storage
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
 
@@ -20,12 +19,13 @@ async def web_bot(fake, settings, db, clean_redis):
     settings.webhook_secret = "hook-secret"
     settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
     settings.redis_url = clean_redis
-    app = build(settings, storage=create_storage(clean_redis))
+    app = build(settings)
     await app.start()
     runner = web.AppRunner(create_web_app(app))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     app.url = f"http://127.0.0.1:{runner.addresses[0][1]}{WEBHOOK_PATH}"
+    app.web_journal = runner.app["journal"]
     yield app
     await runner.cleanup()
     await app.close()
@@ -57,6 +57,24 @@ async def test_a_redelivered_update_is_not_handled_twice(web_bot, fake):
     assert len(u.inbox) == 1
 
 
+async def test_an_update_a_stopped_process_applied_is_not_handled_again(web_bot, fake):
+    """Another process handled the update and wrote the conversation, then died before Telegram had its answer:
+    the conversation's row names the update, so its second delivery here is acknowledged, not handled."""
+    u = fake.user(7305, first_name="Lan", language_code="en")
+    for text in ("/start", "english", "1"):
+        assert (await typed(web_bot, u, text))[0] == 200
+    key = StorageKey(bot_id=web_bot.bot.id, chat_id=u.id, user_id=u.id)
+    status, update = await typed(web_bot, u, "gia lai")
+    assert status == 200 and await state_of(web_bot, u.id) == "Registration:category"
+    assert await web_bot.dispatcher.storage.applied(key) == update["update_id"]
+    seen = len(u.inbox)
+    journal = web_bot.web_journal  # a process that never saw it: its journal knows nothing of it
+    await (journal.redis.flushdb() if hasattr(journal, "redis") else asyncio.to_thread(journal.entries.clear))
+    assert await post(web_bot, update) == 200
+    await asyncio.sleep(0.3)
+    assert len(u.inbox) == seen and await state_of(web_bot, u.id) == "Registration:category"
+
+
 async def test_a_passing_fault_is_answered_500_and_the_conversation_put_back(web_bot, fake):
     u = fake.user(7302, first_name="Lan", language_code="en")
     for text in ("/start", "english", "1"):
@@ -72,6 +90,30 @@ async def test_a_passing_fault_is_answered_500_and_the_conversation_put_back(web
     assert await post(web_bot, update) == 200  # the second delivery
     assert "Which category" in u.inbox[-1].text
     assert await state_of(web_bot, u.id) == "Registration:category"
+
+
+async def test_a_passing_fault_after_the_reply_began_is_handled_again_so_nothing_is_left_half_done(web_bot, fake):
+    """The language is stored and "Language: English" sent, then the main menu fails (the database or Telegram
+    away for a moment): Telegram sends the update again, and the person gets the whole reply (the first part
+    twice) rather than half of it and a bot that waits."""
+    from testkit.fakebot.errors import ApiError
+
+    u = fake.user(7306, first_name="Lan", language_code="en")
+    assert (await typed(web_bot, u, "/start"))[0] == 200
+    web_bot.sender.send_budget = 0
+    sends = []
+
+    async def second_send_fails(method: str, params: dict) -> None:
+        sends.append(method)
+        if len(sends) == 2:
+            raise ApiError(500, "Internal Server Error")
+
+    fake.before_send = second_send_fails
+    status, update = await typed(web_bot, u, "english")
+    assert status == 500 and "Language: English" in u.inbox[-1].text  # half a reply: sent again later
+    assert await post(web_bot, update) == 200
+    assert any("Register myself" in b for b in u.inbox[-1].buttons)
+    assert [m.text for m in u.inbox].count("Language: English") == 2
 
 
 async def test_the_same_update_twice_at_once_is_handled_once(web_bot, fake):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-REDIS_FALLBACK = ("Start Redis, or remove REDIS_URL from the settings (.env): the bot then keeps conversations "
-                  "in its own memory, which works for ONE bot process only (no second process, and conversations "
-                  "in progress are forgotten when the bot restarts).")
+REDIS_FALLBACK = ("Start Redis, or remove REDIS_URL from the settings (.env): Redis is optional. Conversations "
+                  "live in the database either way; without Redis each bot process keeps its own record of the "
+                  "webhook deliveries it handled.")
 
 
 def _reason(exc: BaseException) -> str:

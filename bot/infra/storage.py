@@ -1,52 +1,212 @@
-"""Where conversations (aiogram's FSM state and data) live: this process's memory, or Redis (REDIS_URL); and
-the turn each chat's updates take (ChatOrder, at the end).
+"""Where conversations (aiogram's FSM state and data) live: the database, beside the registrations
+(`conversations`, models/conversation.py): PostgreSQL in production, SQLite on one machine. A restart, a second
+bot process or a process killed mid-update loses no conversation; and the turn each chat's updates take
+(ChatOrder, at the end).
 
-A handler reads the conversation before it answers and writes it after (bot.ui remembers the menu it has
-just sent). If Redis went away between the two, the person would see the next question while the bot still
-waited for the answer to the last one. So the Redis client rides out a short outage (a restart, a fail-over,
-a dropped connection): a command that fails on the connection is tried again with growing pauses for about
-RIDE_OUT seconds; the handler waits, then goes on where it was. Beyond that the handler fails, and
-bot/infra/webhook.py's checkpoint decides what the person is told.
+One read and one write per update. ChatOrder opens a Scope around each update: the first time the update asks
+for a chat's conversation it is read (one SELECT), later reads and writes (aiogram's FSMContext reads the state
+and the data separately; bot.ui writes the menu it showed) stay in the Scope, and what changed is written
+once, when the update is handled (one upsert). So a process killed mid-update leaves the conversation where
+the update found it, and the update sent again (bot/infra/webhook.py) starts from there. The row records the
+update that last changed it: a redelivered update that was already applied is recognised and not handled a
+second time (bot/infra/webhook.py).
+
+A database outage (a PostgreSQL restart, a fail-over, a dropped connection) is ridden out: a read or write
+that fails on the connection is tried again with growing pauses for about RIDE_OUT seconds, so the handler
+waits and then goes on where it was.
 """
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import hashlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StorageKey
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
+from sqlalchemy import and_, bindparam, delete, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.infra.health import is_passing
+from models import Conversation, Database
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-RIDE_OUT = 30.0  # seconds of Redis outage a conversation waits through
+RIDE_OUT = 30.0  # seconds of database outage a conversation waits through
 PAUSE_CAP = 2.0  # the longest pause between two tries
-LOCK_TTL = 10.0  # seconds a chat's Redis lock outlives a process that died holding it
-LOCK_POLL = 0.02  # seconds between two tries at a chat's Redis lock held by another process
+LOCK_SPACE = 72_607  # pg_advisory_lock(LOCK_SPACE, chat): apart from the lease's and the migrations' locks
+T = TypeVar("T")
+
+TABLE = Conversation.__table__
+_COLUMNS = TABLE.c
 
 
-def retrying_redis(url: str):
-    """A Redis client whose commands wait through about RIDE_OUT seconds of outage."""
-    from redis.asyncio import Redis
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
-    from redis.exceptions import ConnectionError, TimeoutError
-
-    base, tries, waited = 0.05, 0, 0.0
-    while waited < RIDE_OUT:  # 0.05, 0.1, 0.2, … 2, 2, …: the number of tries that waits RIDE_OUT in all
-        waited += min(PAUSE_CAP, base * 2 ** tries)
-        tries += 1
-    retry = Retry(ExponentialBackoff(cap=PAUSE_CAP, base=base), tries, supported_errors=(ConnectionError, TimeoutError))
-    return Redis.from_url(url, retry=retry, socket_connect_timeout=2, health_check_interval=30)
+def _where():
+    c = _COLUMNS
+    return and_(c.bot_id == bindparam("b"), c.chat_id == bindparam("c"), c.user_id == bindparam("u"),
+                c.thread_id == bindparam("t"), c.destiny == bindparam("d"))
 
 
-def create_storage(redis_url: str) -> BaseStorage:
-    if redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+# built once: the statements of every update (SQLAlchemy caches their compiled form)
+_READ = select(_COLUMNS.state, _COLUMNS.data, _COLUMNS.update_id).where(_where())
+_DELETE = delete(TABLE).where(_where())
 
-        return RedisStorage(retrying_redis(redis_url))
-    return MemoryStorage()
+
+def _params(key: StorageKey) -> dict[str, Any]:
+    return {"b": key.bot_id, "c": key.chat_id, "u": key.user_id, "t": key.thread_id or 0, "d": key.destiny}
+
+
+@dataclass
+class Entry:
+    """One chat's conversation as this update sees it."""
+
+    state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    update_id: int | None = None
+    dirty: bool = False
+
+
+@dataclass
+class Scope:
+    """The conversations one update has read, and changed (written when it is handled)."""
+
+    entries: dict[StorageKey, Entry] = field(default_factory=dict)
+    update_id: int | None = None
+    connection: AsyncConnection | None = None  # PostgreSQL: the one holding the chat's advisory lock
+
+
+SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("conversation_scope", default=None)
+
+
+class SQLStorage(BaseStorage):
+    """aiogram's FSM storage on SQLAlchemy 2 (PostgreSQL or SQLite); see the module's doc."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.postgres = db.dialect == "postgresql"
+        # PostgreSQL: a pool of its own, for the chats' advisory locks and the conversations they guard, apart
+        # from the handlers' sessions (an update holds one of each; one pool could run dry with both waiting)
+        self.engine: AsyncEngine = (create_async_engine(db.url, pool_size=20, max_overflow=30, pool_pre_ping=True,
+                                                        isolation_level="AUTOCOMMIT")
+                                    if self.postgres else db.engine)
+        self.ride_out = RIDE_OUT
+
+    # --- aiogram's interface ---------------------------------------------------------------------------------
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._entry(key)).state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return dict((await self._entry(key)).data)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        entry = await self._entry(key)
+        entry.state = state.state if isinstance(state, State) else state
+        await self._changed(key, entry)
+
+    async def set_data(self, key: StorageKey, data: dict[str, Any]) -> None:
+        entry = await self._entry(key)
+        entry.data = dict(data)
+        await self._changed(key, entry)
+
+    async def close(self) -> None:
+        if self.engine is not self.db.engine:
+            await self.engine.dispose()
+
+    # --- one read and one write per update -----------------------------------------------------------------
+
+    async def applied(self, key: StorageKey) -> int | None:
+        """The update that last changed this conversation."""
+        return (await self._entry(key)).update_id
+
+    async def _entry(self, key: StorageKey) -> Entry:
+        scope = SCOPE.get()
+        if scope is not None and (entry := scope.entries.get(key)) is not None:
+            return entry
+        row = (await self._ride_out(lambda c: c.execute(_READ, _params(key)), scope)).first()
+        entry = Entry(row.state, dict(row.data or {}), row.update_id) if row else Entry()
+        if scope is not None:
+            scope.entries[key] = entry
+        return entry
+
+    async def _changed(self, key: StorageKey, entry: Entry) -> None:
+        scope = SCOPE.get()
+        if scope is None:  # outside an update (a worker, a test): written at once
+            await self._write(key, entry, None)
+        else:
+            entry.dirty = True
+
+    async def flush(self, scope: Scope) -> None:
+        """Writes what the update changed (once per conversation)."""
+        for key, entry in scope.entries.items():
+            if entry.dirty:
+                await self._write(key, entry, scope)
+                entry.dirty = False
+
+    async def _write(self, key: StorageKey, entry: Entry, scope: Scope | None) -> None:
+        params = _params(key)
+        if entry.state is None and not entry.data:  # the conversation ended: nothing to keep
+            await self._ride_out(lambda c: c.execute(_DELETE, params), scope)
+            return
+        if scope is not None and scope.update_id is not None:
+            entry.update_id = scope.update_id
+        values = {"bot_id": params["b"], "chat_id": params["c"], "user_id": params["u"], "thread_id": params["t"],
+                  "destiny": params["d"], "state": entry.state, "data": entry.data, "update_id": entry.update_id,
+                  "updated_at": utcnow()}
+        statement = self._upsert(values)
+        await self._ride_out(lambda c: c.execute(statement), scope)
+
+    def _upsert(self, values: dict[str, Any]):
+        if self.postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(TABLE).values(**values)
+        return statement.on_conflict_do_update(
+            index_elements=[_COLUMNS.bot_id, _COLUMNS.chat_id, _COLUMNS.user_id, _COLUMNS.thread_id,
+                            _COLUMNS.destiny],
+            set_={"state": statement.excluded.state, "data": statement.excluded.data,
+                  "update_id": statement.excluded.update_id, "updated_at": statement.excluded.updated_at})
+
+    async def _ride_out(self, run: Callable[[AsyncConnection], Awaitable[T]], scope: Scope | None) -> T:
+        """`run` on the update's locked connection (PostgreSQL) or a fresh one, tried again through an outage."""
+        deadline, pause = time.monotonic() + self.ride_out, 0.05
+        while True:
+            try:
+                if scope is not None and scope.connection is not None:
+                    return await run(scope.connection)
+                async with self.engine.begin() as connection:
+                    return await run(connection)
+            except Exception as exc:
+                # any driver error counts here: a connection cut mid-statement can surface as one asyncpg does
+                # not call a connection error ("another operation is in progress"); the statements are idempotent
+                if not (is_passing(exc) or isinstance(exc, DBAPIError)) or time.monotonic() + pause > deadline:
+                    raise
+                if scope is not None and scope.connection is not None:  # its lock went with it
+                    await _drop(scope.connection)
+                    scope.connection = None
+                log.warning("conversation store unavailable (%s); trying again in %.2f s", type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(PAUSE_CAP, pause * 2)
+
+
+async def _drop(connection: AsyncConnection) -> None:
+    try:
+        await connection.invalidate()
+        await connection.close()
+    except Exception:  # already gone
+        pass
+
+
+def create_storage(db: Database) -> SQLStorage:
+    return SQLStorage(db)
 
 
 class ChatOrder(BaseEventIsolation):
@@ -56,16 +216,19 @@ class ChatOrder(BaseEventIsolation):
 
     In this process, an asyncio lock per chat: it serves first come, first served, and aiogram starts each
     update's task in the order of the updates (polling) with nothing to wait for before the lock, so the order
-    holds. With Redis (several processes) a Redis lock per chat is taken after that one (this process's
-    updates reach it in order); it is kept alive while the update is handled and lapses LOCK_TTL seconds after
-    a process died holding it. Across processes the order comes from Telegram: its webhook sends a chat's next
-    update once the previous one is answered, and bot/infra/webhook.py answers once it is handled; the Redis lock
-    keeps an update sent again (bot/infra/webhook.py) or a Zalo update from running beside another of its chat.
+    holds. On PostgreSQL (several processes) a PostgreSQL advisory lock per chat is taken after that one (this
+    process's updates reach it in order), on a connection held while the update is handled; it goes when the
+    connection does, so a process that died (SIGKILL) or a database restart frees it at once. Across
+    processes the order comes from Telegram: its webhook sends a chat's next update once the previous one is
+    answered, and bot/infra/webhook.py answers once it is handled; the lock keeps an update sent again
+    (bot/infra/webhook.py) or a Zalo update from running beside another of its chat.
 
-    `tasks` are the updates waiting here or being handled: a shutdown waits for them (bot/middlewares.py)."""
+    Around each update, the conversations' Scope (one read, one write: see the module's doc) is opened here
+    and written when the update is done. `tasks` are the updates waiting here or being handled: a shutdown
+    waits for them (bot/middlewares.py)."""
 
-    def __init__(self, redis=None, key_builder=None) -> None:
-        self.redis, self.key_builder = redis, key_builder
+    def __init__(self, storage: SQLStorage | None = None) -> None:
+        self.storage = storage
         self.local: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
         self.tasks: set[asyncio.Task] = set()
 
@@ -75,10 +238,10 @@ class ChatOrder(BaseEventIsolation):
         self.tasks.add(task)
         try:
             async with self._local(key):
-                if self.redis is None:
+                if self.storage is None:
                     yield
                 else:
-                    async with self._shared(key):
+                    async with self._scope(key):
                         yield
         finally:
             self.tasks.discard(task)
@@ -98,40 +261,63 @@ class ChatOrder(BaseEventIsolation):
                 self.local[key] = (lock, users - 1)
 
     @asynccontextmanager
-    async def _shared(self, key: StorageKey) -> AsyncIterator[None]:
-        from redis.exceptions import LockError
-
-        lock = self.redis.lock(self.key_builder.build(key, "lock"), timeout=LOCK_TTL, sleep=LOCK_POLL,
-                               thread_local=False)
-        await lock.acquire()
-        keeper = asyncio.create_task(self._keep(lock), name="chat-lock")
+    async def _scope(self, key: StorageKey) -> AsyncIterator[None]:
+        scope = Scope()
+        if self.storage.postgres:
+            scope.connection = await self._shared(key)
+        token = SCOPE.set(scope)
         try:
             yield
         finally:
-            keeper.cancel()
-            await asyncio.gather(keeper, return_exceptions=True)
+            SCOPE.reset(token)
             try:
-                await lock.release()
-            except LockError as exc:  # it lapsed (Redis was away longer than LOCK_TTL): nothing to give back
-                log.warning("chat lock %s: %s", lock.name, exc)
+                await self.storage.flush(scope)
+            finally:
+                if scope.connection is not None:
+                    await _unlock(scope.connection, key)
 
-    @staticmethod
-    async def _keep(lock) -> None:
-        while True:
-            await asyncio.sleep(LOCK_TTL / 3)
-            try:
-                await lock.reacquire()
-            except Exception as exc:  # Redis away, or the lock lapsed: the update goes on regardless
-                log.warning("chat lock %s not kept alive: %s", lock.name, exc)
+    async def _shared(self, key: StorageKey) -> AsyncConnection | None:
+        """A connection holding the chat's advisory lock; None when the database is away (the update then goes
+        on under this process's lock alone, and its reads and writes ride the outage out)."""
+        try:
+            connection = await self.storage.engine.connect()
+        except Exception as exc:
+            if not is_passing(exc):
+                raise
+            log.warning("chat lock: database unavailable (%s)", type(exc).__name__)
+            return None
+        try:
+            await connection.execute(text("SELECT pg_advisory_lock(:space, :chat)"),
+                                     {"space": LOCK_SPACE, "chat": lock_number(key)})
+        except Exception as exc:
+            await _drop(connection)
+            if not is_passing(exc):
+                raise
+            log.warning("chat lock: database unavailable (%s)", type(exc).__name__)
+            return None
+        return connection
 
     async def close(self) -> None:
         pass
 
 
-def create_isolation(storage: BaseStorage) -> ChatOrder:
-    """The chat order for this storage: in this process only, or across processes with Redis."""
-    from aiogram.fsm.storage.redis import RedisStorage
+async def _unlock(connection: AsyncConnection, key: StorageKey) -> None:
+    try:
+        await connection.execute(text("SELECT pg_advisory_unlock(:space, :chat)"),
+                                 {"space": LOCK_SPACE, "chat": lock_number(key)})
+        await connection.close()
+    except Exception as exc:  # the connection died (and its lock with it)
+        log.warning("chat lock: %s", type(exc).__name__)
+        await _drop(connection)
 
-    if isinstance(storage, RedisStorage):
-        return ChatOrder(storage.redis, storage.key_builder)
-    return ChatOrder()
+
+def lock_number(key: StorageKey) -> int:
+    """The chat's advisory lock number (32 bits, signed). Two chats sharing one only take turns."""
+    digest = hashlib.blake2b(f"{key.bot_id}:{key.chat_id}:{key.user_id}:{key.thread_id}:{key.destiny}".encode(),
+                             digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def create_isolation(storage: BaseStorage) -> ChatOrder:
+    """The chat order for this storage: with the conversations' Scope and, on PostgreSQL, across processes."""
+    return ChatOrder(storage if isinstance(storage, SQLStorage) else None)

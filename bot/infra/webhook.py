@@ -10,15 +10,21 @@ and these keep it harmless:
   update: running, failed, done. A redelivered update that is done is acknowledged without handling it
   again; one still being handled (the process handling it keeps its running key alive) is answered 503
   (Telegram tries later); one whose process died, or that failed on a passing fault, is handled again;
-- before the handler runs, the conversation state (FSM state and data) is saved with the journal entry; a
-  second attempt starts from that state, not from whatever the dead attempt left half-written;
+- the conversation (FSM state and data, in the database: bot/infra/storage.py) is written once, when the update
+  is done, with the update's id: a second attempt after a process died mid-update starts from the state the
+  first found; one whose first attempt was done (the process died before Telegram had its answer) is
+  recognised by that id and acknowledged without handling it again. Before the handler runs, the state is
+  also saved with the journal entry, for a second attempt in the same process (or any, with Redis);
 - a handler that raises before anything reached the person or the database has its conversation state put
   back at once (in polling mode too), so the person's next message is read by the same step. If the fault
   is a passing one (database restarting, Redis away, Telegram down beyond the sender's retries:
   bot.infra.health.is_passing), the webhook answers 500 and Telegram sends the update again later, up to
-  MAX_ATTEMPTS; otherwise the person is told to send it again. A handler that raises after its reply had
-  begun, or after a commit, is left as it is (no second attempt, no notice): undoing it would contradict
-  what the person saw or what was stored.
+  MAX_ATTEMPTS; otherwise the person is told to send it again. The same holds for a webhook delivery that
+  failed on a passing fault after its reply had begun or after a commit (a database restart cut the update's
+  session): its conversation is put back and it is handled again, so a message may come twice, but the
+  person is never left with half a reply (its commits are safe twice, see below). In polling mode a handler
+  that raises after its reply had begun, or after a commit, is left as it is (no second attempt, no
+  notice): undoing it would contradict what was stored or what the person saw.
 
 A process killed mid-handler is the one case where a second attempt may follow a commit (nobody saw it).
 The commits a review's ✅ makes are idempotent for that reason: the registration finds the record it stored
@@ -49,6 +55,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from bot.infra.health import is_passing
+from bot.infra.storage import SCOPE, SQLStorage
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +125,7 @@ class Journal:
 
 
 class MemoryJournal(Journal):
-    """One process (memory FSM storage): a running update is this process's own, so it is busy."""
+    """Without Redis, each process its own: a running update here is this process's own, so it is busy."""
 
     def __init__(self, size: int = 100_000) -> None:
         super().__init__()
@@ -296,6 +303,8 @@ class ConversationCheckpoint(BaseMiddleware):
             if state is None:
                 return await handler(event, data)
             ticket = CURRENT.get()
+            if await _applied_before(event, data, ticket):
+                return None
             if ticket is not None and ticket.again:
                 saved = await ticket.journal.snapshot(ticket.update_id)
                 if saved is not None:
@@ -308,8 +317,10 @@ class ConversationCheckpoint(BaseMiddleware):
                 await ticket.journal.keep_snapshot(ticket.update_id, snapshot)
             try:
                 return await handler(event, data)
-            except Exception:
-                if progress.untouched:
+            except Exception as exc:
+                if progress.untouched or retried_clean(exc, ticket, progress):
+                    if (scope := SCOPE.get()) is not None:
+                        scope.update_id = None  # not applied: a second delivery is handled again
                     try:
                         await _restore(state, snapshot)
                     except Exception as exc:  # the storage itself is away: nothing more to do here
@@ -317,6 +328,27 @@ class ConversationCheckpoint(BaseMiddleware):
                 raise
         finally:
             PROGRESS.reset(token)
+
+
+def retried_clean(exc: BaseException, ticket: Ticket | None, progress: Progress) -> bool:
+    """A webhook delivery that failed on a passing fault: its conversation is put back and Telegram sends it
+    again (a message it had sent may then come twice rather than the next one never). Its commits are safe to
+    make twice: they must be already, for the second delivery after a process was killed (module doc)."""
+    return ticket is not None and ticket.will_retry and is_passing(exc)
+
+
+async def _applied_before(event: TelegramObject, data: dict[str, Any], ticket: Ticket | None) -> bool:
+    """Tells the conversation store which update this is (its row records the last update that changed it), and
+    whether a webhook delivery was applied already: a process that wrote the conversation and died before
+    Telegram had its answer. Then it is not handled again."""
+    scope, storage = SCOPE.get(), data.get("fsm_storage")
+    if scope is None or not isinstance(storage, SQLStorage):
+        return False
+    scope.update_id = getattr(event, "update_id", None)
+    if ticket is None or await storage.applied(data["state"].key) != ticket.update_id:
+        return False
+    log.info("update %s was applied before (by a process that stopped): not handled again", ticket.update_id)
+    return True
 
 
 async def _restore(state, snapshot: dict) -> None:
@@ -426,8 +458,8 @@ class WebhookHandler(SimpleRequestHandler):
                       started: float) -> web.Response | None:
         """A failed update: a 500 when Telegram's second attempt would be clean, else the person is told
         (unless the reply had begun) and the update counts as handled (None)."""
-        # again: nothing reached the person or the database yet, so a second attempt is clean
-        again = is_passing(exc) and ticket.will_retry and progress.untouched
+        # again: a second attempt from the conversation as it was (what it repeats is safe to repeat)
+        again = retried_clean(exc, ticket, progress)
         outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
                    else "the reply had begun; left as it is")
         log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,

@@ -1,5 +1,5 @@
 """`python -m bot check`: is this machine ready to run the bot? Every setting, the event file and its FAQ,
-the database, Redis and the Bot APIs are tried, and what is wrong is said in plain words (never a token)."""
+the database (which holds the conversations too), Redis if set, and the Bot APIs are tried, and what is wrong is said in plain words (never a token)."""
 from __future__ import annotations
 
 import asyncio
@@ -18,10 +18,11 @@ from models.db import alembic_config
 OK, WARN, FAIL = "ok", "warning", "problem"
 TIMEOUT = 10
 ONE_PROCESS_ONLY = (
-    "Webhook mode without REDIS_URL: the conversations, and the one-at-a-time order of each chat's updates, live "
-    "in this bot process's memory. Run ONE bot process. Several behind the proxy share no conversations: a "
-    "delegate's next answer reaches a process that never saw the question, and most registrations never finish. "
-    "To run several, set REDIS_URL (the same Redis for all) and use PostgreSQL.")
+    "Webhook mode on SQLite: SQLite serves ONE bot process. To run several behind the proxy, use PostgreSQL "
+    "(DATABASE_URL=postgresql+asyncpg://…): the conversations, and each chat's turn, are then shared through it.")
+PRODUCTION = (
+    "Production needs PostgreSQL and nothing else: conversations, registrations, the outbox and the lease all "
+    "live in it. Redis (REDIS_URL) is optional.")
 
 
 @dataclass
@@ -68,12 +69,14 @@ def _settings(settings: Settings) -> list[Finding]:
                                        "WEBHOOK_SECRET to choose it yourself."))
         found.append(Finding(OK, f"Webhook mode at {settings.public_base_url}; the web server listens on "
                                  f"{settings.web_host}:{settings.web_port}."))
-        if not settings.redis_url:
+        if settings.database_url.startswith("sqlite"):
             found.append(Finding(WARN, ONE_PROCESS_ONLY))
     else:
         found.append(Finding(OK, "Polling mode (no PUBLIC_BASE_URL): run one bot process only."))
     if settings.database_url.startswith("sqlite") and settings.redis_url:
         found.append(Finding(WARN, "SQLite with Redis: SQLite serves one process; use PostgreSQL for several."))
+    if settings.database_url.startswith("postgresql"):
+        found.append(Finding(OK, PRODUCTION))
     return found
 
 
@@ -128,8 +131,8 @@ async def _redis(url: str) -> Finding:
         await asyncio.wait_for(client.ping(), TIMEOUT)
         return Finding(OK, f"Redis reached ({where}).")
     except Exception as exc:
-        return Finding(FAIL, f"Redis not reachable ({where}): {exc}. Start Redis, or remove REDIS_URL to keep "
-                             "conversations in memory (one bot process only).")
+        return Finding(FAIL, f"Redis not reachable ({where}): {exc}. Start Redis, or remove REDIS_URL: it is "
+                             "optional (conversations live in the database either way).")
     finally:
         await client.aclose()
 

@@ -1,6 +1,7 @@
-"""End to end, with Redis FSM storage: Redis going away for a few seconds in the middle of a conversation
-(a restart, a fail-over, a dropped connection) delays the bot's answers but breaks no conversation
-(bot/infra/storage.py). Redis is reached through a TCP gate the test cuts and restores."""
+"""End to end, on PostgreSQL: the database going away for a few seconds in the middle of a conversation (a
+restart, a fail-over, a dropped connection) delays the bot's answers but breaks no conversation: the
+conversation store rides the outage out (bot/infra/storage.py). PostgreSQL is reached through a TCP gate the
+test cuts and restores."""
 from __future__ import annotations
 
 import asyncio
@@ -11,11 +12,11 @@ import pytest
 from testkit.flows import button_starting, choose_vietnamese, until_button, until_text
 from testkit.harness import RunningBot
 
-OUTAGE = 6.0  # seconds: longer than redis-py's own retries (about 4 s at most), shorter than ours (30 s)
+OUTAGE = 6.0  # seconds: shorter than the store's ride-out (30 s)
 
 
 class Gate:
-    """A TCP relay to Redis that can be cut (every connection closed, new ones refused) and restored."""
+    """A TCP relay to a server that can be cut (every connection closed, new ones refused) and restored."""
 
     def __init__(self, target: str) -> None:
         parts = urlsplit(target)
@@ -25,9 +26,8 @@ class Gate:
         self.server: asyncio.Server | None = None
         self.links: set[asyncio.StreamWriter] = set()
 
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}{self.path}"
+    def url(self, scheme: str) -> str:
+        return f"{scheme}://postgres@127.0.0.1:{self.port}{self.path}"
 
     async def open(self) -> None:
         self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
@@ -58,20 +58,21 @@ class Gate:
 
 
 @pytest.fixture
-async def gated(fake, settings, db, clean_redis):
-    if not clean_redis:
-        pytest.skip("needs Redis FSM storage (TEST_REDIS_URL)")
-    gate = Gate(clean_redis)
+async def gated(fake, settings, db, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    gate = Gate(database_url.replace("postgresql+asyncpg://", "http://"))
     await gate.open()
     settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
-    bot = RunningBot(settings, gate.url)
+    settings.database_url = gate.url("postgresql+asyncpg")
+    bot = RunningBot(settings)
     await bot.start()
     yield gate
     await bot.stop()
     await gate.cut()
 
 
-async def test_redis_away_for_seconds_delays_answers_and_loses_no_conversation(gated, fake):
+async def test_database_away_for_seconds_delays_answers_and_loses_no_conversation(gated, fake):
     u = fake.user(6101, first_name="Hòa", language_code="vi")
     await choose_vietnamese(u)
     await u.press(button_starting("📝"))
@@ -81,8 +82,8 @@ async def test_redis_away_for_seconds_delays_answers_and_loses_no_conversation(g
     await u.press("Thường trực HĐND tỉnh")
     await until_text(u, "Họ và tên")
 
-    # Redis goes away just as the bot is sending the next question: the conversation state is written after
-    # that message, and the message before it was read while Redis was there
+    # the database goes away just as the bot is sending the next question: the conversation is written after
+    # that message, and was read before it while the database was there
     cut = asyncio.Event()
 
     async def cut_while_sending(_method, params):
@@ -94,13 +95,13 @@ async def test_redis_away_for_seconds_delays_answers_and_loses_no_conversation(g
     await u.send("Trần Văn Hòa")
     await until_text(u, "Chức vụ?")
     await asyncio.sleep(OUTAGE)
-    await gated.open()  # Redis is back, on the same address
+    await gated.open()  # the database is back, on the same address
 
     await u.send("Phó Chủ tịch")  # read by the position step: nothing was forgotten or done twice
     seen = await u.messages_until(lambda m: "Đơn vị công tác" in m.text, timeout=40)
     assert not [m.text for m in seen if "⚠️" in m.text or "Chức vụ?" in m.text]
 
-    # and Redis going away between two messages: the next one waits for it
+    # and the database going away between two messages: the next one waits for it
     await gated.cut()
     await u.send("Văn phòng Đoàn ĐBQH và HĐND tỉnh Lâm Đồng")
     await asyncio.sleep(OUTAGE)

@@ -51,7 +51,7 @@ async def test_registration_words_at_the_main_menu_are_the_menu_not_a_question(t
     await u.send("/cancel")
     await until_button(u, "❓ Hướng dẫn")
     await u.send("wifi?")  # a venue question: answered, with a way out under the answer
-    await until_seen(u, "Hỏi Ban Tổ chức")
+    await until_seen(u, "Ban Tổ chức")
     await u.send("dang ky cho ban than")  # the main menu's button, though a venue answer came since
     await until_text(u, PROVINCE_QUESTION)
     assert await _asked(db) == ["wifi?"]  # only the question went to the venue questions

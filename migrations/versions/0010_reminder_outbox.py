@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_reminder_outbox'
-down_revision = '0008_serial'
+down_revision = '0009_conversations'
 branch_labels = None
 depends_on = None
 

@@ -22,7 +22,7 @@ from bot.event import Event
 from bot.screens.callbacks import Go, GoTo, Run
 from bot.services import confirmations, registration as reg
 from bot.services.vocabulary import AGENDA, HELP, LANGUAGE, MY_REGISTRATION, REGISTER_OTHER, REGISTER_SELF
-from bot.ui import CONFIRMATION_KEY, Button, column, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, show
 from handlers import steps
 from models import Account, Delegate
 from models.account import STAFF
@@ -93,8 +93,8 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
     if home_role(roles):
         await role_home(target, state, conference, lang, own, home_role(roles))
         return
-    first = conference.sessions[0].starts_at.astimezone(conference.tz)
-    last = conference.sessions[-1].starts_at.astimezone(conference.tz)
+    first = conference.parts[0].starts_at.astimezone(conference.tz)
+    last = conference.parts[-1].starts_at.astimezone(conference.tz)
     if own:
         text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
         buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack(), MY_REGISTRATION),

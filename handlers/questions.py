@@ -17,14 +17,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, questions, registration as reg
 from bot.services.faq import Answer, Choices, Entry, Faq, decide
-from bot.ui import Button, column, show
+from bot.screens.ui import Button, column, show
 from handlers.conversation import ask, step_of
 from handlers.filters import HasRole, organizers_only
 from handlers.tickets import myqr
@@ -48,7 +48,7 @@ async def asked(message: Message, here: Here, faq: Faq) -> None:
 async def reply_to_question(message: Message, here: Here, faq: Faq, text: str, *, within: bool = False) -> bool:
     """Answer a typed question, or offer the closest topics, or offer to pass it on; True when answered.
 
-    Every menu here is an aside (bot.ui.show): the menu it is shown over still takes typed words. `within`
+    Every menu here is an aside (bot.screens.ui.show): the menu it is shown over still takes typed words. `within`
     a registration step, an answer comes without "Not what you asked?" (the step is asked again at once)."""
     state, session, conference, account = here.state, here.session, here.conference, here.account
     # in a worker thread: when the meaning model is asked, it takes tens of milliseconds of CPU

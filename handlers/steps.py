@@ -1,7 +1,7 @@
 """The registration steps: what each asks, which buttons it offers, and how a typed answer is read.
 
 A step answered by a button arrives as Pick(step, key); a typed number or label was already
-turned into that press by bot.ui. What still arrives as text here is free text (names, times,
+turned into that press by bot.screens.ui. What still arrives as text here is free text (names, times,
 notes, phone numbers) or a typed answer that matched nothing.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event
 from bot.screens.callbacks import Pick
-from bot.screens.render import day, draft_card, session_line
+from bot.screens.render import day, draft_card, part_label
 from bot.services import fields
 from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
@@ -24,7 +24,7 @@ from bot.services.registration import Draft
 from bot.services.vocabulary import (ANSWER_WORDS, CANCEL, CHANGE, DONE, NO, NOT_KNOWN, QUESTION_WORDS, SKIP, YES,
                                      day_words, is_question)
 from bot.text import fold
-from bot.ui import Button, Menu, column
+from bot.screens.ui import Button, Menu, column
 
 ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
          "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")
@@ -76,9 +76,9 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def session_choices(conference: Event, lang: str) -> list[Choice]:
-    return [Choice(s.code, session_line(s, conference, lang), (s.title.vi, s.title.en, *s.words))
-            for s in conference.sessions]
+def part_choices(conference: Event, lang: str) -> list[Choice]:
+    return [Choice(s.code, part_label(s, conference, lang), (s.title.vi, s.title.en, *s.words))
+            for s in conference.parts]
 
 
 def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -128,15 +128,15 @@ def _ask_phone(step: str, draft: Draft, conference: Event, lang: str, for_self: 
     return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
 
 
-def _ask_sessions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [
-        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label, *c.aliases)
-        for c in session_choices(conference, lang)
+        _pick(step, c.key, ("☑️ " if c.key in draft.parts else "⬜ ") + c.label, *c.aliases)
+        for c in part_choices(conference, lang)
     ]
     buttons.append(_pick(step, "done", _("✅ Done"), *DONE))
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
     listing = "\n".join(f"{n}. {'☑️ ' if c.key in draft.sessions else ''}{c.label}"
-                        for n, c in enumerate(session_choices(conference, lang), 1))
+                        for n, c in enumerate(part_choices(conference, lang), 1))
     return Prompt(f"{text}\n{listing}", column(buttons))
 
 
@@ -190,7 +190,7 @@ _QUESTIONS = {
     "position": _ask_position,
     "organization": _ask_organization,
     "phone": _ask_phone,
-    "sessions": _ask_sessions,
+    "sessions": _ask_parts,
     "arrival_date": _ask_arrival_date,
     "arrival_time": _ask_arrival_time,
     "travel_mode": _ask_travel_mode,
@@ -233,7 +233,7 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         value = fields.arrival_time(text)
         return value if isinstance(value, Refusal) else value.strftime("%H:%M")
     if step == "sessions":
-        picked = match_many(text, session_choices(conference, lang))
+        picked = match_many(text, part_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
     return Refusal("choose")
 

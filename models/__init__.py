@@ -1,7 +1,7 @@
 """Database models and the session factory."""
 from models.base import Base
 from models.account import Account, AccountRole
-from models.delegate import Delegate, DelegateSession
+from models.delegate import Delegate, DelegatePart
 from models.checkin import CheckIn, CheckInLog
 from models.invitation import Invitation
 from models.agenda import AgendaChange
@@ -15,6 +15,6 @@ from models.confirmation import Confirmation
 from models.conversation import Conversation
 from models.db import Database
 
-__all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegateSession", "CheckIn", "CheckInLog", "Invitation",
+__all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
            "WebSession", "ZaloId", "Confirmation", "Conversation", "Database"]

@@ -95,7 +95,7 @@ async def test_a_delegate_types_a_whole_registration_with_a_question_in_the_midd
         await until_seen(u, expected)
     [stored] = await delegates(db)
     assert (stored.position, stored.organization) == ("Phó Chủ tịch", "HĐND tỉnh Lâm Đồng")
-    assert sorted(stored.session_codes) == ["conference", "reception"]
+    assert sorted(stored.part_codes) == ["conference", "reception"]
     assert (stored.arrival_date, stored.travel_mode, stored.needs_lodging, stored.note) == (
         date(2023, 7, 26), "road", True, "")
     assert await _asked(db) == ["hội nghị ở đâu?", "khach san o dau", "wifi?"]
@@ -145,5 +145,5 @@ async def test_a_zalo_delegate_types_everything_and_a_double_send_is_dropped(typ
     await answer(u, "/help", "Các lệnh:")  # after both: a chat's updates are handled in order
     assert not any("Cần thay đổi" in m.text for m in u.inbox)  # the card's first button (✏️ Sửa) was not pressed
     [stored] = await delegates(db)
-    assert stored.session_codes == ["conference"] and stored.travel_mode == "air" and stored.needs_lodging is False
+    assert stored.part_codes == ["conference"] and stored.travel_mode == "air" and stored.needs_lodging is False
     assert stored.arrival_date == date(2023, 7, 27) and stored.full_name == "Lê Văn Gõ"

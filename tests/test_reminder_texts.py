@@ -48,7 +48,7 @@ async def planned(db, conference) -> tuple[int, list[reminders.Due]]:
     account_id, _own, _other = await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for part in conference.sessions:
+        for part in conference.parts:
             await agenda.change(session, conference, part.code, None, starts_at=part.starts_at + shift)
         return account_id, [d for d in await reminders.plan(session, conference) if d.account_id == account_id]
 

@@ -24,7 +24,7 @@ def machine_timezone(request, monkeypatch):
 
 
 def test_due_times_do_not_depend_on_the_machine(conference, machine_timezone):
-    start = conference.session("conference").starts_at  # 28/7 08:00 +07:00
+    start = conference.part("conference").starts_at  # 28/7 08:00 +07:00
     evening = reminders.due_time(Reminder(day_before_at="20:00"), start, conference)
     hour = reminders.due_time(Reminder(minutes_before=60), start, conference)
     assert evening == datetime(2023, 7, 27, 13, 0, tzinfo=timezone.utc)
@@ -38,9 +38,9 @@ async def people(db, conference):
         lan, ann, off = await make("1", "vi"), await make("2", "en"), await make("3", "vi")
         off.reminders = False
         await session.commit()
-        own = await reg.register(session, conference, draft(sessions=["reception", "conference"]), registrant=lan,
+        own = await reg.register(session, conference, draft(parts=["reception", "conference"]), registrant=lan,
                                  for_self=True)
-        other = await reg.register(session, conference, draft(full_name="B", sessions=["exchange"]), registrant=lan,
+        other = await reg.register(session, conference, draft(full_name="B", parts=["exchange"]), registrant=lan,
                                    for_self=False)
         await reg.register(session, conference, draft(full_name="C"), registrant=off, for_self=True)
         gone = await reg.register(session, conference, draft(full_name="D"), registrant=ann, for_self=True)
@@ -50,7 +50,7 @@ async def people(db, conference):
 
 def future(conference):
     """The seed conference moved to next month, so that its reminders are still ahead."""
-    shift = datetime.now(timezone.utc) + timedelta(days=30) - conference.sessions[0].starts_at
+    shift = datetime.now(timezone.utc) + timedelta(days=30) - conference.parts[0].starts_at
     return shift
 
 
@@ -58,7 +58,7 @@ async def test_plan_who_gets_what(db, conference):
     lan, own, other = await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         due = await reminders.plan(session, conference)
     keys = sorted((d.delegate_id, d.part.code, d.offset_key) for d in due)
@@ -75,13 +75,13 @@ async def test_taken_once_and_moved_with_the_agenda(db, conference):
     await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         first = (await reminders.plan(session, conference))[0]
         assert await reminders.take(session, first)
         assert not await reminders.take(session, first)  # an overlapping run gets nothing
         assert first not in await reminders.plan(session, conference)
-        part = conference.session(first.part.code)
+        part = conference.part(first.part.code)
         later = part.starts_at + shift + timedelta(hours=2)
         await agenda.change(session, conference, part.code, None, starts_at=later)
         moved = [d for d in await reminders.plan(session, conference) if d.part.code == part.code]
@@ -102,7 +102,7 @@ async def test_a_part_moved_after_its_reminders_went_out_is_reminded_again(db, c
     await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         first = (await reminders.plan(session, conference))[0]
         assert await reminders.take(session, first)
@@ -121,10 +121,10 @@ async def test_a_row_from_before_start_times_were_kept_stands_for_any_start(db, 
     await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         first = (await reminders.plan(session, conference))[0]
-        session.add(ReminderDelivery(delegate_id=first.delegate_id, session_code=first.part.code,
+        session.add(ReminderDelivery(delegate_id=first.delegate_id, part_code=first.part.code,
                                      offset_key=first.offset_key, account_id=first.account_id, status="sent",
                                      due_at=first.due_at, starts_at=None))
         await session.commit()
@@ -138,21 +138,21 @@ async def test_sends_interrupted_by_a_crash_are_given_back_or_expired(db, confer
     await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         due = await reminders.plan(session, conference)
         ahead, begun = due[0], next(d for d in due if d.part.code != due[0].part.code)
         assert await reminders.take(session, ahead) and await reminders.take(session, begun)
         assert ahead not in await reminders.plan(session, conference)
-        await session.execute(update(ReminderDelivery).where(ReminderDelivery.session_code == begun.part.code)
+        await session.execute(update(ReminderDelivery).where(ReminderDelivery.part_code == begun.part.code)
                               .values(starts_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
         await session.commit()
         interrupted = await reminders.reclaim(session)
-        assert [(r.delegate_id, r.session_code) for r in interrupted.again] == [(ahead.delegate_id, ahead.part.code)]
-        assert [(r.delegate_id, r.session_code) for r in interrupted.expired] == [(begun.delegate_id, begun.part.code)]
+        assert [(r.delegate_id, r.part_code) for r in interrupted.again] == [(ahead.delegate_id, ahead.part.code)]
+        assert [(r.delegate_id, r.part_code) for r in interrupted.expired] == [(begun.delegate_id, begun.part.code)]
         assert ahead in await reminders.plan(session, conference)
         rows = (await session.scalars(select(ReminderDelivery))).all()
-        assert [(r.session_code, r.status) for r in rows] == [(begun.part.code, "expired")]
+        assert [(r.part_code, r.status) for r in rows] == [(begun.part.code, "expired")]
         assert f"{ahead.part.code} {ahead.offset_key}: delegates {ahead.delegate_id}" in reminders.described(
             interrupted.again)
         assert (await reminders.reclaim(session)).again == []
@@ -162,7 +162,7 @@ async def test_two_offsets_of_one_part_due_together_make_one_message(db, confere
     lan, own, _other = await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         due = await reminders.plan(session, conference)
     groups = reminders.by_message(due)

@@ -13,7 +13,7 @@ from bot.services.fields import Refusal
 from bot.services.vocabulary import (CANCEL, CHANGE, DONE, NO, NOT_KNOWN, SKIP, YES, day_words, is_question,
                                      without_fillers)
 from bot.text import fold
-from bot.ui import TYPED_KEY, double_send
+from bot.screens.ui import TYPED_KEY, double_send
 from handlers import steps
 from testkit.paths import EVENT_FILE
 

@@ -5,7 +5,7 @@ bot process or a process killed mid-update loses no conversation; and the turn e
 
 One read and one write per update. ChatOrder opens a Scope around each update: the first time the update asks
 for a chat's conversation it is read (one SELECT), later reads and writes (aiogram's FSMContext reads the state
-and the data separately; bot.ui writes the menu it showed) stay in the Scope, and what changed is written
+and the data separately; bot.screens.ui writes the menu it showed) stay in the Scope, and what changed is written
 once, when the update is handled (one upsert). So a process killed mid-update leaves the conversation where
 the update found it, and the update sent again (bot/infra/webhook.py) starts from there. The row records the
 update that last changed it: a redelivered update that was already applied is recognised and not handled a

@@ -76,7 +76,7 @@ FAULT_NOTICE = {
 
 
 @dataclass
-class Ticket:
+class WebhookDelivery:
     """The webhook delivery being handled in this task."""
 
     update_id: int
@@ -92,7 +92,7 @@ class Ticket:
         return self.attempt < MAX_ATTEMPTS
 
 
-CURRENT: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("webhook_ticket", default=None)
+CURRENT: contextvars.ContextVar[WebhookDelivery | None] = contextvars.ContextVar("webhook_ticket", default=None)
 
 
 # --- the journal ---------------------------------------------------------------------------------------------
@@ -302,23 +302,23 @@ class ConversationCheckpoint(BaseMiddleware):
             state = data.get("state")
             if state is None:
                 return await handler(event, data)
-            ticket = CURRENT.get()
-            if await _applied_before(event, data, ticket):
+            delivery = CURRENT.get()
+            if await _applied_before(event, data, delivery):
                 return None
-            if ticket is not None and ticket.again:
-                saved = await ticket.journal.snapshot(ticket.update_id)
+            if delivery is not None and delivery.again:
+                saved = await delivery.journal.snapshot(delivery.update_id)
                 if saved is not None:
                     await _restore(state, saved)
                     data["raw_state"] = saved["state"]
-                    log.info("update %s, attempt %d: conversation state put back to %s", ticket.update_id,
-                             ticket.attempt, saved["state"])
+                    log.info("update %s, attempt %d: conversation state put back to %s", delivery.update_id,
+                             delivery.attempt, saved["state"])
             snapshot = {"state": data.get("raw_state"), "data": copy.deepcopy(await state.get_data())}
-            if ticket is not None:
-                await ticket.journal.keep_snapshot(ticket.update_id, snapshot)
+            if delivery is not None:
+                await delivery.journal.keep_snapshot(delivery.update_id, snapshot)
             try:
                 return await handler(event, data)
             except Exception as exc:
-                if progress.untouched or retried_clean(exc, ticket, progress):
+                if progress.untouched or retried_clean(exc, delivery, progress):
                     if (scope := SCOPE.get()) is not None:
                         scope.update_id = None  # not applied: a second delivery is handled again
                     try:
@@ -330,14 +330,14 @@ class ConversationCheckpoint(BaseMiddleware):
             PROGRESS.reset(token)
 
 
-def retried_clean(exc: BaseException, ticket: Ticket | None, progress: Progress) -> bool:
+def retried_clean(exc: BaseException, delivery: WebhookDelivery | None, progress: Progress) -> bool:
     """A webhook delivery that failed on a passing fault: its conversation is put back and Telegram sends it
     again (a message it had sent may then come twice rather than the next one never). Its commits are safe to
     make twice: they must be already, for the second delivery after a process was killed (module doc)."""
-    return ticket is not None and ticket.will_retry and is_passing(exc)
+    return delivery is not None and delivery.will_retry and is_passing(exc)
 
 
-async def _applied_before(event: TelegramObject, data: dict[str, Any], ticket: Ticket | None) -> bool:
+async def _applied_before(event: TelegramObject, data: dict[str, Any], delivery: WebhookDelivery | None) -> bool:
     """Tells the conversation store which update this is (its row records the last update that changed it), and
     whether a webhook delivery was applied already: a process that wrote the conversation and died before
     Telegram had its answer. Then it is not handled again."""
@@ -345,9 +345,9 @@ async def _applied_before(event: TelegramObject, data: dict[str, Any], ticket: T
     if scope is None or not isinstance(storage, SQLStorage):
         return False
     scope.update_id = getattr(event, "update_id", None)
-    if ticket is None or await storage.applied(data["state"].key) != ticket.update_id:
+    if delivery is None or await storage.applied(data["state"].key) != delivery.update_id:
         return False
-    log.info("update %s was applied before (by a process that stopped): not handled again", ticket.update_id)
+    log.info("update %s was applied before (by a process that stopped): not handled again", delivery.update_id)
     return True
 
 
@@ -419,16 +419,16 @@ class WebhookHandler(SimpleRequestHandler):
         refusal, attempt = await self._admit(update.update_id)
         if refusal is not None:
             return refusal
-        ticket = Ticket(update.update_id, attempt, self.journal)
+        delivery = WebhookDelivery(update.update_id, attempt, self.journal)
         progress = Progress()
-        token = CURRENT.set(ticket)
+        token = CURRENT.set(delivery)
         started = time.monotonic()
         try:
             result = await self.dispatcher.feed_update(self.bot, update, progress=progress, **self.data)
             if isinstance(result, TelegramMethod):
                 await self.dispatcher.silent_call_request(bot=self.bot, result=result)
         except Exception as exc:
-            refusal = await self._failed(update, attempt, exc, ticket, progress, started)
+            refusal = await self._failed(update, attempt, exc, delivery, progress, started)
             if refusal is not None:
                 return refusal
         finally:
@@ -454,12 +454,12 @@ class WebhookHandler(SimpleRequestHandler):
             self.stats["retried"] += 1
         return None, attempt
 
-    async def _failed(self, update: Update, attempt: int, exc: Exception, ticket: Ticket, progress: Progress,
+    async def _failed(self, update: Update, attempt: int, exc: Exception, delivery: WebhookDelivery, progress: Progress,
                       started: float) -> web.Response | None:
         """A failed update: a 500 when Telegram's second attempt would be clean, else the person is told
         (unless the reply had begun) and the update counts as handled (None)."""
         # again: a second attempt from the conversation as it was (what it repeats is safe to repeat)
-        again = retried_clean(exc, ticket, progress)
+        again = retried_clean(exc, delivery, progress)
         outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
                    else "the reply had begun; left as it is")
         log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,

@@ -43,7 +43,7 @@ def phone_number(rng: random.Random, taken: set[str]) -> str:
 
 def parts_of(event: Event) -> tuple:
     """The event's parts (named `sessions` in older event models, `parts` in newer)."""
-    return getattr(event, "parts", None) or event.sessions
+    return getattr(event, "parts", None) or event.parts
 
 
 def draft_for(event: Event, rng: random.Random, taken: set[str]):
@@ -98,7 +98,7 @@ async def fill(database_url: str, event: Event, count: int, seed: int | None = N
 
 
 def attended(delegate) -> list[str]:
-    return list(getattr(delegate, "part_codes", None) or delegate.session_codes)
+    return list(getattr(delegate, "part_codes", None) or delegate.part_codes)
 
 
 async def practice_desk(session):

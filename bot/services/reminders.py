@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Reminder
-from bot.services.agenda import Part, parts
-from models import Account, Delegate, DelegateSession, ReminderDelivery
+from bot.services.agenda import AgendaPart, parts
+from models import Account, Delegate, DelegatePart, ReminderDelivery
 from models.base import utcnow
 from models.delegate import CONFIRMED
 from models.reminder import EXPIRED, SENDING
@@ -64,7 +64,7 @@ class Taken:
 
 async def _taken(session: AsyncSession) -> Taken:
     return Taken((await session.execute(select(
-        ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key,
+        ReminderDelivery.delegate_id, ReminderDelivery.part_code, ReminderDelivery.offset_key,
         ReminderDelivery.starts_at))).all())
 
 
@@ -72,7 +72,7 @@ async def _taken(session: AsyncSession) -> Taken:
 class Due:
     delegate_id: int
     account_id: int
-    part: Part
+    part: AgendaPart
     offset_key: str
     due_at: datetime
 
@@ -86,7 +86,7 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     if any(p.for_everyone for p in agenda.values()):
         delegates = await _active_delegates(session, conference)
     else:
-        attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
+        attending = select(DelegatePart.delegate_id).where(DelegatePart.part_code.in_(agenda))
         delegates = await _active_delegates(session, conference, Delegate.id.in_(attending))
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
@@ -97,7 +97,7 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
         if recipient not in wanting:
             continue
         for part in agenda.values():
-            if not part.attended_by(delegate.session_codes):
+            if not part.attended_by(delegate.part_codes):
                 continue
             code = part.code
             for reminder in conference.reminders:
@@ -119,7 +119,7 @@ def by_message(due: list[Due]) -> list[list[Due]]:
 
 async def take(session: AsyncSession, due: Due) -> bool:
     """Claim a reminder for sending; False if another run (or an earlier one) already has it."""
-    session.add(ReminderDelivery(delegate_id=due.delegate_id, session_code=due.part.code, offset_key=due.offset_key,
+    session.add(ReminderDelivery(delegate_id=due.delegate_id, part_code=due.part.code, offset_key=due.offset_key,
                                  account_id=due.account_id, status=SENDING, due_at=due.due_at,
                                  starts_at=due.part.starts_at))
     try:
@@ -131,7 +131,7 @@ async def take(session: AsyncSession, due: Due) -> bool:
 
 
 def _row_of(due: Due):
-    return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
+    return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.part_code == due.part.code,
             ReminderDelivery.offset_key == due.offset_key, ReminderDelivery.starts_at == due.part.starts_at)
 
 
@@ -160,13 +160,13 @@ async def skip_begun(session: AsyncSession, conference: Event) -> int:
     skipped = 0
     for part in begun:
         for delegate in delegates:
-            if not part.attended_by(delegate.session_codes):
+            if not part.attended_by(delegate.part_codes):
                 continue
             for reminder in conference.reminders:
                 key = offset_key(reminder)
                 if (delegate.id, part.code, key, part.starts_at) in taken:
                     continue
-                session.add(ReminderDelivery(delegate_id=delegate.id, session_code=part.code, offset_key=key,
+                session.add(ReminderDelivery(delegate_id=delegate.id, part_code=part.code, offset_key=key,
                                              account_id=delegate.account_id or delegate.registered_by_id,
                                              status=EXPIRED, due_at=due_time(reminder, part.starts_at, conference),
                                              starts_at=part.starts_at))
@@ -204,7 +204,7 @@ async def reclaim(session: AsyncSession) -> Interrupted:
 
 def described(rows: list[ReminderDelivery]) -> str:
     """For the log: which reminders, by part and offset, with the delegates."""
-    key = lambda r: (r.session_code, r.offset_key)  # noqa: E731
+    key = lambda r: (r.part_code, r.offset_key)  # noqa: E731
     parts = []
     for (code, offset), group in groupby(sorted(rows, key=key), key=key):
         ids = [str(r.delegate_id) for r in group]

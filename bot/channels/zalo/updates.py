@@ -94,7 +94,7 @@ async def telegram_update(raw: Any, ids: ZaloIds, update_id: int) -> dict[str, A
     date = message.get("date")
     base = {
         "message_id": next(_message_ids),
-        # to the millisecond, as Zalo gives it: bot.ui tells a double send from an answer by it
+        # to the millisecond, as Zalo gives it: bot.screens.ui tells a double send from an answer by it
         "date": date / 1000 if isinstance(date, (int, float)) else time.time(),
         "chat": {"id": chat_id, "type": "private", "first_name": name} if private else {"id": chat_id, "type": "group",
                                                                                      "title": "Zalo"},

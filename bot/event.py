@@ -12,7 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 LANGUAGES = ("vi", "en")
 
@@ -44,7 +45,7 @@ class Venue(_Model):
     directions: Text | None = None  # "how to get there", in reminders
 
 
-class Session(_Model):
+class Part(_Model):
     """A part of the conference a delegate can attend."""
 
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
@@ -62,7 +63,7 @@ class Session(_Model):
         return value
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> Session:
+    def _ends_after_start(self) -> Part:
         if self.ends_at is not None and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
@@ -111,7 +112,8 @@ class Event(_Model):
     host: Text  # the host province, which arranges lodging
     hand_over: Text  # what reception gives a delegate at check-in
     venue: Venue
-    sessions: tuple[Session, ...] = Field(min_length=1)
+    # the file's key is `parts`; `sessions`, its old name, is still read so existing event files keep working
+    parts: tuple[Part, ...] = Field(min_length=1, validation_alias=AliasChoices("parts", "sessions"))
     reminders: tuple[Reminder, ...] = ()
     travel_modes: tuple[TravelMode, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
@@ -129,8 +131,9 @@ class Event(_Model):
         return value
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> Event:
-        for field, items in (("sessions", self.sessions), ("categories", self.categories),
+    def _references_resolve(self, info: ValidationInfo) -> Event:
+        parts_key = (info.context or {}).get("parts_key", "parts")  # as the file names them
+        for field, items in ((parts_key, self.parts), ("categories", self.categories),
                              ("provinces", self.provinces), ("travel_modes", self.travel_modes)):
             seen: set[str] = set()
             for item in items:
@@ -155,8 +158,8 @@ class Event(_Model):
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
-    def session(self, code: str) -> Session | None:
-        return next((s for s in self.sessions if s.code == code), None)
+    def part(self, code: str) -> Part | None:
+        return next((s for s in self.parts if s.code == code), None)
 
     def travel_mode(self, code: str) -> TravelMode | None:
         return next((t for t in self.travel_modes if t.code == code), None)
@@ -172,9 +175,9 @@ class Event(_Model):
         return category.organization.get(lang).replace("{province}", province.name.get(lang))
 
     def arrival_days(self) -> list[date]:
-        """The days a delegate may arrive: the day before the first session to the last one."""
-        first = min(s.starts_at for s in self.sessions).astimezone(self.tz).date()
-        last = max(s.starts_at for s in self.sessions).astimezone(self.tz).date()
+        """The days a delegate may arrive: the day before the first part to the last one."""
+        first = min(s.starts_at for s in self.parts).astimezone(self.tz).date()
+        last = max(s.starts_at for s in self.parts).astimezone(self.tz).date()
         return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
 
 
@@ -196,8 +199,8 @@ def load_event(path: str | Path) -> Event:
     except yaml.YAMLError as exc:
         raise EventFileError(f"Event file {path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise EventFileError(f"Event file {path} must be a mapping of fields (id, name, sessions, ...).")
+        raise EventFileError(f"Event file {path} must be a mapping of fields (id, name, parts, ...).")
     try:
-        return Event.model_validate(raw)
+        return Event.model_validate(raw, context={"parts_key": "sessions" if "sessions" in raw else "parts"})
     except ValidationError as exc:
         raise EventFileError(f"Event file {path} has errors:\n{describe(exc)}") from None

@@ -21,7 +21,7 @@ from models.base import utcnow
 
 
 async def attending(session: AsyncSession, conference: Event, account: Account) -> set[str]:
-    return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.session_codes}
+    return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.part_codes}
 
 
 async def schedule(message: Message, conference: Event, lang: str, session: AsyncSession, account: Account) -> None:

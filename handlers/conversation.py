@@ -86,8 +86,8 @@ def register_buttons() -> list[Button]:
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     account: Account, session: AsyncSession) -> None:
     own = await reg.own_delegate(session, conference, account)
-    first = conference.sessions[0].starts_at.astimezone(conference.tz)
-    last = conference.sessions[-1].starts_at.astimezone(conference.tz)
+    first = conference.parts[0].starts_at.astimezone(conference.tz)
+    last = conference.parts[-1].starts_at.astimezone(conference.tz)
     if own:
         text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
         buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack()),

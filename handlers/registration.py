@@ -175,7 +175,7 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         return
     await callback.answer()
     if step == "sessions":
-        await _toggle_session(callback, here, callback_data.key)
+        await _toggle_part(callback, here, callback_data.key)
     elif step == "confirm":
         await _confirm(callback, here, callback_data.key)
     elif step == "change":
@@ -193,20 +193,20 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         await _accept(callback, here, step, value)
 
 
-async def _toggle_session(callback: CallbackQuery, here: Here, key: str) -> None:
+async def _toggle_part(callback: CallbackQuery, here: Here, key: str) -> None:
     state, conference, lang = here.state, here.conference, here.lang
     draft = reg.Draft.load((await state.get_data()).get("draft"))
     if key == "done":
-        if not draft.sessions:
+        if not draft.parts:
             await callback.message.answer(steps.refusal_text(Refusal("sessions")))
             await ask(callback, state, conference, lang, "sessions")
             return
         await advance(callback, here, done_step="sessions")
         return
-    if conference.session(key) is None:
+    if conference.part(key) is None:
         await ask(callback, state, conference, lang, "sessions")
         return
-    draft.sessions = sorted(set(draft.sessions) ^ {key}, key=[s.code for s in conference.sessions].index)
+    draft.parts = sorted(set(draft.parts) ^ {key}, key=[s.code for s in conference.parts].index)
     await state.update_data(draft=draft.dump())
     await ask(callback, state, conference, lang, "sessions", edit=True)
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event
 from bot.screens.callbacks import Pick
-from bot.screens.render import day, draft_card, session_line
+from bot.screens.render import day, draft_card, part_label
 from bot.services import fields
 from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
@@ -30,6 +30,8 @@ GROUPS = {
     "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
     "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
 }
+# the draft's field a step fills, where the names differ (step names are stored in conversations and buttons)
+FIELD_OF_STEP = {"lodging": "needs_lodging", "sessions": "parts"}
 YES = ("yes", "y", "có", "co", "ok", "dong y")
 NO = ("no", "n", "không", "khong", "ko", "k")
 TEXT_STEPS = {"full_name", "position", "organization", "note"}
@@ -63,8 +65,8 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def session_choices(conference: Event, lang: str) -> list[Choice]:
-    return [Choice(s.code, session_line(s, conference, lang)) for s in conference.sessions]
+def part_choices(conference: Event, lang: str) -> list[Choice]:
+    return [Choice(s.code, part_label(s, conference, lang)) for s in conference.parts]
 
 
 def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -113,14 +115,14 @@ def _ask_phone(step: str, draft: Draft, conference: Event, lang: str, for_self: 
     return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
 
 
-def _ask_sessions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [
-        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
-        for c in session_choices(conference, lang)
+        _pick(step, c.key, ("☑️ " if c.key in draft.parts else "⬜ ") + c.label)
+        for c in part_choices(conference, lang)
     ]
     buttons.append(_pick(step, "done", _("✅ Done")))
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
-    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
+    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(part_choices(conference, lang), 1))
     return Prompt(f"{text}\n{listing}", column(buttons))
 
 
@@ -173,7 +175,7 @@ _QUESTIONS = {
     "position": _ask_position,
     "organization": _ask_organization,
     "phone": _ask_phone,
-    "sessions": _ask_sessions,
+    "sessions": _ask_parts,
     "arrival_date": _ask_arrival_date,
     "arrival_time": _ask_arrival_time,
     "travel_mode": _ask_travel_mode,
@@ -216,7 +218,7 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         value = fields.arrival_time(text)
         return value if isinstance(value, Refusal) else value.strftime("%H:%M")
     if step == "sessions":
-        picked = match_many(text, session_choices(conference, lang))
+        picked = match_many(text, part_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
     return Refusal("choose")
 
@@ -250,4 +252,4 @@ def store(draft: Draft, step: str, value: object) -> None:
         return
     if step == "province" and value != draft.province:
         draft.category = None  # the categories offered depend on the province
-    setattr(draft, "needs_lodging" if step == "lodging" else step, value if value != "" else None)
+    setattr(draft, FIELD_OF_STEP.get(step, step), value if value != "" else None)

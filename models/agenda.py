@@ -1,5 +1,5 @@
-"""Agenda changes: the event file is the base; a change of a session's time or place, or its
-cancellation, is data on top of it, with who made it and when. The newest change of a session wins."""
+"""Agenda changes: the event file is the base; a change of a part's time or place, or its
+cancellation, is data on top of it, with who made it and when. The newest change of a part wins."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,7 +15,7 @@ class AgendaChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), index=True)
-    session_code: Mapped[str] = mapped_column(String(32))
+    part_code: Mapped[str] = mapped_column(String(32))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     place_vi: Mapped[str | None] = mapped_column(String(256))

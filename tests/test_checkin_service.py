@@ -208,16 +208,16 @@ async def test_searches_are_paced_per_staff_member(db, conference):
     ("2023-07-28T07:00:00+07:00", "conference"), ("2024-01-01T00:00:00+07:00", "conference"),
 ])
 def test_default_list_follows_the_event_local_date(conference, moment, expected):
-    assert checkin.default_list(conference, datetime.fromisoformat(moment).astimezone(timezone.utc)) == expected
+    assert checkin.default_part(conference, datetime.fromisoformat(moment).astimezone(timezone.utc)) == expected
 
 
 async def test_stats(db, conference):
-    staff_id, _, first = await setup(db, conference, province="gia_lai", sessions=["reception", "conference"])
-    await setup(db, conference, province="kon_tum", sessions=["conference"])
+    staff_id, _, first = await setup(db, conference, province="gia_lai", parts=["reception", "conference"])
+    await setup(db, conference, province="kon_tum", parts=["conference"])
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
         await checkin.check_in(session, await session.get(checkin.Delegate, first), "conference", staff, "search")
-        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        by_list = {s.part_code: s for s in await checkin.stats(session, conference)}
         assert (by_list["conference"].registered, by_list["conference"].checked_in) == (2, 1)
         assert by_list["conference"].by_province == {"gia_lai": (1, 1), "kon_tum": (1, 0)}
         assert (by_list["reception"].registered, by_list["reception"].checked_in) == (1, 0)
@@ -272,11 +272,11 @@ async def test_a_scan_that_waited_offline_is_recorded_when_it_was_made(db, confe
 
 
 async def test_stats_count_an_arrival_on_a_part_not_registered_for_in_its_province_too(db, conference):
-    staff_id, _, delegate_id = await setup(db, conference, province="gia_lai", sessions=["reception"])
+    staff_id, _, delegate_id = await setup(db, conference, province="gia_lai", parts=["reception"])
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
         await checkin.check_in(session, await session.get(checkin.Delegate, delegate_id), "conference", staff, "search")
-        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        by_list = {s.part_code: s for s in await checkin.stats(session, conference)}
         conference_list = by_list["conference"]
         assert (conference_list.registered, conference_list.checked_in) == (0, 1)
         assert sum(arrived for _, arrived in conference_list.by_province.values()) == conference_list.checked_in

@@ -68,7 +68,7 @@ class Scene:
         async with self.direct.db.session() as session:
             shot = {model.__name__: sorted((row(r) for r in await session.scalars(select(model))), key=repr)
                     for model in PROTECTED}
-            shot["delegates"] = [row(d) | {"sessions": d.session_codes} for d in await session.scalars(
+            shot["delegates"] = [row(d) | {"sessions": d.part_codes} for d in await session.scalars(
                 select(Delegate).where(Delegate.id != self.ids["mallory_delegate"]).order_by(Delegate.id))]
             shot["accounts"] = [row(a) for a in (await session.scalars(select(Account).where(
                 Account.user_id != str(self.mallory.id)).order_by(Account.id))).unique()]

@@ -367,7 +367,7 @@ async def test_a_cancelled_delegate_drops_out_of_every_count_alike(site, fake):
         await chat.send("/stats")
         stats = (await until_text(chat, "Registered and checked in")).text
         parts = [re.search(r": (\d+)/(\d+)$", line) for line in stats.splitlines()[1:] if line and line[0] != " "]
-        conference = [s.code for s in site.app.conference.sessions].index("conference")
+        conference = [s.code for s in site.app.conference.parts].index("conference")
         page = (await board.get("/desk/api/setup"))[1]["counts"]["conference"]
         dashboard = (await board.get("/dashboard/api/numbers?list=conference"))[1]
         seen = {"chat desk": int(desk_line.group(1)), "/stats": int(parts[conference].group(1)),

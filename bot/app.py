@@ -177,7 +177,8 @@ async def health(_request: web.Request) -> web.Response:
 def create_web_app(app: App) -> web.Application:
     """The bot's web server: Telegram's webhook (secret token checked), /health for the proxy, and the
     pages and files of bot/web (reception desk, dashboard, QR images for Zalo)."""
-    from bot.web import add_routes
+    from bot.channels.zalo import web as zalo_web
+    from bot.web import reception
 
     web_app = web.Application()
     web_app["app"] = app
@@ -187,7 +188,9 @@ def create_web_app(app: App) -> web.Application:
     web_app.on_cleanup.append(lambda _web_app: journal.close())
     WebhookHandler(app.dispatcher, app.bot, journal, app.settings.telegram_webhook_secret).register(
         web_app, path=WEBHOOK_PATH)
-    add_routes(web_app, app)
+    reception.setup(web_app)  # the reception desk page and the organizers' dashboard
+    if getattr(app, "zalo", None) is not None:
+        zalo_web.add_routes(web_app)  # the Zalo webhook and check-in QR pictures for Zalo
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 

@@ -34,7 +34,7 @@ from bot.infra.health import redis_reachable
 from bot.infra.sender import ReliableSender
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
-from bot.ui import AlreadyDone, TypedMenuAnswer
+from bot.screens.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from handlers.claims import claim_pace
 from models import Database

@@ -15,7 +15,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, registration as reg
-from bot.ui import Button, show
+from bot.screens.ui import Button, show
 from models import Account
 from models.base import utcnow
 

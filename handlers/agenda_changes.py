@@ -21,7 +21,7 @@ from bot.screens.render import change_notice, day
 from bot.services import agenda, confirmations, outbox
 from bot.services.fields import Refusal, day_and_time
 from bot.text import clean
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.broadcast import start_progress
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models.account import ORGANIZER

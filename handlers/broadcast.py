@@ -20,7 +20,7 @@ from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.screens.callbacks import Outbox, OutboxAction, Pick
 from bot.screens.render import audience_label, day
 from bot.services import confirmations, outbox
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Broadcast
 from models.account import ORGANIZER

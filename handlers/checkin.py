@@ -20,7 +20,7 @@ from bot.screens.callbacks import Desk, DeskAction
 from bot.screens.render import day
 from bot.services import badge, checkin, tickets
 from bot.services.search_pace import SearchPace
-from bot.ui import Button, column, show
+from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole
 from models import Delegate
 from models.account import STAFF

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.screens.callbacks import Go, GoTo
 from bot.services import confirmations, registration as reg
-from bot.ui import CONFIRMATION_KEY, Button, column, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, show
 from handlers import steps
 from models import Account
 

@@ -16,7 +16,7 @@ from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, exports, nominees
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
 from models.account import ORGANIZER
 from models.base import utcnow

@@ -12,14 +12,14 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, nominees, registration as reg
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
-from bot.ui import CONFIRMATION_KEY, done, show
+from bot.screens.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
 from handlers.conversation import (Registration, ask, begin, command_during_registration, main_menu, menu_expired,
                                    step_of)
@@ -165,7 +165,7 @@ async def not_text(message: Message, state: FSMContext, raw_state: str, conferen
     await ask(message, state, conference, lang, step_of(raw_state))
 
 
-# --- button presses (and typed presses, see bot.ui) ----------------------------------------------
+# --- button presses (and typed presses, see bot.screens.ui) ----------------------------------------------
 
 async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
     state, conference, lang = here.state, here.conference, here.lang

@@ -1,7 +1,7 @@
 """The registration steps: what each asks, which buttons it offers, and how a typed answer is read.
 
 A step answered by a button arrives as Pick(step, key); a typed number or label was already
-turned into that press by bot.ui. What still arrives as text here is free text (names, times,
+turned into that press by bot.screens.ui. What still arrives as text here is free text (names, times,
 notes, phone numbers) or a typed answer that matched nothing.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
 from bot.services.phone import normalize_phone
 from bot.services.registration import Draft
-from bot.ui import Button, Menu, column
+from bot.screens.ui import Button, Menu, column
 
 ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
          "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")

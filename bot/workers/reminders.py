@@ -32,7 +32,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.screens.render import day
 from bot.workers.outcome import BLOCKED, FAILED, LATER, attempt

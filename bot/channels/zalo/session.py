@@ -49,7 +49,7 @@ from bot.channels.zalo.qr import CodeInPicture, QrLinks, read_code_in_picture
 from bot.channels.zalo.text import LIMIT, calendar_lines, menu_text, plain_text, split_text, zalo_wording
 from bot.config import Settings
 from bot.event import Event
-from bot.ui import TYPED_PREFIX
+from bot.screens.ui import TYPED_PREFIX
 from models import Account, Database
 
 log = logging.getLogger(__name__)

@@ -29,14 +29,14 @@ from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight, Surroundings
 from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
-from bot.services.search_pace import SearchPace
+from bot.services import checkin, registration
+from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra.sender import ReliableSender
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.screens.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
-from handlers.claims import claim_pace
 from models import Database
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,12 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
     order = create_isolation(storage)  # one update of a chat at a time, in order (bot/infra/storage.py)
-    # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
+    # the paces live here, one each, handed to the handlers by name: searches per staff member, one for the
+    # chat desk and the desk page (bot/web/desk.py takes it from here), and wrong claim codes per person
+    search_pace = Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW)
+    claim_pace = Pace(registration.CLAIM_TRIES, registration.CLAIM_WINDOW)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
-                    faq=faq, search_pace=SearchPace(), claim_pace=claim_pace())
+                    faq=faq, search_pace=search_pace, claim_pace=claim_pace)
     dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())

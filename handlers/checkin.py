@@ -19,7 +19,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Desk, DeskAction
 from bot.screens.render import day
 from bot.services import badge, checkin, tickets
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole
 from models import Delegate
@@ -122,14 +122,14 @@ async def show_desk(target: Message | CallbackQuery, state: FSMContext, conferen
     await show(target, state, text, column(buttons), strict=True)
 
 
-async def desk_text(message: Message, here: Here, search_pace: SearchPace) -> None:
+async def desk_text(message: Message, here: Here, search_pace: Pace) -> None:
     if tickets.find_token(message.text) or tickets.is_foreign_code(message.text):  # a foreign QR: refused
         await decide_text(message, here, message.text, "token")
         return
     await find(message, here, message.text, search_pace)
 
 
-async def find_command(message: Message, command: CommandObject, here: Here, search_pace: SearchPace) -> None:
+async def find_command(message: Message, command: CommandObject, here: Here, search_pace: Pace) -> None:
     if not command.args:
         await message.answer(_("Type a part of the name or the whole phone number after /find, "
                                "e.g. /find nguyen an"))
@@ -137,7 +137,7 @@ async def find_command(message: Message, command: CommandObject, here: Here, sea
     await find(message, here, command.args, search_pace)
 
 
-async def find(message: Message, here: Here, query: str, search_pace: SearchPace) -> None:
+async def find(message: Message, here: Here, query: str, search_pace: Pace) -> None:
     conference, lang = here.conference, here.lang
     found = await checkin.search(here.session, conference, query, here.account, search_pace)
     if found.refused == "too_fast":

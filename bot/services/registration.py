@@ -224,6 +224,12 @@ async def find_for(session: AsyncSession, event: Event, account: Account, delega
 
 # Taking over a record: the registrant forwards a link (Telegram) or a short code (Zalo: "DK 12345678").
 
+# Claim codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. The app
+# keeps one pace of wrong tries (CLAIM_TRIES in CLAIM_WINDOW seconds) in this process's memory: enough to stop
+# one person typing codes, the risk here.
+CLAIM_TRIES, CLAIM_WINDOW = 5, 15 * 60
+
+
 def _new_claim_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 

@@ -29,6 +29,7 @@ from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight, Surroundings
 from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
+from bot.services import checkin, registration
 from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra.sender import ReliableSender
@@ -36,7 +37,6 @@ from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.screens.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
-from handlers.claims import claim_pace
 from models import Database
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,12 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
                       storage: BaseStorage) -> Dispatcher:
     faq = load_faq(faq_path(settings.event_file))
     order = create_isolation(storage)  # one update of a chat at a time, in order (bot/infra/storage.py)
-    # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
+    # the paces live here, one each, handed to the handlers by name: searches per staff member, one for the
+    # chat desk and the desk page (bot/web/desk.py takes it from here), and wrong claim codes per person
+    search_pace = Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW)
+    claim_pace = Pace(registration.CLAIM_TRIES, registration.CLAIM_WINDOW)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
-                    faq=faq, search_pace=Pace(30, 60.0), claim_pace=claim_pace())
+                    faq=faq, search_pace=search_pace, claim_pace=claim_pace)
     dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
@@ -177,7 +180,8 @@ async def health(_request: web.Request) -> web.Response:
 def create_web_app(app: App) -> web.Application:
     """The bot's web server: Telegram's webhook (secret token checked), /health for the proxy, and the
     pages and files of bot/web (reception desk, dashboard, QR images for Zalo)."""
-    from bot.web import add_routes
+    from bot.channels.zalo import web as zalo_web
+    from bot.web import reception
 
     web_app = web.Application()
     web_app["app"] = app
@@ -188,7 +192,9 @@ def create_web_app(app: App) -> web.Application:
     web_app.on_cleanup.append(lambda _web_app: journal.close())
     WebhookHandler(app.dispatcher, app.bot, journal, app.settings.telegram_webhook_secret).register(
         web_app, path=WEBHOOK_PATH)
-    add_routes(web_app, app)
+    reception.setup(web_app)  # the reception desk page and the organizers' dashboard
+    if getattr(app, "zalo", None) is not None:
+        zalo_web.add_routes(web_app)  # the Zalo webhook and check-in QR pictures for Zalo
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from bot.text import fold
 
@@ -123,7 +124,8 @@ class Event(_Model):
     host: Text  # the host province, which arranges lodging
     hand_over: Text  # what reception gives a delegate at check-in
     venue: Venue
-    parts: tuple[Part, ...] = Field(min_length=1)
+    # the file's key is `parts`; `sessions`, its old name, is still read so existing event files keep working
+    parts: tuple[Part, ...] = Field(min_length=1, validation_alias=AliasChoices("parts", "sessions"))
     reminders: tuple[Reminder, ...] = ()
     travel_modes: tuple[TravelMode, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
@@ -141,8 +143,9 @@ class Event(_Model):
         return value
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> Event:
-        for field, items in (("sessions", self.parts), ("categories", self.categories),
+    def _references_resolve(self, info: ValidationInfo) -> Event:
+        parts_key = (info.context or {}).get("parts_key", "parts")  # as the file names them
+        for field, items in ((parts_key, self.parts), ("categories", self.categories),
                              ("provinces", self.provinces), ("travel_modes", self.travel_modes)):
             seen: set[str] = set()
             for item in items:
@@ -199,7 +202,7 @@ class Event(_Model):
         return value
 
     def arrival_days(self) -> list[date]:
-        """The days a delegate may arrive: the day before the first session to the last one."""
+        """The days a delegate may arrive: the day before the first part to the last one."""
         first = min(s.starts_at for s in self.parts).astimezone(self.tz).date()
         last = max(s.starts_at for s in self.parts).astimezone(self.tz).date()
         return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
@@ -237,8 +240,8 @@ def load_event(path: str | Path) -> Event:
     except yaml.YAMLError as exc:
         raise EventFileError(f"Event file {path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise EventFileError(f"Event file {path} must be a mapping of fields (id, name, sessions, ...).")
+        raise EventFileError(f"Event file {path} must be a mapping of fields (id, name, parts, ...).")
     try:
-        return Event.model_validate(raw)
+        return Event.model_validate(raw, context={"parts_key": "sessions" if "sessions" in raw else "parts"})
     except ValidationError as exc:
         raise EventFileError(f"Event file {path} has errors:\n{describe(exc)}") from None

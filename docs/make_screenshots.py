@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.services import checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from bot.web import auth
+from bot.services import sign_in
 from models import Account, AccountRole, Broadcast, CheckIn, CheckInLog, OutboxMessage
 from models.account import ORGANIZER, STAFF
 from models.outbox import BLOCKED, DONE, PENDING, RUNNING, SENT
@@ -116,8 +116,8 @@ async def main() -> None:
     try:
         delegates, desk1, organizer = await seed(app)
         async with app.db.session() as session:
-            desk_link = auth.login_url(settings, await auth.create_login(session, desk1, STAFF))
-            board_link = auth.login_url(settings, await auth.create_login(session, organizer, ORGANIZER))
+            desk_link = sign_in.login_url(settings, await sign_in.create_login(session, desk1, STAFF))
+            board_link = sign_in.login_url(settings, await sign_in.create_login(session, organizer, ORGANIZER))
         arrived = {c for c in await _arrived(app)}
         waiting = [d for d in delegates if d.id not in arrived]
 

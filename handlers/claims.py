@@ -16,41 +16,30 @@ from handlers.me import claimed
 from handlers.registration import begin_as_nominee
 from models import Delegate
 
-# Codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. Counted in
-# this process only (the dispatcher's "claim_pace"): enough to stop one person typing codes, the risk here.
-MAX_WRONG = 5
-WINDOW = 15 * 60
-
-
-def claim_pace() -> Pace:
-    return Pace(MAX_WRONG, WINDOW)
-
-
 async def typed_code(message: Message, here: Here, claim_pace: Pace) -> None:
-    state, conference, lang, session, account = here.state, here.conference, here.lang, here.session, here.account
     code = reg.typed_claim(message.text)
-    if claim_pace.wait(account.id):
+    if claim_pace.wait(here.account.id):
         await message.answer(_("Too many wrong codes. Please wait a quarter of an hour, or ask the organizers."))
         return
     if not reg.is_claim_code(code):  # a nominee's personal code, as their link would have opened
         await begin_as_nominee(message, here, code)
         return
-    result = await reg.claim_by_code(session, conference, account, code)
+    result = await reg.claim_by_code(here.session, here.conference, here.account, code)
     if isinstance(result, Delegate):
-        claim_pace.forget(account.id)
-        await state.clear()
+        claim_pace.forget(here.account.id)
+        await here.state.clear()
         await claimed(message, here, result)
         return
     if result == "invalid":
-        claim_pace.note(account.id)
+        claim_pace.note(here.account.id)
     await message.answer({
         "cancelled": _("This registration was cancelled. You can register again with /start."),
         "already_registered": _("You already have a registration of your own; see /me."),
     }.get(result, _("This code is not valid or has already been used. Please check it with the person who "
                     "registered you.")))
-    step = step_of(await state.get_state())
+    step = step_of(await here.state.get_state())
     if step:  # in the middle of a registration: carry on with it
-        await ask(message, state, conference, lang, step)
+        await ask(message, here.state, here.conference, here.lang, step)
 
 
 def create_router() -> Router:

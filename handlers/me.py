@@ -30,11 +30,10 @@ def _who(delegate: Delegate, account: Account) -> str:
 
 
 async def list_records(target: Message | CallbackQuery, here: Here, page: int = 0) -> None:
-    state, account = here.state, here.account
-    await state.clear()
-    delegates = await reg.delegates_of(here.session, here.conference, account)
+    await here.state.clear()
+    delegates = await reg.delegates_of(here.session, here.conference, here.account)
     if not delegates:
-        await show(target, state, _("You have no registration yet."), column(register_buttons()))
+        await show(target, here.state, _("You have no registration yet."), column(register_buttons()))
         return
     if len(delegates) == 1:
         await show_card(target, here, delegates[0])
@@ -45,7 +44,7 @@ async def list_records(target: Message | CallbackQuery, here: Here, page: int = 
     lines, buttons = [], []
     for n, d in enumerate(delegates[page * PAGE:(page + 1) * PAGE], 1):
         status = "" if d.active else " — " + _("cancelled")
-        lines.append(f"{n}. {escape(d.full_name)} {_who(d, account)}{status}")
+        lines.append(f"{n}. {escape(d.full_name)} {_who(d, here.account)}{status}")
         label = f"{d.full_name}{' ✖' if not d.active else ''}"
         buttons.append(Button(label, Card(action=CardAction.show, id=d.id).pack()))
     if pages > 1:
@@ -54,7 +53,7 @@ async def list_records(target: Message | CallbackQuery, here: Here, page: int = 
                     ((_("◀️ Previous page"), page - 1), (_("Next page ▶️"), page + 1)) if 0 <= to < pages]
     buttons.append(Button(_("➕ Register another delegate"), Go(to=GoTo.register_other).pack()))
     text = _("Registrations you made ({count}):").format(count=len(delegates)) + "\n" + "\n".join(lines)
-    await show(target, state, text, column(buttons))
+    await show(target, here.state, text, column(buttons))
 
 
 async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "") -> None:

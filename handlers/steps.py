@@ -34,6 +34,8 @@ GROUPS = {
     "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
     "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
 }
+# the draft's field a step fills, where the names differ (step names are stored in conversations and buttons)
+FIELD_OF_STEP = {"lodging": "needs_lodging", "sessions": "parts"}
 TEXT_STEPS = {"full_name", "position", "organization", "note"}
 # what a text typed at a step is taken as (taken_as); WHICH: the step of the menu that asks, when in doubt
 ANSWER, QUESTION, DOUBT, WHICH = "answer", "question", "doubt", "which"
@@ -135,7 +137,7 @@ def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: 
     ]
     buttons.append(_pick(step, "done", _("✅ Done"), *DONE))
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
-    listing = "\n".join(f"{n}. {'☑️ ' if c.key in draft.sessions else ''}{c.label}"
+    listing = "\n".join(f"{n}. {'☑️ ' if c.key in draft.parts else ''}{c.label}"
                         for n, c in enumerate(part_choices(conference, lang), 1))
     return Prompt(f"{text}\n{listing}", column(buttons))
 
@@ -300,4 +302,4 @@ def store(draft: Draft, step: str, value: object) -> None:
         return
     if step == "province" and value != draft.province:
         draft.category = None  # the categories offered depend on the province
-    setattr(draft, "needs_lodging" if step == "lodging" else step, value if value != "" else None)
+    setattr(draft, FIELD_OF_STEP.get(step, step), value if value != "" else None)

@@ -60,15 +60,16 @@ async def show_badge(message: Message, conference: Event, lang: str, delegate: D
 
 async def opened_code(message: Message, here: Here, token: str) -> None:
     """Somebody without the staff role opened a check-in link: their own badge, or nothing personal."""
-    conference, lang = here.conference, here.lang
-    ticket = tickets.read(here.settings.secret_key, conference.id, token)
+    ticket = tickets.read(here.settings.secret_key, here.conference.id, token)
     delegate = await here.session.get(Delegate, ticket.delegate_id) if isinstance(ticket, tickets.Ticket) else None
-    if delegate is not None and delegate.event_id == conference.id and here.account.id in (
+    if delegate is not None and delegate.event_id == here.conference.id and here.account.id in (
             delegate.account_id, delegate.registered_by_id):
-        await show_badge(message, conference, lang, delegate, replaced=ticket.version != delegate.ticket_version)
+        await show_badge(message, here.conference, here.lang, delegate,
+                         replaced=ticket.version != delegate.ticket_version)
         return
     await message.answer(_("This is a delegate's check-in code for the {event}. It is scanned by the reception "
-                           "staff when the delegate arrives.").format(event=escape(conference.short_name.get(lang))))
+                           "staff when the delegate arrives.").format(
+        event=escape(here.conference.short_name.get(here.lang))))
 
 
 def create_router() -> Router:

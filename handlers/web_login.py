@@ -1,6 +1,6 @@
 """Login links for the web pages: /desk (reception staff and organizers) opens the reception desk page
 on a computer, /dashboard (organizers) the arrivals dashboard. Each link works once and expires soon;
-the page it opens keeps the person signed in for a working day (bot/web/auth.py)."""
+the page it opens keeps the person signed in for a working day (bot/services/sign_in.py)."""
 from __future__ import annotations
 
 from html import escape
@@ -12,17 +12,17 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.web import auth
+from bot.services import sign_in
 from handlers.filters import HasRole, organizers_only
 from models import Account
 from models.account import ORGANIZER, STAFF
 
 
 async def _send_link(message: Message, session: AsyncSession, account: Account, settings: Settings, role: str) -> None:
-    token = await auth.create_login(session, account, role)
-    link = escape(auth.login_url(settings, token))
-    minutes = int(auth.LOGIN_LIFETIME.total_seconds() // 60)
-    hours = int(auth.SESSION_LIFETIME.total_seconds() // 3600)
+    token = await sign_in.create_login(session, account, role)
+    link = escape(sign_in.login_url(settings, token))
+    minutes = int(sign_in.LOGIN_LIFETIME.total_seconds() // 60)
+    hours = int(sign_in.SESSION_LIFETIME.total_seconds() // 3600)
     if role == STAFF:
         text = _("🛎 Reception desk page. Open this link on the desk's computer within {minutes} minutes; it works "
                  "once and keeps that computer signed in for {hours} hours. Do not forward it.")

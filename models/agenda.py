@@ -1,5 +1,5 @@
-"""Agenda changes: the event file is the base; a change of a session's time or place, or its
-cancellation, is data on top of it, with who made it and when. The newest change of a session wins."""
+"""Agenda changes: the event file is the base; a change of a part's time or place, or its
+cancellation, is data on top of it, with who made it and when. The newest change of a part wins."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -16,7 +16,7 @@ class CheckIn(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
-    part_code: Mapped[str] = mapped_column(String(32), index=True)  # a session code of the event
+    part_code: Mapped[str] = mapped_column(String(32), index=True)  # the code of a part of the conference (the event file's)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     via: Mapped[str] = mapped_column(String(16), default="")  # link | photo | token | search | desk

@@ -61,7 +61,8 @@ class Delegate(Base):
 
 
 class DelegatePart(Base):
-    """A part of the conference (session code from the event file) the delegate attends."""
+    """A part of the conference (its code in the event file) the delegate attends. The table keeps its
+    first name, delegate_sessions (migration 0012_part_names renamed its column only)."""
 
     __tablename__ = "delegate_sessions"
 

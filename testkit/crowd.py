@@ -28,7 +28,7 @@ async def seat(db, fake: FakeTelegram, conference: Event, count: int, *, first_i
             parts = ["reception"] if reception_only_every and n % reception_only_every == 0 else None
             await reg.register(session, conference, draft(full_name=f"Đại biểu số {n}", province=province,
                                                           category=category, phone=f"+8490{n:07d}",
-                                                          **({"sessions": parts} if parts else {})),
+                                                          **({"parts": parts} if parts else {})),
                                registrant=account, for_self=True)
             users.append(u)
     return users

@@ -13,7 +13,7 @@ from bot.app import start_web
 from bot.services import registration as reg
 from bot.services import tickets
 from bot.services.accounts import get_or_create_account
-from bot.web import auth
+from bot.services import sign_in
 from models import Account, AccountRole, Delegate
 from models.account import STAFF
 from testkit.records import draft
@@ -60,7 +60,7 @@ class Site:
     async def login_link(self, account: Account, role: str, **kwargs) -> str:
         async with self.app.db.session() as session:
             account = await session.get(Account, account.id)
-            return auth.login_url(self.settings, await auth.create_login(session, account, role, **kwargs))
+            return sign_in.login_url(self.settings, await sign_in.create_login(session, account, role, **kwargs))
 
     async def client(self, account: Account | None = None, role: str = STAFF) -> Desk:
         """An HTTP client; with an account, logged in by a fresh link (as a browser would)."""

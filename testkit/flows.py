@@ -93,3 +93,61 @@ async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", pro
         return review
     await u.press("✅ Xác nhận")
     return await until_text(u, "Đã đăng ký")
+
+
+async def organizer_in_english(fake, user_id: int = 9001) -> FakeUser:
+    """The organizer of the tests' settings (ADMIN_IDS) after choosing English: the main menu is shown."""
+    org = fake.user(user_id, first_name="Ban tổ chức", language_code="en")
+    await org.send("/start")
+    await until_button(org, "🇬🇧 English")
+    await org.press("🇬🇧 English")
+    await until_button(org, "❓ Help")
+    return org
+
+
+async def broadcast_to_everyone(org: FakeUser, vi: str, en: str | None = None, timeout: float = 5) -> FakeMessage:
+    """/broadcast up to the summary with its ✅ Send now (not pressed): `vi` for everyone, or `en` for those
+    reading English."""
+    await org.send("/broadcast")
+    await until_text(org, "Vietnamese")
+    await org.send(vi)
+    await until_button(org, "Skip: Vietnamese for everyone")
+    if en is None:
+        await org.press("Skip: Vietnamese for everyone")
+    else:
+        await org.send(en)
+    await until_button(org, "Everyone registered")
+    await org.press("Everyone registered")
+    return await until_button(org, "✅ Send now", timeout=timeout)
+
+
+async def agenda_part(org: FakeUser, title: str) -> FakeMessage:
+    """/agenda, then the part whose button reads `title`: its details with the change buttons."""
+    await org.send("/agenda")
+    await until_button(org, "➕ Add a part")
+    await org.press(lambda b: title in b["text"])
+    return await until_button(org, "🕑 Change the time")
+
+
+async def cancel_part(org: FakeUser, title: str) -> FakeMessage:
+    """The part's cancellation up to its ✅ Confirm and notify (not pressed)."""
+    await agenda_part(org, title)
+    await org.press("❌ Cancel this part")
+    return await until_button(org, "✅ Confirm and notify")
+
+
+async def handled(running) -> None:
+    """Every update taken so far is handled to its end (queued presses included)."""
+    await running.app.dispatcher["in_flight"].finish(20)
+
+
+async def tapped_together(running, u: FakeUser, label: str, message: FakeMessage, times: int = 2,
+                          until: str | None = None) -> list:
+    """`times` presses at once on `label` (a double tap), the answers to them all, once everything they set
+    off is handled (and, with `until`, once a message with that text came)."""
+    presses = await u.press_together(label, times=times, message=message)
+    answers = [await u.answer_for(press, timeout=20) for press in presses]
+    if until:
+        await until_text(u, until, timeout=20)
+    await handled(running)
+    return answers

@@ -67,6 +67,6 @@ async def seat_zalo(db, fakezalo: FakeZalo, conference, name: str, *, lang: str 
         account = await get_or_create_account(session, channel="zalo", user_id=internal, chat_id=internal,
                                               display_name=name)
         account.language = lang
-        await reg.register(session, conference, draft(full_name=name, **({"sessions": parts} if parts else {})),
+        await reg.register(session, conference, draft(full_name=name, **({"parts": parts} if parts else {})),
                            registrant=account, for_self=True)
         return u, account.id

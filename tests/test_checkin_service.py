@@ -145,7 +145,7 @@ async def test_search_by_name_without_diacritics_or_phone(db, conference):
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     await setup(db, conference, full_name="Nguyễn Văn An", phone="+84912333444")
     async with db.session() as session:
-        staff, pace = await session.get(checkin.Account, staff_id), Pace(30, 60.0)
+        staff, pace = await session.get(checkin.Account, staff_id), Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW)
 
         async def names(query):
             return [d.full_name for d in (await checkin.search(session, conference, query, staff, pace)).delegates]
@@ -163,7 +163,7 @@ async def test_a_phone_number_typed_whole_in_any_usual_form_finds_its_delegate(d
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
-        found = await checkin.search(session, conference, typed, staff, Pace(30, 60.0))
+        found = await checkin.search(session, conference, typed, staff, Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW))
         assert [d.full_name for d in found.delegates] == ["Nguyễn Thị Hồng Hạnh"] and found.refused is None
 
 
@@ -172,12 +172,12 @@ async def test_a_phone_number_cannot_be_rebuilt_digit_by_digit(db, conference):
     digit at a time and keeping the digits that still found her would rebuild the whole number."""
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     async with db.session() as session:
-        staff, pace = await session.get(checkin.Account, staff_id), Pace(30, 60.0)
+        staff, pace = await session.get(checkin.Account, staff_id), Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW)
         number = "0905111222"
         parts = {number[i:j] for i in range(len(number)) for j in range(i + 4, len(number) + 1)} - {number}
         parts |= {"+84" + number[1:j] for j in range(5, len(number))} | {"0905 111", "905 111 22", "84 905"}
         for part in sorted(parts):
-            pace = Pace(30, 60.0)  # the pace is not what stops this
+            pace = Pace(checkin.SEARCHES, checkin.SEARCH_WINDOW)  # the pace is not what stops this
             found = await checkin.search(session, conference, part, staff, pace)
             if found.delegates:
                 assert part.lstrip("0") == number.lstrip("0"), part  # "905111222" is the whole number, too
@@ -188,7 +188,7 @@ async def test_a_phone_number_cannot_be_rebuilt_digit_by_digit(db, conference):
 async def test_searches_are_paced_per_staff_member(db, conference):
     staff_id, other_id, _ = await setup(db, conference, full_name="Nguyễn Văn An")
     now = [1000.0]
-    pace = Pace(most=3, window=60, clock=lambda: now[0])
+    pace = Pace(3, 60, clock=lambda: now[0])
     async with db.session() as session:
         staff, other = await session.get(checkin.Account, staff_id), await session.get(checkin.Account, other_id)
         for _ in range(3):

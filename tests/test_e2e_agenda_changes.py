@@ -7,8 +7,7 @@ from sqlalchemy import select
 from bot.services import agenda, reminders
 from models import AgendaChange
 from testkit.crowd import seat
-from testkit.flows import until_button, until_text
-from tests.test_e2e_broadcast import organizer_in_english
+from testkit.flows import agenda_part, cancel_part, organizer_in_english, until_button, until_text
 
 ICT = timezone(timedelta(hours=7))
 
@@ -17,10 +16,7 @@ async def test_moving_the_conference_reaches_exactly_its_delegates_and_moves_the
         running, fake, db, conference):
     users = await seat(db, fake, conference, 9, english_every=4, reception_only_every=3)
     org = await organizer_in_english(fake)
-    await org.send("/agenda")
-    await until_button(org, "➕ Add a part")
-    await org.press(lambda b: "Mid-year 2023 review conference" in b["text"])
-    details = await until_button(org, "🕑 Change the time")
+    details = await agenda_part(org, "Mid-year 2023 review conference")
     assert "Attending: 6 delegates" in details.text
     await org.press("🕑 Change the time")
     await until_text(org, "new start time")
@@ -59,12 +55,7 @@ async def test_moving_the_conference_reaches_exactly_its_delegates_and_moves_the
 async def test_cancel_and_add_a_part(running, fake, db, conference):
     users = await seat(db, fake, conference, 4, reception_only_every=2)
     org = await organizer_in_english(fake)
-    await org.send("/agenda")
-    await until_button(org, "➕ Add a part")
-    await org.press(lambda b: "Reception of delegates" in b["text"])
-    await until_button(org, "❌ Cancel this part")
-    await org.press("❌ Cancel this part")
-    confirm = await until_button(org, "✅ Confirm and notify")
+    confirm = await cancel_part(org, "Reception of delegates")
     assert "26/7: Reception of delegates is cancelled." in confirm.text and "4 chats" in confirm.text
     await org.press("✅ Confirm and notify")
     await until_text(org, "finished:", timeout=20)

@@ -8,18 +8,9 @@ from bot.services import outbox
 from models import Account, Broadcast, OutboxMessage
 from models.outbox import BLOCKED, DONE, SENT
 from testkit.crowd import seat
-from testkit.flows import until_button, until_text
+from testkit.flows import broadcast_to_everyone, organizer_in_english, until_button, until_text
 
 BODY = "Xe đưa đón khởi hành lúc 07:15 <từ khách sạn> & đến hội trường"
-
-
-async def organizer_in_english(fake):
-    org = fake.user(9001, first_name="Ban tổ chức", language_code="en")
-    await org.send("/start")
-    await until_button(org, "🇬🇧 English")
-    await org.press("🇬🇧 English")
-    await until_button(org, "❓ Help")
-    return org
 
 
 def received(u, part: str) -> list:
@@ -46,14 +37,7 @@ async def test_broadcast_to_500_with_20_blocked_arrives_once_each_and_names_the_
     await bot.start()
     try:
         org = await organizer_in_english(fake)
-        await org.send("/broadcast")
-        await until_text(org, "Vietnamese")
-        await org.send(BODY)
-        await until_button(org, "Skip: Vietnamese for everyone")
-        await org.send("The shuttle leaves at 07:15 from the hotel")
-        await until_button(org, "Everyone registered")
-        await org.press("Everyone registered")
-        summary = await until_button(org, "✅ Send now")
+        summary = await broadcast_to_everyone(org, BODY, en="The shuttle leaves at 07:15 from the hotel")
         assert "500 chats" in summary.text
         previews = [m for m in org.inbox if BODY in m.text or "The shuttle leaves" in m.text]
         assert len(previews) == 2  # the organizer saw both languages before confirming
@@ -108,14 +92,7 @@ async def test_an_organizer_stops_a_running_broadcast(running, fake, db, confere
     fake.set_rate_limits(global_per_s=5, per_chat_per_s=1, per_chat_burst=3)  # slow, so there is time to stop
     users = await seat(db, fake, conference, 120)
     org = await organizer_in_english(fake)
-    await org.send("/broadcast")
-    await until_text(org, "Vietnamese")
-    await org.send("Thông báo thử")
-    await until_button(org, "Skip: Vietnamese for everyone")
-    await org.press("Skip: Vietnamese for everyone")
-    await until_button(org, "Everyone registered")
-    await org.press("Everyone registered")
-    await until_button(org, "✅ Send now")
+    await broadcast_to_everyone(org, "Thông báo thử")
     await org.press("✅ Send now")
     progress = await until_button(org, "Stop this broadcast", timeout=20)
     for _ in range(100):

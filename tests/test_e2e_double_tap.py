@@ -7,18 +7,13 @@ from sqlalchemy import func, select
 
 from models import AgendaChange, Broadcast, Nominee, OutboxMessage
 from testkit.crowd import seat
-from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_text
-from tests.test_e2e_broadcast import organizer_in_english
+from testkit.flows import (broadcast_to_everyone, cancel_part, choose_vietnamese, delegates, organizer_in_english,
+                           register_by_buttons, tapped_together, until_button, until_text)
 from tests.test_nominees import BAD, xlsx
 from tests.test_webhook import post, web_bot  # noqa: F401 (a fixture)
 
 FAULT = "hệ thống vừa gặp sự cố"  # bot/infra/webhook.py's notice
 EXPIRED = "hết hạn"
-
-
-async def handled(running) -> None:
-    """Every update taken so far is handled to its end (queued presses included)."""
-    await running.app.dispatcher["in_flight"].finish(20)
 
 
 async def count(db, model, *where) -> int:
@@ -31,9 +26,7 @@ async def test_three_presses_on_confirm_store_one_registration_with_one_code(run
     await choose_vietnamese(u)
     review = await register_by_buttons(u, confirm=False)
     seen = len(u.inbox)
-    presses = await u.press_together("✅ Xác nhận", times=3, message=review)
-    answers = [await u.answer_for(press, timeout=20) for press in presses]
-    await handled(running)
+    answers = await tapped_together(running, u, "✅ Xác nhận", review, times=3)
 
     assert len(await delegates(db)) == 1
     after = u.inbox[seen:]
@@ -71,32 +64,12 @@ async def test_webhook_three_presses_posted_at_once_store_one_registration(web_b
     assert [a.text for a in answers if a.text] == ["This registration is already confirmed."] * 2
 
 
-async def broadcast_preview(org) -> object:
-    await org.send("/broadcast")
-    await until_text(org, "Vietnamese")
-    await org.send("Xe đưa đón lúc 07:15")
-    await until_button(org, "Skip: Vietnamese for everyone")
-    await org.press("Skip: Vietnamese for everyone")
-    await until_button(org, "Everyone registered")
-    await org.press("Everyone registered")
-    return await until_button(org, "✅ Send now")
-
-
-async def tapped_twice_until_finished(running, org, label: str, message) -> list:
-    """Two presses at once on `label`, the answers to both presses, once the sending has finished."""
-    presses = await org.press_together(label, times=2, message=message)
-    answers = [await org.answer_for(press, timeout=20) for press in presses]
-    await until_text(org, "finished:", timeout=20)
-    await handled(running)
-    return answers
-
-
 async def test_a_double_tap_on_send_now_broadcasts_once(running, fake, db, conference):
     users = await seat(db, fake, conference, 3)
     org = await organizer_in_english(fake)
-    preview = await broadcast_preview(org)
+    preview = await broadcast_to_everyone(org, "Xe đưa đón lúc 07:15")
     seen = len(org.inbox)
-    answers = await tapped_twice_until_finished(running, org, "✅ Send now", preview)
+    answers = await tapped_together(running, org, "✅ Send now", preview, until="finished:")
 
     assert await count(db, Broadcast) == 1 and await count(db, OutboxMessage) == 3
     assert all(sum("Xe đưa đón" in m.text for m in u.inbox) == 1 for u in users)
@@ -109,14 +82,9 @@ async def test_a_double_tap_on_send_now_broadcasts_once(running, fake, db, confe
 async def test_a_double_tap_on_confirm_changes_the_agenda_once(running, fake, db, conference):
     users = await seat(db, fake, conference, 2)
     org = await organizer_in_english(fake)
-    await org.send("/agenda")
-    await until_button(org, "➕ Add a part")
-    await org.press(lambda b: "Reception of delegates" in b["text"])
-    await until_button(org, "❌ Cancel this part")
-    await org.press("❌ Cancel this part")
-    confirm = await until_button(org, "✅ Confirm and notify")
+    confirm = await cancel_part(org, "Reception of delegates")
     seen = len(org.inbox)
-    answers = await tapped_twice_until_finished(running, org, "✅ Confirm and notify", confirm)
+    answers = await tapped_together(running, org, "✅ Confirm and notify", confirm, until="finished:")
 
     assert await count(db, AgendaChange) == 1 and await count(db, Broadcast) == 1
     assert all(sum("đã bị hủy" in m.text for m in u.inbox) == 1 for u in users)
@@ -132,9 +100,7 @@ async def test_a_double_tap_on_import_imports_the_list_once(running, fake, db):
     await until_text(org, ".xlsx")
     await org.send_document(xlsx(BAD), "danh-sach-kon-tum.xlsx")
     report = await until_button(org, "Import only the 2 valid rows", timeout=10)
-    presses = await org.press_together("Import only the 2 valid rows", times=2, message=report)
-    answers = [await org.answer_for(press, timeout=20) for press in presses]
-    await handled(running)
+    answers = await tapped_together(running, org, "Import only the 2 valid rows", report)
 
     assert await count(db, Nominee) == 2
     assert sum(m.kind == "document" and "Imported 2 people" in m.text for m in org.inbox) == 1
@@ -150,9 +116,7 @@ async def test_a_double_tap_on_cancelling_a_registration_answers_the_second_tap_
     await u.press("🗑 Hủy đăng ký này")
     question = await until_button(u, "Có, hủy đăng ký")
     seen = len(u.inbox)
-    presses = await u.press_together("Có, hủy đăng ký", times=2, message=question)
-    answers = [await u.answer_for(press, timeout=20) for press in presses]
-    await handled(running)
+    answers = await tapped_together(running, u, "Có, hủy đăng ký", question)
 
     assert not (await delegates(db))[0].active
     after = u.inbox[seen:]

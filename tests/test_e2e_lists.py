@@ -13,7 +13,7 @@ from models import Nominee
 from testkit.big_lists import big_xlsx
 from testkit.crowd import seat
 from testkit.flows import delegates, until_button, until_text
-from tests.test_e2e_broadcast import organizer_in_english
+from testkit.flows import organizer_in_english
 from tests.test_nominees import BAD, xlsx
 
 

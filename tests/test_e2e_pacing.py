@@ -6,7 +6,7 @@ chat, refusing a chat until the announced retry_after has passed); the bot paces
 import asyncio
 
 from testkit.crowd import seat
-from testkit.flows import until_button, until_text
+from testkit.flows import broadcast_to_everyone, choose_vietnamese, organizer_in_english, until_text
 from testkit.harness import RunningBot
 
 FAULT_NOTICE = "Xin lỗi, hệ thống vừa gặp sự cố"
@@ -29,19 +29,9 @@ async def test_an_organizers_broadcast_flow_meets_no_429_in_their_chat(fake, set
     await seat(db, fake, conference, 40, english_every=4)
     bot = await start_paced(fake, settings, clean_redis)
     try:
-        org = fake.user(9001, first_name="Ban tổ chức", language_code="en")
-        await org.send("/start")
-        await until_button(org, "🇬🇧 English")
-        await org.press("🇬🇧 English")
-        await until_button(org, "❓ Help")
-        await org.send("/broadcast")
-        await until_text(org, "Vietnamese")
-        await org.send("Xe đưa đón khởi hành lúc 07:15")
-        await until_button(org, "Skip: Vietnamese for everyone")
-        await org.send("The shuttle leaves at 07:15")
-        await until_button(org, "Everyone registered")
-        await org.press("Everyone registered")
-        await until_button(org, "✅ Send now", timeout=20)  # the previews and the summary, back to back
+        org = await organizer_in_english(fake)
+        # the previews and the summary, back to back
+        await broadcast_to_everyone(org, "Xe đưa đón khởi hành lúc 07:15", en="The shuttle leaves at 07:15", timeout=20)
         await org.press("✅ Send now")
         await until_text(org, "finished:", timeout=60)
     finally:
@@ -54,10 +44,7 @@ async def test_a_person_typing_fast_gets_every_reply_and_no_fault_notice(fake, s
     bot = await start_paced(fake, settings, clean_redis)
     try:
         u = fake.user(9101, first_name="Lan", language_code="vi")
-        await u.send("/start")
-        await until_button(u, "🇻🇳 Tiếng Việt")
-        await u.press("🇻🇳 Tiếng Việt")
-        await until_button(u, "❓ Hướng dẫn")
+        await choose_vietnamese(u)
         await asyncio.gather(*(u.send("/help") for _ in range(30)))
         replies = [await u.next_message(timeout=90) for _ in range(30)]
     finally:

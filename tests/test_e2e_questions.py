@@ -9,7 +9,7 @@ from models import Question
 from models.question import REPLIED
 from testkit.crowd import seat
 from testkit.flows import choose_vietnamese, until_button, until_text
-from tests.test_e2e_broadcast import organizer_in_english
+from testkit.flows import organizer_in_english
 
 ICT = timezone(timedelta(hours=7))
 

@@ -268,7 +268,7 @@ async def test_venue_questions_from_zalo_answered_or_handed_to_telegram_organize
                                                                                   conference):
     """Venue questions (handlers/questions.py, written by another engineer) work for a Zalo delegate; a question
     passed to the organizers reaches them on Telegram, and their reply comes back on Zalo."""
-    from tests.test_e2e_broadcast import organizer_in_english
+    from testkit.flows import organizer_in_english
 
     u, _ = await seat_zalo(db, fakezalo, conference, "Hỏi Zalo")
     await u.send("co can mang ao am ko")

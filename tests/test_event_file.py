@@ -52,3 +52,25 @@ def test_missing_and_non_yaml(tmp_path):
     bad.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(EventFileError, match="not valid YAML"):
         load_event(bad)
+
+
+def _written(tmp_path, data):
+    path = tmp_path / "event.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_parts_is_the_key_and_sessions_its_old_name_still_read(tmp_path):
+    """The event file belongs to the host: a file written with `sessions:` keeps working, and errors name the
+    key the file uses."""
+    old = yaml.safe_load(EVENT_FILE.read_text(encoding="utf-8"))
+    new = {("parts" if key == "sessions" else key): value
+           for key, value in yaml.safe_load(EVENT_FILE.read_text(encoding="utf-8")).items()}
+    assert "sessions" in old and "sessions" not in new
+    assert load_event(_written(tmp_path, new)).parts == load_event(_written(tmp_path, old)).parts
+    new["parts"][0]["starts_at"] = "2023-07-26T14:00:00"
+    with pytest.raises(EventFileError, match=r"parts\.0\.starts_at"):
+        load_event(_written(tmp_path, new))
+    twice = {**old, "sessions": old["sessions"] + old["sessions"][:1]}
+    with pytest.raises(EventFileError, match="sessions: code 'reception' appears twice"):
+        load_event(_written(tmp_path, twice))

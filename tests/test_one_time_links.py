@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.services import invitations, nominees, registration as reg
 from bot.services.accounts import get_or_create_account
-from bot.web import auth
+from bot.services import sign_in
 from models import Account, AccountRole, Delegate, Invitation, Nominee, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
 from testkit.feeding import DirectBot
@@ -82,9 +82,9 @@ async def test_a_login_link_opens_one_browser_session(db):
     async with db.session() as session:
         staff = await get_or_create_account(session, channel="telegram", user_id="2101", chat_id="2101")
         await invitations.grant(session, staff, STAFF, None)
-        token = await auth.create_login(session, staff, STAFF)
+        token = await sign_in.create_login(session, staff, STAFF)
 
-    results = await at_once(db, lambda session, _account: auth.open_login(session, token, frozenset()))
+    results = await at_once(db, lambda session, _account: sign_in.open_login(session, token, frozenset()))
     assert len(winners(results, "used")) == 1
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(WebSession)) == 1

@@ -106,3 +106,12 @@ async def test_same_phone(db, conference):
         assert await reg.same_phone(session, conference, "+84905123456", exclude_id=first.id) == []
         await reg.cancel(session, first)
         assert await reg.same_phone(session, conference, "+84905123456") == []
+
+
+def test_a_draft_stored_before_parts_were_named_keeps_its_parts():
+    """A registration under way when the bot was updated: its draft, in the conversation state, says
+    `sessions`; the choices are kept."""
+    stored = dict(draft().dump())
+    stored["sessions"] = stored.pop("parts")
+    assert reg.Draft.load(stored) == draft()
+    assert reg.Draft.load(draft().dump()) == draft()

@@ -34,7 +34,7 @@ def test_rehearse_fills_the_practice_database_and_reset_wipes_it(tmp_path, monke
 
     delegates, checkins = asyncio.run(stored(f"sqlite+aiosqlite:///{practice}"))
     event = load_event(EVENT_FILE)
-    assert len(delegates) == 60 and 0 < checkins < 60 * len(rehearse.parts_of(event))
+    assert len(delegates) == 60 and 0 < checkins < 60 * len(event.parts)
     assert len({d.province for d in delegates}) >= 8 and len({d.category for d in delegates}) >= 5
     for delegate in delegates:
         assert delegate.category in {c.code for c in event.categories_for(delegate.province)}

@@ -373,7 +373,7 @@ async def test_a_part_of_a_phone_number_finds_nobody_and_searches_are_paced(scen
     for query in ("/find 0905 111", "/find 1222", "/find +84 905 111 22", "/find 84905111"):
         assert [m.text for m in await scene.direct.say(scene.staff, query)] == [whole], query
     dispatcher = scene.direct.app.dispatcher
-    kept, dispatcher["search_pace"] = dispatcher["search_pace"], Pace(2, 60.0)
+    kept, dispatcher["search_pace"] = dispatcher["search_pace"], Pace(2, 60)
     try:
         for _ in range(2):
             assert (await scene.direct.say(scene.staff, "/find nguyen thi"))[0].inline_buttons

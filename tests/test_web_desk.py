@@ -226,7 +226,7 @@ async def test_the_desk_page_search_needs_a_whole_phone_number_and_is_paced(site
         for query in ("0905%20123%20456", "%2B84905123456", "84.905.123.456"):
             _, found = await desk.get(f"/desk/api/search?q={query}")
             assert [r["name"] for r in found["results"]] == ["Lê <Văn> & Co"], query
-        site.app.dispatcher["search_pace"] = Pace(2, 60.0)
+        site.app.dispatcher["search_pace"] = Pace(2, 60)
         assert [(await desk.get("/desk/api/search?q=tran"))[0] for _ in range(2)] == [200, 200]
         async with desk.http.get(site.url + "/desk/api/search?q=tran") as response:
             assert response.status == 429 and int(response.headers["Retry-After"]) > 0

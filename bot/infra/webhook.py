@@ -92,7 +92,7 @@ class WebhookDelivery:
         return self.attempt < MAX_ATTEMPTS
 
 
-CURRENT: contextvars.ContextVar[WebhookDelivery | None] = contextvars.ContextVar("webhook_ticket", default=None)
+CURRENT: contextvars.ContextVar[WebhookDelivery | None] = contextvars.ContextVar("webhook_delivery", default=None)
 
 
 # --- the journal ---------------------------------------------------------------------------------------------

@@ -41,24 +41,18 @@ def phone_number(rng: random.Random, taken: set[str]) -> str:
     return number
 
 
-def parts_of(event: Event) -> tuple:
-    """The event's parts (named `sessions` in older event models, `parts` in newer)."""
-    return getattr(event, "parts", None) or event.parts
-
-
 def draft_for(event: Event, rng: random.Random, taken: set[str]):
     from bot.services.registration import Draft
 
     province = rng.choice(event.provinces)
     category = rng.choice(event.categories_for(province.code))
-    codes = [part.code for part in parts_of(event)]
+    codes = [part.code for part in event.parts]
     chosen = sorted(rng.sample(codes, rng.randint(1, len(codes))), key=codes.index)
     organization = (event.default_organization(category.code, province.code, "vi")
                     or f"{category.name.get('vi')} {province.name.get('vi')}")
-    key = "parts" if "parts" in Draft.__dataclass_fields__ else "sessions"
     return Draft(province=province.code, category=category.code, full_name=person_name(rng),
                  position=rng.choice(POSITIONS), organization=organization[:256], phone=phone_number(rng, taken),
-                 **{key: chosen}, arrival_date=rng.choice(event.arrival_days()).isoformat(),
+                 parts=chosen, arrival_date=rng.choice(event.arrival_days()).isoformat(),
                  arrival_time=f"{rng.randint(6, 20):02d}:{rng.choice([0, 15, 30, 45]):02d}",
                  travel_mode=rng.choice(event.travel_modes).code, needs_lodging=rng.random() < 0.7, note="")
 
@@ -98,7 +92,7 @@ async def fill(database_url: str, event: Event, count: int, seed: int | None = N
 
 
 def attended(delegate) -> list[str]:
-    return list(getattr(delegate, "part_codes", None) or delegate.part_codes)
+    return list(delegate.part_codes)
 
 
 async def practice_desk(session):

@@ -1,4 +1,4 @@
-"""How delegates, dates and sessions look on screen. All user text is HTML-escaped here."""
+"""How delegates, dates and parts of the conference look on screen. All user text is HTML-escaped here."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""The agenda as it stands: the event file's sessions with the organizers' changes applied."""
+"""The agenda as it stands: the event file's parts with the organizers' changes applied."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +16,8 @@ from models.base import utcnow
 
 @dataclass(frozen=True)
 class AgendaPart:
-    """A session as delegates see it now."""
+    """A part of the conference as delegates see it now: the event file's `Part` with the organizers'
+    changes applied (time, place, cancelled), or a part they added."""
 
     code: str
     title: Text
@@ -36,7 +37,7 @@ def _base(conference: Event, s: Part) -> AgendaPart:
 
 
 async def parts(session: AsyncSession, conference: Event) -> list[AgendaPart]:
-    """Every session, in time order, as changed by the organizers."""
+    """Every part, in time order, as changed by the organizers."""
     changes = (await session.scalars(select(AgendaChange).where(AgendaChange.event_id == conference.id)
                                      .order_by(AgendaChange.id))).all()
     current = {s.code: _base(conference, s) for s in conference.parts}

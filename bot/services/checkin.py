@@ -26,6 +26,15 @@ CHECKED_IN, ALREADY, REFUSED = "checked_in", "already", "refused"
 # | unknown | replaced | cancelled
 QUEUED = timedelta(seconds=20)  # a scan older than this when it is decided waited in a queue (a desk offline)
 OLDEST = timedelta(hours=24)  # nothing is back-dated further than this
+# How often one staff member may search (the pace `search` is given; the app keeps one for both desks).
+# Reception may look a delegate up by name or phone, but must not be able to read the register out one
+# query after another (a script at the desk page, or a patient person in the chat): at most SEARCHES in
+# any SEARCH_WINDOW seconds, the chat and the desk page counted together. 30 a minute is far more than a
+# person at a desk types: one name found costs one search in the chat and two to four on the desk page (it
+# searches as the name is typed, after a short pause), and a check-in with the hand-over takes half a
+# minute; a script is held to one search every two seconds. The window lives in the process's memory: a
+# restart forgets it, and with several bot processes each keeps its own.
+SEARCHES, SEARCH_WINDOW = 30, 60.0
 
 
 @dataclass
@@ -178,7 +187,7 @@ class Found:
 
 async def search(session: AsyncSession, conference: Event, query: str, staff: Account, pace: Pace,
                  limit: int = 8) -> Found:
-    """The one search of both desks (chat and page), paced per staff member (bot/services/search_pace.py).
+    """The one search of both desks (chat and page), paced per staff member (SEARCHES above).
     Words find the delegates whose name has them (diacritics optional, whole words' starts); a phone
     number finds its delegate only when typed whole, in any usual form: a part of a number finds nobody,
     so a number cannot be rebuilt digit by digit from the results. A check-in number ("427-0", see

@@ -42,8 +42,12 @@ class Draft:
 
     @classmethod
     def load(cls, data: dict | None) -> Draft:
+        """From the conversation state; a draft stored before `parts` was named so keeps its `sessions`."""
+        data = dict(data or {})
+        if "sessions" in data:
+            data.setdefault("parts", data.pop("sessions"))
         known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def dump(self) -> dict:
         return asdict(self)
@@ -219,6 +223,12 @@ async def find_for(session: AsyncSession, event: Event, account: Account, delega
 
 
 # Taking over a record: the registrant forwards a link (Telegram) or a short code (Zalo: "DK 12345678").
+
+# Claim codes are 8 random digits; a handful of wrong tries per quarter hour keeps guessing hopeless. The app
+# keeps one pace of wrong tries (CLAIM_TRIES in CLAIM_WINDOW seconds) in this process's memory: enough to stop
+# one person typing codes, the risk here.
+CLAIM_TRIES, CLAIM_WINDOW = 5, 15 * 60
+
 
 def _new_claim_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"

@@ -51,7 +51,7 @@ async def _active_delegates(session: AsyncSession, conference: Event, *where) ->
 
 
 class Taken:
-    """The reminders already sent, being sent or dropped: by (delegate, session, offset, start); a row from
+    """The reminders already sent, being sent or dropped: by (delegate, part, offset, start); a row from
     before starts were recorded counts for any start of its part."""
 
     def __init__(self, rows) -> None:

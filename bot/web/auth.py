@@ -1,9 +1,8 @@
-"""Who is at the desk page or the dashboard.
+"""Who is at the desk page or the dashboard: the web side of signing in (the rules are in
+bot/services/sign_in.py: links, sessions, roles).
 
-The bot gives staff (/desk) and organizers (/dashboard) a one-time link that expires; opening it
-starts a browser session held in an HttpOnly, SameSite=Strict cookie. Both live in the database (as
-SHA-256 hashes only), so they survive a restart and work with several bot processes. Every request
-checks that the account still holds the role: removing someone's role locks them out at once.
+Opening a one-time link starts a browser session held in an HttpOnly, SameSite=Strict cookie. Every request
+checks that the account still holds the role.
 
 State-changing requests also need the CSRF token (an HMAC of the session id with SECRET_KEY, sent
 in a header by the page's scripts) and, when the browser says where the request comes from, an
@@ -16,101 +15,25 @@ of a navigation that started in another app is not sent by browsers with SameSit
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from html import escape
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.accounts import roles_of
+from bot.services.sign_in import (SESSION_LIFETIME, base_url, check_login, csrf_token, may_open, open_login,
+                                  sign_out, signed_in)
 from bot.web.html import message_page, page, t
-from models import Account, DeskScan, WebLogin, WebSession
+from models import Account
 from models.account import ORGANIZER, STAFF
-from models.base import utcnow
 
-LOGIN_LIFETIME = timedelta(minutes=30)  # time to walk from the phone to the desk's computer
-SESSION_LIFETIME = timedelta(hours=12)  # one working day at reception
-SCANS_KEPT = timedelta(days=3)  # long enough for any queued scan to be re-sent
 COOKIE = "delegate_desk"
 CSRF_HEADER = "X-CSRF-Token"
 HOME = {STAFF: "/desk", ORGANIZER: "/dashboard"}
-
-
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def base_url(settings: Settings) -> str:
-    return settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
-
-
-def login_url(settings: Settings, token: str) -> str:
-    return f"{base_url(settings)}/desk/login/{token}"
-
-
-def csrf_token(secret: str, raw_session: str) -> str:
-    return hmac.new(secret.encode(), b"csrf:" + raw_session.encode(), hashlib.sha256).hexdigest()
-
-
-def may_open(session_role: str, page_role: str) -> bool:
-    """An organizer's session opens the desk too (organizers have staff rights); staff's not the dashboard."""
-    return page_role == STAFF or session_role == ORGANIZER
-
-
-async def create_login(session: AsyncSession, account: Account, role: str, lifetime: timedelta = LOGIN_LIFETIME) -> str:
-    """A new login link's token (returned once, stored hashed); old links, sessions and scans are tidied."""
-    now = utcnow()
-    await session.execute(delete(WebLogin).where(WebLogin.expires_at < now - timedelta(days=1)))
-    await session.execute(delete(WebSession).where(WebSession.expires_at < now))
-    await session.execute(delete(DeskScan).where(DeskScan.at < now - SCANS_KEPT))
-    token = secrets.token_urlsafe(24)
-    session.add(WebLogin(token_hash=digest(token), account_id=account.id, role=role, expires_at=now + lifetime))
-    await session.commit()
-    return token
-
-
-async def check_login(session: AsyncSession, token: str) -> WebLogin | str:
-    """The link, or why it cannot be used: "unknown", "used", "expired" (nothing is changed)."""
-    login = await session.scalar(select(WebLogin).where(WebLogin.token_hash == digest(token)))
-    if login is None:
-        return "unknown"
-    if login.used_at is not None:
-        return "used"
-    if login.expires_at <= utcnow():
-        return "expired"
-    return login
-
-
-async def open_login(session: AsyncSession, token: str, admin_ids: frozenset[int]) -> tuple[str, WebSession] | str:
-    """Use the link once: a new session id (returned once, stored hashed), or why not (as check_login, or "role")."""
-    login = await check_login(session, token)
-    if isinstance(login, str):
-        return login
-    now = utcnow()
-    # the conditional update is what makes the link single-use when two tabs open it at once
-    claimed = await session.execute(update(WebLogin).where(WebLogin.id == login.id, WebLogin.used_at.is_(None))
-                                    .values(used_at=now))
-    if claimed.rowcount != 1:
-        await session.rollback()
-        return "used"
-    account = await session.get(Account, login.account_id)
-    if account is None or login.role not in roles_of(account, admin_ids):
-        await session.commit()
-        return "role"
-    raw = secrets.token_urlsafe(32)
-    web_session = WebSession(session_hash=digest(raw), account_id=account.id, role=login.role,
-                             expires_at=now + SESSION_LIFETIME)
-    session.add(web_session)
-    await session.commit()
-    return raw, web_session
 
 
 @dataclass
@@ -126,15 +49,11 @@ async def identify(request: web.Request, session: AsyncSession) -> Visitor | str
     raw = request.cookies.get(COOKIE)
     if not raw:
         return "login"
-    web_session = await session.scalar(select(WebSession).where(WebSession.session_hash == digest(raw)))
-    if web_session is None or web_session.expires_at <= utcnow():
-        return "login"
-    account = await session.get(Account, web_session.account_id)
-    if account is None or web_session.role not in roles_of(account, settings.admin_ids):
-        await session.delete(web_session)
-        await session.commit()
-        return "role"
-    return Visitor(account, web_session.role, csrf_token(settings.secret_key, raw))
+    found = await signed_in(session, raw, settings.admin_ids)
+    if isinstance(found, str):
+        return found
+    account, role = found
+    return Visitor(account, role, csrf_token(settings.secret_key, raw))
 
 
 def same_origin(request: web.Request) -> bool:
@@ -223,14 +142,13 @@ async def login_submit(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """Ends the session on the server too, so a copied cookie is worthless afterwards."""
+    """Ends the session on the server too (sign_in.sign_out)."""
     if not same_origin(request):
         return json_error(403, "csrf")
     raw = request.cookies.get(COOKIE)
     if raw:
         async with request.app["app"].db.session() as session:
-            await session.execute(delete(WebSession).where(WebSession.session_hash == digest(raw)))
-            await session.commit()
+            await sign_out(session, raw)
     response = web.Response(status=303, headers={"Location": "/desk"})
     response.del_cookie(COOKIE, path="/")
     return response

@@ -45,7 +45,7 @@ from sqlalchemy import select
 
 from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.channels.zalo.ids import ZaloIds, is_zalo
-from bot.channels.zalo.qr import QrLinks, CodeInPicture, read_code_in_picture
+from bot.channels.zalo.qr import CodeInPicture, QrLinks, read_code_in_picture
 from bot.channels.zalo.text import LIMIT, calendar_lines, plain_text, split_text, with_menu, zalo_wording
 from bot.config import Settings
 from bot.event import Event
@@ -141,18 +141,18 @@ class ZaloSession(BaseSession):
 
     async def _photo(self, bot: Bot, method: SendPhoto, internal: int, chat: str, lang: str) -> Message:
         caption = self._plain(bot, method.caption or "", method.parse_mode)
-        photo, url, ticket = method.photo, None, None
+        photo, url, code = method.photo, None, None
         if isinstance(photo, InputFile):
             data = b"".join([chunk async for chunk in photo.read(bot)])
-            ticket = await read_code_in_picture(data, self.settings.secret_key, self.conference.id)
-            url = self.qr.url(ticket.token, lang) if ticket else None
+            code = await read_code_in_picture(data, self.settings.secret_key, self.conference.id)
+            url = self.qr.url(code.token, lang) if code else None
         elif isinstance(photo, str) and photo.startswith(("https://", "http://")):
             url = photo
         if url is None:  # no public URL, or a Telegram file id Zalo cannot fetch
-            await self._send_text(method, chat, "\n\n".join(filter(None, [caption, code_as_text(ticket)])))
+            await self._send_text(method, chat, "\n\n".join(filter(None, [caption, code_as_text(code)])))
             return self._sent(bot, internal, text=caption)
-        if ticket:
-            caption = "\n".join(filter(None, [caption, _("Check-in number: {number}").format(number=ticket.number)]))
+        if code:
+            caption = "\n".join(filter(None, [caption, _("Check-in number: {number}").format(number=code.number)]))
         params = {"chat_id": chat, "photo": url}
         if caption and len(caption) <= LIMIT:
             params["caption"] = caption
@@ -259,13 +259,13 @@ class ZaloSession(BaseSession):
             yield lang
 
 
-def code_as_text(ticket: CodeInPicture | None) -> str:
+def code_as_text(code: CodeInPicture | None) -> str:
     """The check-in code where its picture cannot be shown."""
-    if ticket is None:
+    if code is None:
         return _("(A picture was attached here; Zalo cannot show it.)")
-    return "\n".join([_("Check-in number: {number}").format(number=ticket.number),
+    return "\n".join([_("Check-in number: {number}").format(number=code.number),
                       _("Zalo cannot show the QR picture here. At reception, staff type the check-in number, or "
-                        "this code:"), ticket.token])
+                        "this code:"), code.token])
 
 
 async def callback_alerts(make_request, bot: Bot, method: TelegramMethod) -> Any:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -12,16 +11,12 @@ from bot.screens.tickets import badge_lines, code_link
 from bot.services import badge, tickets
 from models import Delegate
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
-def add_routes(web_app: web.Application, app: App) -> None:
-    if getattr(app, "zalo", None) is None:
-        return
+def add_routes(web_app: web.Application) -> None:
+    """Mounted by the composition root (bot/app.py) when the Zalo channel is on."""
     web_app.router.add_post(WEBHOOK_PATH, webhook)
     web_app.router.add_get("/zalo/qr/{name}", qr_picture)
 
@@ -41,7 +36,7 @@ async def webhook(request: web.Request) -> web.Response:
 
 async def qr_picture(request: web.Request) -> web.Response:
     """The badge of a signed, unexpired URL, drawn from the delegate's record as it is now."""
-    app: App = request.app["app"]
+    app = request.app["app"]  # the App the composition root (bot/app.py) put there
     signed = app.zalo.qr.check(request.match_info["name"])
     if signed is None:
         raise web.HTTPNotFound()

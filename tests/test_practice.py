@@ -3,7 +3,6 @@ address, with its own database; the in-process Bot API server answers the bot as
 browser tests are in tests/test_practice_browser.py)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time

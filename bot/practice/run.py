@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.config import ROOT, Settings
+from bot.config import Settings
 from bot.practice.page import ChatPage
 from bot.practice.people import ORGANIZER, appoint_staff, seat
 from bot.practice.server import TOKEN, PracticeTelegram

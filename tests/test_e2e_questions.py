@@ -83,6 +83,6 @@ async def test_free_text_during_registration_is_the_step_answer_not_a_question(r
     await u.press("Thường trực HĐND tỉnh")
     await until_text(u, "Họ và tên")
     await u.send("Khách Sạn Ở Đâu")  # looks like a question, but it is the answer to "full name?"
-    await until_text(u, "Chức vụ?")
+    await until_text(u, "Số điện thoại")
     async with db.session() as session:
         assert (await session.scalar(select(Question))) is None

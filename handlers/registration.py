@@ -112,17 +112,18 @@ async def advance(target: Message | CallbackQuery, here: Here, done_step: str, n
             await _message_of(target).answer(notice, reply_markup=ReplyKeyboardRemove())
         await _save_changes(target, here, draft, data["delegate_id"])
         return
-    warning = notice
+    warning = ""
     if following == "confirm" and draft.phone:
         twins = await reg.same_phone(here.session, conference, draft.phone)
         if len(twins) == 1:
-            warning += _("⚠️ {names} is already registered with this phone number. If it is the same person, "
+            warning = _("⚠️ {names} is already registered with this phone number. If it is the same person, "
                         "cancel this registration; otherwise confirm.").format(names=escape(twins[0].full_name))
         elif twins:  # a secretariat may give its own number for all its colleagues: name a few, count the rest
-            warning += _("⚠️ {count} registrations already have this phone number: {names}. If one of them is the "
+            warning = _("⚠️ {count} registrations already have this phone number: {names}. If one of them is the "
                         "same person, cancel this registration; otherwise confirm.").format(
                 count=len(twins), names=listing.names([escape(d.full_name) for d in twins]))
-    await ask(target, state, conference, lang, following, warning=warning, remove_keyboard=bool(notice))
+    await ask(target, state, conference, lang, following, warning="\n\n".join(filter(None, [notice, warning])),
+              remove_keyboard=bool(notice))
 
 
 def _message_of(target: Message | CallbackQuery) -> Message:
@@ -257,7 +258,8 @@ async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:
     draft = reg.Draft.load(data["draft"])
     for name in ("arrival_date", "arrival_time", "travel_mode", "needs_lodging"):
         setattr(draft, name, previous[name])
-    await here.state.update_data(draft=draft.dump())
+    queue = [step for step in data.get("queue") or [] if step not in ("arrival_time", "travel_mode", "lodging")]
+    await here.state.update_data(draft=draft.dump(), queue=queue)
     await advance(callback, here, done_step="lodging")
 
 

@@ -226,7 +226,7 @@ def check(records: list[Delegate]) -> None:
     assert names == expected, names
     for r in records:
         assert r.province and r.category and r.position and r.organization and r.phone, r.full_name
-        assert len(r.session_codes) == 3 and r.arrival_date and r.arrival_time and r.travel_mode == "air", r.full_name
+        assert len(r.part_codes) == 3 and r.arrival_date and r.arrival_time and r.travel_mode == "air", r.full_name
         assert r.needs_lodging, r.full_name
 
 

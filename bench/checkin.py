@@ -66,21 +66,21 @@ async def decisions(url: str, delegates: int) -> dict:
             ids.append(d.id)
     codes = [tickets.issue(SECRET, conference.id, i, 1) for i in ids]
 
-    async def one(code: str, list_code: str) -> float:
+    async def one(code: str, part_code: str) -> float:
         started = time.perf_counter()
         async with db.session() as session:
             desk = await session.get(checkin.Account, staff.id)
-            await checkin.scan(session, conference, SECRET, code, list_code, desk, "link")
+            await checkin.scan(session, conference, SECRET, code, part_code, desk, "link")
         return (time.perf_counter() - started) * 1000
 
     result = {}
-    for label, list_code, parallel in (("first scans, one desk", "reception", 1),
+    for label, part_code, parallel in (("first scans, one desk", "reception", 1),
                                        ("repeat scans (already), one desk", "reception", 1),
                                        ("first scans, 8 desks at once", "conference", 8)):
         started = time.perf_counter()
         latencies: list[float] = []
         for chunk in range(0, len(codes), parallel):
-            latencies += await asyncio.gather(*(one(c, list_code) for c in codes[chunk:chunk + parallel]))
+            latencies += await asyncio.gather(*(one(c, part_code) for c in codes[chunk:chunk + parallel]))
         elapsed = time.perf_counter() - started
         latencies.sort()
         result[label] = {"per_second": round(len(codes) / elapsed), "p50_ms": round(latencies[len(latencies) // 2], 2),

@@ -128,7 +128,7 @@ async def check_records(users: list[FakeUser]) -> dict:
                  date(2023, 7, 26), dt_time(9, 0), "road", False, "", ["conference", "reception"], True)
         if len(mine) != 1 or (mine[0].full_name, mine[0].phone, mine[0].province, mine[0].category, mine[0].position,
                                mine[0].arrival_date, mine[0].arrival_time, mine[0].travel_mode, mine[0].needs_lodging,
-                               mine[0].note, sorted(mine[0].session_codes),
+                               mine[0].note, sorted(mine[0].part_codes),
                                mine[0].account_id == mine[0].registered_by_id) != typed:
             wrong += 1
     return {"delegate_rows": sum(map(len, by_user.values())), "people_with_one_correct_row": len(users) - wrong}

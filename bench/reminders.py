@@ -64,7 +64,7 @@ async def main() -> None:
                 account = await get_or_create_account(session, channel="telegram", user_id=uid, chat_id=uid,
                                                       display_name=f"D{n}")
                 await reg.register(session, conference, draft(full_name=f"Đại biểu {n}", phone=f"+8491{n:07d}",
-                                                              sessions=["reception", "exchange", "conference"]),
+                                                              parts=["reception", "exchange", "conference"]),
                                    registrant=account, for_self=True)
         async with app.db.session() as session:
             timings = []

@@ -29,12 +29,12 @@ from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight, Surroundings
 from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra.sender import ReliableSender
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
-from bot.ui import AlreadyDone, TypedMenuAnswer
+from bot.screens.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
 from handlers.claims import claim_pace
 from models import Database
@@ -126,7 +126,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     order = create_isolation(storage)  # one update of a chat at a time, in order (bot/infra/storage.py)
     # one search pace for the chat desk and the desk page (bot/web/desk.py takes it from here)
     dp = Dispatcher(storage=storage, events_isolation=order, conference=conference, settings=settings, db=db,
-                    faq=faq, search_pace=SearchPace(), claim_pace=claim_pace())
+                    faq=faq, search_pace=Pace(30, 60.0), claim_pace=claim_pace())
     dp["in_flight"] = in_flight = InFlight(queued=order.tasks)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())

@@ -44,7 +44,7 @@ class Venue(_Model):
     directions: Text | None = None  # "how to get there", in reminders
 
 
-class Session(_Model):
+class Part(_Model):
     """A part of the conference a delegate can attend."""
 
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
@@ -62,7 +62,7 @@ class Session(_Model):
         return value
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> Session:
+    def _ends_after_start(self) -> Part:
         if self.ends_at is not None and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
@@ -111,7 +111,7 @@ class Event(_Model):
     host: Text  # the host province, which arranges lodging
     hand_over: Text  # what reception gives a delegate at check-in
     venue: Venue
-    sessions: tuple[Session, ...] = Field(min_length=1)
+    parts: tuple[Part, ...] = Field(min_length=1)
     reminders: tuple[Reminder, ...] = ()
     travel_modes: tuple[TravelMode, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
@@ -130,7 +130,7 @@ class Event(_Model):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Event:
-        for field, items in (("sessions", self.sessions), ("categories", self.categories),
+        for field, items in (("sessions", self.parts), ("categories", self.categories),
                              ("provinces", self.provinces), ("travel_modes", self.travel_modes)):
             seen: set[str] = set()
             for item in items:
@@ -155,8 +155,8 @@ class Event(_Model):
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
-    def session(self, code: str) -> Session | None:
-        return next((s for s in self.sessions if s.code == code), None)
+    def part(self, code: str) -> Part | None:
+        return next((s for s in self.parts if s.code == code), None)
 
     def travel_mode(self, code: str) -> TravelMode | None:
         return next((t for t in self.travel_modes if t.code == code), None)
@@ -173,8 +173,8 @@ class Event(_Model):
 
     def arrival_days(self) -> list[date]:
         """The days a delegate may arrive: the day before the first session to the last one."""
-        first = min(s.starts_at for s in self.sessions).astimezone(self.tz).date()
-        last = max(s.starts_at for s in self.sessions).astimezone(self.tz).date()
+        first = min(s.starts_at for s in self.parts).astimezone(self.tz).date()
+        last = max(s.starts_at for s in self.parts).astimezone(self.tz).date()
         return [first - timedelta(days=1) + timedelta(days=n) for n in range((last - first).days + 2)]
 
 

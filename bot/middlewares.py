@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
-from models import Account, AgendaChange, Database, Delegate, DelegateSession
+from models import Account, AgendaChange, Database, Delegate, DelegatePart
 
-REMINDER_INPUTS = (Delegate, DelegateSession, AgendaChange)
+REMINDER_INPUTS = (Delegate, DelegatePart, AgendaChange)
 log = logging.getLogger(__name__)
 
 

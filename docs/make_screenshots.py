@@ -68,7 +68,7 @@ async def seed(app) -> tuple[list, Account, Account]:
                                   position="Phó Chủ tịch" if n % 5 == 0 else "Chuyên viên",
                                   organization=f"UBND tỉnh {conference.province(province).name.vi}",
                                   phone=f"+849{rnd.randrange(10**7, 10**8)}",
-                                  sessions=["reception", "conference"] + (["exchange"] if n % 3 else []),
+                                  parts=["reception", "conference"] + (["exchange"] if n % 3 else []),
                                   arrival_date="2023-07-26", arrival_time="14:00", travel_mode="air",
                                   needs_lodging=province != "lam_dong", note="")
                 delegates.append(await reg.register(session, conference, draft, registrant=own, for_self=True))
@@ -164,7 +164,7 @@ async def _arrived(app) -> list[int]:
     from sqlalchemy import select
 
     async with app.db.session() as session:
-        return list(await session.scalars(select(CheckIn.delegate_id).where(CheckIn.list_code == "conference")))
+        return list(await session.scalars(select(CheckIn.delegate_id).where(CheckIn.part_code == "conference")))
 
 
 if __name__ == "__main__":

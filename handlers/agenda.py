@@ -15,13 +15,13 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, registration as reg
-from bot.ui import Button, show
+from bot.screens.ui import Button, show
 from models import Account
 from models.base import utcnow
 
 
 async def attending(session: AsyncSession, conference: Event, account: Account) -> set[str]:
-    return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.session_codes}
+    return {code for d in await reg.delegates_of(session, conference, account) if d.active for code in d.part_codes}
 
 
 async def schedule(message: Message, conference: Event, lang: str, session: AsyncSession, account: Account) -> None:

@@ -21,7 +21,7 @@ from bot.screens.render import change_notice, day
 from bot.services import agenda, confirmations, outbox
 from bot.services.fields import Refusal, day_and_time
 from bot.text import clean
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.broadcast import start_progress
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models.account import ORGANIZER
@@ -44,11 +44,11 @@ def _two_languages(raw: str) -> Text | None:
     return Text(vi=vi, en=en or vi) if vi else None
 
 
-async def current(session: AsyncSession, conference: Event, code: str) -> agenda.Part | None:
+async def current(session: AsyncSession, conference: Event, code: str) -> agenda.AgendaPart | None:
     return next((p for p in await agenda.parts(session, conference) if p.code == code), None)
 
 
-def part_line(part: agenda.Part, conference: Event, lang: str) -> str:
+def part_line(part: agenda.AgendaPart, conference: Event, lang: str) -> str:
     start = part.starts_at.astimezone(conference.tz)
     line = f"{day(start.date(), lang)} {start:%H:%M} — {part.title.get(lang)}"
     return ("❌ " + line) if part.cancelled else line
@@ -82,7 +82,7 @@ async def part_gone(callback: CallbackQuery) -> None:
     await callback.message.answer(_("This part is no longer in the agenda; send /agenda again."))
 
 
-async def part_pressed(callback: CallbackQuery, callback_data: Agenda, here: Here, part: agenda.Part) -> None:
+async def part_pressed(callback: CallbackQuery, callback_data: Agenda, here: Here, part: agenda.AgendaPart) -> None:
     """One part: when and where, who attends, and what can be changed."""
     await callback.answer()
     state, conference, lang, code = here.state, here.conference, here.lang, part.code
@@ -101,7 +101,7 @@ async def part_pressed(callback: CallbackQuery, callback_data: Agenda, here: Her
         Button(_("📍 Change the place"), Agenda(action=AgendaAction.place, code=code).pack()), toggle]), edit=True)
 
 
-async def time_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.Part) -> None:
+async def time_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.AgendaPart) -> None:
     await callback.answer()
     await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
     await state.set_state(AgendaEdit.time)
@@ -110,7 +110,7 @@ async def time_pressed(callback: CallbackQuery, callback_data: Agenda, state: FS
                                     "the same."))
 
 
-async def place_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.Part) -> None:
+async def place_pressed(callback: CallbackQuery, callback_data: Agenda, state: FSMContext, part: agenda.AgendaPart) -> None:
     await callback.answer()
     await state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
     await state.set_state(AgendaEdit.place)
@@ -119,7 +119,7 @@ async def place_pressed(callback: CallbackQuery, callback_data: Agenda, state: F
 
 
 async def cancel_or_restore_pressed(callback: CallbackQuery, callback_data: Agenda, here: Here,
-                                    part: agenda.Part) -> None:
+                                    part: agenda.AgendaPart) -> None:
     await callback.answer()
     await here.state.update_data(ag_code=part.code, ag_action=callback_data.action.value)
     await confirm(callback.message, here)
@@ -139,7 +139,7 @@ async def got_time(message: Message, here: Here) -> None:
     state, conference, session = here.state, here.conference, here.session
     data = await state.get_data()
     part = await current(session, conference, data["ag_code"]) if data.get("ag_code") else None
-    base = (part.starts_at if part else conference.sessions[0].starts_at).astimezone(conference.tz)
+    base = (part.starts_at if part else conference.parts[0].starts_at).astimezone(conference.tz)
     moment = day_and_time(message.text or "", base.date())
     if isinstance(moment, Refusal):
         await message.answer(_("I could not read that time. Please write it like <code>08:30</code> or "
@@ -166,16 +166,16 @@ async def got_place(message: Message, here: Here) -> None:
     await confirm(message, here)
 
 
-def _proposal(data: dict, part: agenda.Part | None, conference: Event) -> agenda.Part:
+def _proposal(data: dict, part: agenda.AgendaPart | None, conference: Event) -> agenda.AgendaPart:
     """The part as it will be once the change is made."""
     starts = datetime.fromisoformat(data["ag_starts"]) if data.get("ag_starts") else None
     place = Text(vi=data["ag_place"][0], en=data["ag_place"][1]) if data.get("ag_place") else None
     if part is None:  # a new part
         title = Text(vi=data["ag_title"][0], en=data["ag_title"][1])
-        return agenda.Part("", title, starts, None, place or conference.venue.name, (), for_everyone=True)
+        return agenda.AgendaPart("", title, starts, None, place or conference.venue.name, (), for_everyone=True)
     ends = part.ends_at + (starts - part.starts_at) if starts and part.ends_at else part.ends_at
     cancelled = {"cancel": True, "restore": False}.get(data.get("ag_action"), part.cancelled)
-    return agenda.Part(part.code, part.title, starts or part.starts_at, ends, place or part.place, part.programme,
+    return agenda.AgendaPart(part.code, part.title, starts or part.starts_at, ends, place or part.place, part.programme,
                        cancelled, part.for_everyone)
 
 
@@ -219,7 +219,7 @@ async def decided(callback: CallbackQuery, callback_data: Pick, here: Here, i18n
         row = await agenda.change(session, conference, part.code, account, starts_at=new.starts_at,
                                   ends_at=new.ends_at, place=new.place, cancelled=new.cancelled, commit=False)
         audience = f"part:{part.code}"
-    new = await current(session, conference, row.session_code)
+    new = await current(session, conference, row.part_code)
     notices = {}
     for lang in ("vi", "en"):
         with i18n.use_locale(lang):

@@ -20,7 +20,7 @@ from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.screens.callbacks import Outbox, OutboxAction, Pick
 from bot.screens.render import audience_label, day
 from bot.services import confirmations, outbox
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Broadcast
 from models.account import ORGANIZER
@@ -119,7 +119,7 @@ async def picked_audience(callback: CallbackQuery, callback_data: Pick, here: He
         "province": [(p.code, p.name.get(lang)) for p in conference.provinces],
         "category": [(c.code, c.label.get(lang)) for c in conference.categories],
         "part": [(s.code, f"{day(s.starts_at.astimezone(conference.tz).date(), lang)} — {s.title.get(lang)}")
-                 for s in conference.sessions],
+                 for s in conference.parts],
     }
     if key in narrower:
         buttons = [Button(label, Pick(step="bc_to", key=f"{key}.{code}").pack()) for code, label in narrower[key]]
@@ -133,7 +133,7 @@ async def picked_audience(callback: CallbackQuery, callback_data: Pick, here: He
 
 def _known(conference: Event, audience: str) -> bool:
     kind, _sep, code = audience.partition(":")
-    lookup = {"province": conference.province, "category": conference.category, "part": conference.session}
+    lookup = {"province": conference.province, "category": conference.category, "part": conference.part}
     return kind in lookup and lookup[kind](code) is not None
 
 

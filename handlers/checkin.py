@@ -19,32 +19,32 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Desk, DeskAction
 from bot.screens.render import day
 from bot.services import badge, checkin, tickets
-from bot.services.search_pace import SearchPace
-from bot.ui import Button, column, show
+from bot.services.pace import Pace
+from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole
 from models import Delegate
 from models.account import STAFF
 
-LIST_KEY = "checkin_list"
+PART_KEY = "checkin_list"
 
 
 class Reception(StatesGroup):
     desk = State()  # any text is a code or a name/phone to search
 
 
-def list_name(conference: Event, code: str, lang: str) -> str:
-    s = conference.session(code)
+def part_name(conference: Event, code: str, lang: str) -> str:
+    s = conference.part(code)
     return f"{day(s.starts_at.astimezone(conference.tz).date(), lang)} — {s.title.get(lang)}" if s else code
 
 
-async def current_list(state: FSMContext, conference: Event) -> str:
-    chosen = (await state.get_data()).get(LIST_KEY)
-    return chosen if chosen and conference.session(chosen) else checkin.default_list(conference)
+async def current_part(state: FSMContext, conference: Event) -> str:
+    chosen = (await state.get_data()).get(PART_KEY)
+    return chosen if chosen and conference.part(chosen) else checkin.default_part(conference)
 
 
 def render(decision: checkin.Decision, conference: Event, lang: str) -> tuple[str, list[list[Button]] | None]:
     """The answer staff see: big, one glance, with what to do."""
-    where = escape(list_name(conference, decision.list_code, lang))
+    where = escape(part_name(conference, decision.part_code, lang))
     d = decision.delegate
     if decision.outcome == checkin.REFUSED:
         reason = {
@@ -79,8 +79,8 @@ async def answer(target: Message | CallbackQuery, state: FSMContext, decision: c
 
 
 async def decide_text(message: Message, here: Here, text: str, via: str) -> None:
-    list_code = await current_list(here.state, here.conference)
-    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, text, list_code,
+    part_code = await current_part(here.state, here.conference)
+    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, text, part_code,
                                   here.account, via)
     await answer(message, here.state, decision, here.conference, here.lang)
 
@@ -89,8 +89,8 @@ async def staff_opened_code(message: Message, here: Here, payload: str, *, other
     """Staff scanned a code with the phone camera: the deep link opened the bot. Whatever it held (a check-in
     code, a damaged one, an invitation), the desk stays open on its list and the answer has the one look
     of a check-in answer, so the next delegate in the queue is scanned without a detour."""
-    list_code = await current_list(here.state, here.conference)
-    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, payload, list_code,
+    part_code = await current_part(here.state, here.conference)
+    decision = await checkin.scan(here.session, here.conference, here.settings.secret_key, payload, part_code,
                                   here.account, "link")
     text, menu = render(decision, here.conference, here.lang)
     if other_link:  # an invitation or a registration link: it still works once the desk is closed
@@ -109,27 +109,27 @@ async def desk(message: Message, state: FSMContext, conference: Event, lang: str
 
 async def show_desk(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     session: AsyncSession) -> None:
-    code = await current_list(state, conference)
+    code = await current_part(state, conference)
     count = await checkin.checked_in_count(session, code, conference)
     text = "\n".join([
         _("🛎 <b>Reception desk</b> — list: {name} ({count} checked in)").format(
-            name=escape(list_name(conference, code, lang)), count=count),
+            name=escape(part_name(conference, code, lang)), count=count),
         _("Scan a code with the phone camera, send a photo of it, paste or scan the code here, or type part "
           "of a name or a whole phone number. /cancel closes the desk."),
     ])
-    buttons = [Button(("• " if s.code == code else "") + list_name(conference, s.code, lang),
-                      Desk(action=DeskAction.switch_list, code=s.code).pack()) for s in conference.sessions]
+    buttons = [Button(("• " if s.code == code else "") + part_name(conference, s.code, lang),
+                      Desk(action=DeskAction.switch_part, code=s.code).pack()) for s in conference.parts]
     await show(target, state, text, column(buttons), strict=True)
 
 
-async def desk_text(message: Message, here: Here, search_pace: SearchPace) -> None:
+async def desk_text(message: Message, here: Here, search_pace: Pace) -> None:
     if tickets.find_token(message.text) or tickets.is_foreign_code(message.text):  # a foreign QR: refused
         await decide_text(message, here, message.text, "token")
         return
     await find(message, here, message.text, search_pace)
 
 
-async def find_command(message: Message, command: CommandObject, here: Here, search_pace: SearchPace) -> None:
+async def find_command(message: Message, command: CommandObject, here: Here, search_pace: Pace) -> None:
     if not command.args:
         await message.answer(_("Type a part of the name or the whole phone number after /find, "
                                "e.g. /find nguyen an"))
@@ -137,7 +137,7 @@ async def find_command(message: Message, command: CommandObject, here: Here, sea
     await find(message, here, command.args, search_pace)
 
 
-async def find(message: Message, here: Here, query: str, search_pace: SearchPace) -> None:
+async def find(message: Message, here: Here, query: str, search_pace: Pace) -> None:
     conference, lang = here.conference, here.lang
     found = await checkin.search(here.session, conference, query, here.account, search_pace)
     if found.refused == "too_fast":
@@ -176,13 +176,13 @@ async def photo(message: Message, here: Here, bot: Bot) -> None:
 
 
 def list_of_conference(callback: CallbackQuery, callback_data: Desk, conference: Event) -> bool:
-    return conference.session(callback_data.code) is not None
+    return conference.part(callback_data.code) is not None
 
 
 async def list_switched(callback: CallbackQuery, callback_data: Desk, state: FSMContext, conference: Event,
                         lang: str, session: AsyncSession) -> None:
-    await state.update_data({LIST_KEY: callback_data.code})
-    await callback.answer(list_name(conference, callback_data.code, lang))
+    await state.update_data({PART_KEY: callback_data.code})
+    await callback.answer(part_name(conference, callback_data.code, lang))
     await show_desk(callback, state, conference, lang, session)
 
 
@@ -192,8 +192,8 @@ async def picked(callback: CallbackQuery, callback_data: Desk, here: Here) -> No
         await callback.answer(_("This menu has expired."))
         return
     await callback.answer()
-    list_code = await current_list(here.state, here.conference)
-    decision = await checkin.check_in(here.session, delegate, list_code, here.account, "search")
+    part_code = await current_part(here.state, here.conference)
+    decision = await checkin.check_in(here.session, delegate, part_code, here.account, "search")
     await answer(callback.message, here.state, decision, here.conference, here.lang)
 
 
@@ -207,7 +207,7 @@ async def undone(callback: CallbackQuery, callback_data: Desk, here: Here) -> No
     delegate = await session.get(Delegate, taken_back.delegate_id)
     await show(callback, here.state, _("↩️ Check-in of {name} undone ({list}).").format(
         name=escape(delegate.full_name),
-        list=escape(list_name(here.conference, taken_back.list_code, here.lang))), edit=True)
+        list=escape(part_name(here.conference, taken_back.part_code, here.lang))), edit=True)
 
 
 async def desk_menu_expired(callback: CallbackQuery) -> None:
@@ -218,7 +218,7 @@ async def desk_menu_expired(callback: CallbackQuery) -> None:
 async def stats_command(message: Message, conference: Event, lang: str, session: AsyncSession) -> None:
     lines = [_("📊 <b>Registered and checked in</b>")]
     for s in await checkin.stats(session, conference):
-        lines.append(f"\n<b>{escape(list_name(conference, s.list_code, lang))}</b>: {s.checked_in}/{s.registered}")
+        lines.append(f"\n<b>{escape(part_name(conference, s.part_code, lang))}</b>: {s.checked_in}/{s.registered}")
         for code, (registered, arrived) in s.by_province.items():
             province = conference.province(code)
             lines.append(f"  {escape(province.name.get(lang) if province else code)}: {arrived}/{registered}")
@@ -247,7 +247,7 @@ def create_router() -> Router:
     router.message.register(photo, F.photo, staff)
     router.message.register(desk_text, Reception.desk, F.text, ~F.text.startswith("/"), staff)
     router.message.register(scanned_text, F.text.func(lambda text: bool(text and tickets.find_token(text))), staff)
-    router.callback_query.register(list_switched, Desk.filter(F.action == DeskAction.switch_list), staff,
+    router.callback_query.register(list_switched, Desk.filter(F.action == DeskAction.switch_part), staff,
                                    list_of_conference)
     router.callback_query.register(picked, Desk.filter(F.action == DeskAction.pick), staff)
     router.callback_query.register(undone, Desk.filter(F.action == DeskAction.undo), staff)

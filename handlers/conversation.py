@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.screens.callbacks import Go, GoTo
 from bot.services import confirmations, registration as reg
-from bot.ui import CONFIRMATION_KEY, Button, column, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, show
 from handlers import steps
 from models import Account
 
@@ -96,8 +96,8 @@ def register_buttons() -> list[Button]:
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     account: Account, session: AsyncSession) -> None:
     own = await reg.own_delegate(session, conference, account)
-    first = conference.sessions[0].starts_at.astimezone(conference.tz)
-    last = conference.sessions[-1].starts_at.astimezone(conference.tz)
+    first = conference.parts[0].starts_at.astimezone(conference.tz)
+    last = conference.parts[-1].starts_at.astimezone(conference.tz)
     if own:
         text = _("You are registered as <b>{name}</b>.").format(name=escape(own.full_name))
         buttons = [Button(_("📋 My registration"), Go(to=GoTo.me).pack()),

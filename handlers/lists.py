@@ -12,12 +12,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, exports, nominees
-from bot.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
+from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import CanImport, HasRole, OnZalo, organizers_only, organizers_only_button
 from models.account import ORGANIZER, secretariat_of
 from models.base import utcnow

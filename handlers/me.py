@@ -16,7 +16,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Card, CardAction, Go, GoTo
 from bot.screens.render import draft_card
 from bot.services import registration as reg
-from bot.ui import Button, column, done, show
+from bot.screens.ui import Button, column, done, show
 from handlers import steps
 from handlers.conversation import begin, command_during_registration, register_buttons, step_of
 from handlers.tickets import send_code

@@ -17,14 +17,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
 from bot.services import agenda, questions, registration as reg
 from bot.services.faq import Answer, Choices, Entry, Faq, decide
-from bot.ui import Button, column, show
+from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole, organizers_only
 from handlers.tickets import myqr
 from models import Account, Question

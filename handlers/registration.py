@@ -13,14 +13,14 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, nominees, registration as reg
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
-from bot.ui import CONFIRMATION_KEY, done, show
+from bot.screens.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
 from handlers.conversation import (Registration, ask, begin, command_during_registration, main_menu, menu_expired,
                                    step_of)
@@ -219,7 +219,7 @@ async def _pasted_list(message: Message, here: Here, draft: reg.Draft) -> None:
     await advance(message, here, done_step="position")
 
 
-# --- button presses (and typed presses, see bot.ui) ----------------------------------------------
+# --- button presses (and typed presses, see bot.screens.ui) ----------------------------------------------
 
 async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
     state, conference, lang = here.state, here.conference, here.lang
@@ -229,7 +229,7 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         return
     await callback.answer()
     if step == "sessions":
-        await _toggle_session(callback, here, callback_data.key)
+        await _toggle_part(callback, here, callback_data.key)
     elif step == "confirm":
         await _confirm(callback, here, callback_data.key)
     elif step == "arrival_date" and callback_data.key == "same":
@@ -263,25 +263,25 @@ async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:
     await advance(callback, here, done_step="lodging")
 
 
-async def _toggle_session(callback: CallbackQuery, here: Here, key: str) -> None:
+async def _toggle_part(callback: CallbackQuery, here: Here, key: str) -> None:
     state, conference, lang = here.state, here.conference, here.lang
     draft = reg.Draft.load((await state.get_data()).get("draft"))
     if key == "all":
-        draft.sessions = [s.code for s in conference.sessions]
+        draft.parts = [s.code for s in conference.parts]
         await state.update_data(draft=draft.dump())
         await advance(callback, here, done_step="sessions")
         return
     if key == "done":
-        if not draft.sessions:
+        if not draft.parts:
             await callback.message.answer(steps.refusal_text(Refusal("sessions")))
             await ask(callback, state, conference, lang, "sessions")
             return
         await advance(callback, here, done_step="sessions")
         return
-    if conference.session(key) is None:
+    if conference.part(key) is None:
         await ask(callback, state, conference, lang, "sessions")
         return
-    draft.sessions = sorted(set(draft.sessions) ^ {key}, key=[s.code for s in conference.sessions].index)
+    draft.parts = sorted(set(draft.parts) ^ {key}, key=[s.code for s in conference.parts].index)
     await state.update_data(draft=draft.dump())
     await ask(callback, state, conference, lang, "sessions", edit=True)
 

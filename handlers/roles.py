@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import listing
+from bot.screens import listing
 from bot.commands import publish_for_chat
 from bot.config import Settings
 from bot.event import Event
@@ -21,7 +21,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Invite, InviteAction, Pick, Roles, RolesAction
 from bot.services import invitations
 from bot.services.accounts import from_configuration, remove_role, roles_of, with_roles
-from bot.ui import Button, column, show
+from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Account
 from models.account import ORGANIZER, SECRETARIAT, STAFF

@@ -18,7 +18,7 @@ from bot.services.accounts import set_language
 from bot.services.invitations import PREFIX as INVITATION
 from bot.services.nominees import PREFIX as NOMINEE
 from bot.services.tickets import find_token
-from bot.ui import Button, column, show
+from bot.screens.ui import Button, column, show
 from handlers import agenda, checkin, roles as appointments, tickets
 from handlers.conversation import ask, begin, main_menu, step_of
 from handlers.me import claim_record, list_records

@@ -1,7 +1,7 @@
 """The registration steps: what each asks, which buttons it offers, and how a typed answer is read.
 
 A step answered by a button arrives as Pick(step, key); a typed number or label was already
-turned into that press by bot.ui. What still arrives as text here is free text (names, times,
+turned into that press by bot.screens.ui. What still arrives as text here is free text (names, times,
 notes, phone numbers) or a typed answer that matched nothing.
 """
 from __future__ import annotations
@@ -16,13 +16,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event
 from bot.screens.callbacks import Pick
-from bot.screens.render import day, draft_card, session_line
+from bot.screens.render import day, draft_card, part_label
 from bot.services import fields
 from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
 from bot.services.registration import Draft
-from bot.ui import Button, Menu, column
+from bot.screens.ui import Button, Menu, column
 
 ORDER = ("province", "category", "full_name", "phone", "position", "organization", "sessions",
          "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")
@@ -67,8 +67,8 @@ def field_labels() -> dict[str, str]:
     }
 
 
-def session_choices(conference: Event, lang: str) -> list[Choice]:
-    return [Choice(s.code, session_line(s, conference, lang)) for s in conference.sessions]
+def part_choices(conference: Event, lang: str) -> list[Choice]:
+    return [Choice(s.code, part_label(s, conference, lang)) for s in conference.parts]
 
 
 def _ask_province(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -146,14 +146,14 @@ def _ask_phone(step: str, draft: Draft, conference: Event, lang: str, for_self: 
     return Prompt(_("The delegate's mobile number? Type it, e.g. 0905 123 456."))
 
 
-def _ask_sessions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [
-        _pick(step, c.key, ("☑️ " if c.key in draft.sessions else "⬜ ") + c.label)
-        for c in session_choices(conference, lang)
+        _pick(step, c.key, ("☑️ " if c.key in draft.parts else "⬜ ") + c.label)
+        for c in part_choices(conference, lang)
     ]
     buttons += [_pick(step, "all", _("✅ All parts"), "all", "tất cả"), _pick(step, "done", _("✅ Done"))]
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
-    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(session_choices(conference, lang), 1))
+    listing = "\n".join(f"{n}. {c.label}" for n, c in enumerate(part_choices(conference, lang), 1))
     return Prompt(f"{text}\n{listing}", column(buttons))
 
 
@@ -248,7 +248,7 @@ _QUESTIONS = {
     "position": _ask_position,
     "organization": _ask_organization,
     "phone": _ask_phone,
-    "sessions": _ask_sessions,
+    "sessions": _ask_parts,
     "arrival_date": _ask_arrival_date,
     "arrival_time": _ask_arrival_time,
     "travel_mode": _ask_travel_mode,
@@ -292,7 +292,7 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         value = fields.arrival_time(text)
         return value if isinstance(value, Refusal) else value.strftime("%H:%M")
     if step == "sessions":
-        picked = match_many(text, session_choices(conference, lang))
+        picked = match_many(text, part_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
     if step == "arrival_date":
         return _day_and_time(text, conference)

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.event import Event
 from bot.middlewares import Here
-from bot.screens.render import session_line
+from bot.screens.render import part_label
 from bot.screens.tickets import badge_lines, code_link
 from bot.services import badge, registration as reg, tickets
 from models import Account, Delegate
@@ -43,13 +43,13 @@ async def myqr(message: Message, here: Here) -> None:
 async def show_badge(message: Message, conference: Event, lang: str, delegate: Delegate, *, replaced: bool) -> None:
     """A delegate opened their own code: their badge, and whether the code is still the valid one."""
     province, category = conference.province(delegate.province), conference.category(delegate.category)
-    sessions = "\n".join(f"• {session_line(s, conference, lang)}" for s in conference.sessions
-                         if s.code in delegate.session_codes)
+    parts = "\n".join(f"• {part_label(s, conference, lang)}" for s in conference.parts
+                         if s.code in delegate.part_codes)
     lines = [
         _("🎫 <b>Your check-in code</b>"), "",
         f"<b>{escape(delegate.full_name)}</b>",
         escape(province.name.get(lang)) if province else "",
-        escape(category.name.get(lang)) if category else "", "", sessions,
+        escape(category.name.get(lang)) if category else "", "", parts,
     ]
     if replaced:
         lines += ["", _("⚠️ This code has been replaced by a newer one; use /myqr to get the current code.")]

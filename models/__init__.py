@@ -1,7 +1,7 @@
 """Database models and the session factory."""
 from models.base import Base
 from models.account import Account, AccountRole
-from models.delegate import Delegate, DelegateSession
+from models.delegate import Delegate, DelegatePart
 from models.checkin import CheckIn, CheckInLog
 from models.invitation import Invitation
 from models.agenda import AgendaChange
@@ -14,6 +14,6 @@ from models.zalo import ZaloId
 from models.confirmation import Confirmation
 from models.db import Database
 
-__all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegateSession", "CheckIn", "CheckInLog", "Invitation",
+__all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
            "WebSession", "ZaloId", "Confirmation", "Database"]

@@ -15,7 +15,7 @@ class AgendaChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), index=True)
-    session_code: Mapped[str] = mapped_column(String(32))
+    part_code: Mapped[str] = mapped_column(String(32))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     place_vi: Mapped[str | None] = mapped_column(String(256))

@@ -12,11 +12,11 @@ from models.base import Base, UTCDateTime, utcnow
 
 class CheckIn(Base):
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("delegate_id", "list_code"),)
+    __table_args__ = (UniqueConstraint("delegate_id", "part_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
-    list_code: Mapped[str] = mapped_column(String(32), index=True)  # a session code of the event
+    part_code: Mapped[str] = mapped_column(String(32), index=True)  # a session code of the event
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     via: Mapped[str] = mapped_column(String(16), default="")  # link | photo | token | search | desk
@@ -27,7 +27,7 @@ class CheckInLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), index=True)
-    list_code: Mapped[str] = mapped_column(String(32))
+    part_code: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(16))  # checkin | undo
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))

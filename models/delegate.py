@@ -47,25 +47,25 @@ class Delegate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    sessions: Mapped[list[DelegateSession]] = relationship(
-        back_populates="delegate", lazy="selectin", cascade="all, delete-orphan", order_by="DelegateSession.session_code",
+    parts: Mapped[list[DelegatePart]] = relationship(
+        back_populates="delegate", lazy="selectin", cascade="all, delete-orphan", order_by="DelegatePart.part_code",
     )
 
     @property
-    def session_codes(self) -> list[str]:
-        return [s.session_code for s in self.sessions]
+    def part_codes(self) -> list[str]:
+        return [s.part_code for s in self.parts]
 
     @property
     def active(self) -> bool:
         return self.status == CONFIRMED
 
 
-class DelegateSession(Base):
+class DelegatePart(Base):
     """A part of the conference (session code from the event file) the delegate attends."""
 
     __tablename__ = "delegate_sessions"
 
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True)
-    session_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    part_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
-    delegate: Mapped[Delegate] = relationship(back_populates="sessions")
+    delegate: Mapped[Delegate] = relationship(back_populates="parts")

@@ -14,11 +14,11 @@ SENDING, SENT, BLOCKED, SKIPPED, OFF = "sending", "sent", "blocked", "skipped", 
 
 class ReminderDelivery(Base):
     __tablename__ = "reminder_deliveries"
-    __table_args__ = (UniqueConstraint("delegate_id", "session_code", "offset_key"),)
+    __table_args__ = (UniqueConstraint("delegate_id", "part_code", "offset_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
-    session_code: Mapped[str] = mapped_column(String(32))
+    part_code: Mapped[str] = mapped_column(String(32))
     offset_key: Mapped[str] = mapped_column(String(32))  # "minutes_before=60", "day_before_at=20:00"
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default=SENDING)

@@ -111,7 +111,7 @@ async def seat(app, people=PEOPLE) -> list[Delegate]:
         for name, province, category, phone in people:
             seated.append(await reg.register(session, app.conference, draft(
                 full_name=name, province=province, category=category, phone=phone,
-                sessions=["reception", "conference"]), registrant=specialist, for_self=False))
+                parts=["reception", "conference"]), registrant=specialist, for_self=False))
         return list(await session.scalars(select(Delegate).where(Delegate.id.in_([d.id for d in seated]))
                                           .order_by(Delegate.id)))
 

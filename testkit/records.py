@@ -8,7 +8,7 @@ from bot.services import registration as reg
 def draft(**changes) -> reg.Draft:
     values = dict(province="gia_lai", category="ubnd_office", full_name="Lê <Văn> & Co", position="Chánh Văn phòng",
                   organization="Văn phòng UBND tỉnh Gia Lai", phone="+84905123456",
-                  sessions=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
+                  parts=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
                   travel_mode="air", needs_lodging=True, note="ăn chay")
     values.update(changes)
     return reg.Draft(**values)

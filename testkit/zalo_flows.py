@@ -45,7 +45,7 @@ async def register_by_typing(u: FakeZaloUser, *, name: str = "Phạm Thị Zalo"
 
 
 async def seat_zalo(db, fakezalo: FakeZalo, conference, name: str, *, lang: str = "vi",
-                    sessions: list[str] | None = None) -> tuple[FakeZaloUser, int]:
+                    parts: list[str] | None = None) -> tuple[FakeZaloUser, int]:
     """A Zalo user who has written to the bot before and registered (written straight to the database, as
     the bridge would have left it); returns the user and their account id."""
     from bot.channels.zalo.ids import BASE
@@ -64,6 +64,6 @@ async def seat_zalo(db, fakezalo: FakeZalo, conference, name: str, *, lang: str 
         account = await get_or_create_account(session, channel="zalo", user_id=internal, chat_id=internal,
                                               display_name=name)
         account.language = lang
-        await reg.register(session, conference, draft(full_name=name, **({"sessions": sessions} if sessions else {})),
+        await reg.register(session, conference, draft(full_name=name, **({"sessions": parts} if parts else {})),
                            registrant=account, for_self=True)
         return u, account.id

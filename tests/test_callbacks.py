@@ -17,7 +17,7 @@ SENT = [  # (the button as the code builds it, the data in the chats)
     *[(Go(to=to), f"go:{to.value}") for to in GoTo],
     (Desk(action=DeskAction.pick, id=3), "ck:pick:3:"),
     (Desk(action=DeskAction.undo, id=3), "ck:undo:3:"),
-    (Desk(action=DeskAction.switch_list, code="conference"), "ck:list:0:conference"),
+    (Desk(action=DeskAction.switch_part, code="conference"), "ck:list:0:conference"),
     (Invite(action=InviteAction.revoke, id=2), "inv:revoke:2"),
     (Outbox(action=OutboxAction.cancel, id=9), "ob:cancel:9"),
     *[(Agenda(action=action, code="opening"), f"ag:{action.value}:opening") for action in AgendaAction],

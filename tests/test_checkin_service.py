@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.services import checkin, tickets
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from models import CheckInLog
 from models.base import utcnow
 from testkit.records import draft
@@ -145,7 +145,7 @@ async def test_search_by_name_without_diacritics_or_phone(db, conference):
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     await setup(db, conference, full_name="Nguyễn Văn An", phone="+84912333444")
     async with db.session() as session:
-        staff, pace = await session.get(checkin.Account, staff_id), SearchPace()
+        staff, pace = await session.get(checkin.Account, staff_id), Pace(30, 60.0)
 
         async def names(query):
             return [d.full_name for d in (await checkin.search(session, conference, query, staff, pace)).delegates]
@@ -163,7 +163,7 @@ async def test_a_phone_number_typed_whole_in_any_usual_form_finds_its_delegate(d
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
-        found = await checkin.search(session, conference, typed, staff, SearchPace())
+        found = await checkin.search(session, conference, typed, staff, Pace(30, 60.0))
         assert [d.full_name for d in found.delegates] == ["Nguyễn Thị Hồng Hạnh"] and found.refused is None
 
 
@@ -172,12 +172,12 @@ async def test_a_phone_number_cannot_be_rebuilt_digit_by_digit(db, conference):
     digit at a time and keeping the digits that still found her would rebuild the whole number."""
     staff_id, _, _ = await setup(db, conference, full_name="Nguyễn Thị Hồng Hạnh", phone="+84905111222")
     async with db.session() as session:
-        staff, pace = await session.get(checkin.Account, staff_id), SearchPace()
+        staff, pace = await session.get(checkin.Account, staff_id), Pace(30, 60.0)
         number = "0905111222"
         parts = {number[i:j] for i in range(len(number)) for j in range(i + 4, len(number) + 1)} - {number}
         parts |= {"+84" + number[1:j] for j in range(5, len(number))} | {"0905 111", "905 111 22", "84 905"}
         for part in sorted(parts):
-            pace = SearchPace()  # the pace is not what stops this
+            pace = Pace(30, 60.0)  # the pace is not what stops this
             found = await checkin.search(session, conference, part, staff, pace)
             if found.delegates:
                 assert part.lstrip("0") == number.lstrip("0"), part  # "905111222" is the whole number, too
@@ -188,7 +188,7 @@ async def test_a_phone_number_cannot_be_rebuilt_digit_by_digit(db, conference):
 async def test_searches_are_paced_per_staff_member(db, conference):
     staff_id, other_id, _ = await setup(db, conference, full_name="Nguyễn Văn An")
     now = [1000.0]
-    pace = SearchPace(most=3, window=60, clock=lambda: now[0])
+    pace = Pace(most=3, window=60, clock=lambda: now[0])
     async with db.session() as session:
         staff, other = await session.get(checkin.Account, staff_id), await session.get(checkin.Account, other_id)
         for _ in range(3):
@@ -208,16 +208,16 @@ async def test_searches_are_paced_per_staff_member(db, conference):
     ("2023-07-28T07:00:00+07:00", "conference"), ("2024-01-01T00:00:00+07:00", "conference"),
 ])
 def test_default_list_follows_the_event_local_date(conference, moment, expected):
-    assert checkin.default_list(conference, datetime.fromisoformat(moment).astimezone(timezone.utc)) == expected
+    assert checkin.default_part(conference, datetime.fromisoformat(moment).astimezone(timezone.utc)) == expected
 
 
 async def test_stats(db, conference):
-    staff_id, _, first = await setup(db, conference, province="gia_lai", sessions=["reception", "conference"])
-    await setup(db, conference, province="kon_tum", sessions=["conference"])
+    staff_id, _, first = await setup(db, conference, province="gia_lai", parts=["reception", "conference"])
+    await setup(db, conference, province="kon_tum", parts=["conference"])
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
         await checkin.check_in(session, await session.get(checkin.Delegate, first), "conference", staff, "search")
-        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        by_list = {s.part_code: s for s in await checkin.stats(session, conference)}
         assert (by_list["conference"].registered, by_list["conference"].checked_in) == (2, 1)
         assert by_list["conference"].by_province == {"gia_lai": (1, 1), "kon_tum": (1, 0)}
         assert (by_list["reception"].registered, by_list["reception"].checked_in) == (1, 0)
@@ -272,11 +272,11 @@ async def test_a_scan_that_waited_offline_is_recorded_when_it_was_made(db, confe
 
 
 async def test_stats_count_an_arrival_on_a_part_not_registered_for_in_its_province_too(db, conference):
-    staff_id, _, delegate_id = await setup(db, conference, province="gia_lai", sessions=["reception"])
+    staff_id, _, delegate_id = await setup(db, conference, province="gia_lai", parts=["reception"])
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
         await checkin.check_in(session, await session.get(checkin.Delegate, delegate_id), "conference", staff, "search")
-        by_list = {s.list_code: s for s in await checkin.stats(session, conference)}
+        by_list = {s.part_code: s for s in await checkin.stats(session, conference)}
         conference_list = by_list["conference"]
         assert (conference_list.registered, conference_list.checked_in) == (0, 1)
         assert sum(arrived for _, arrived in conference_list.by_province.values()) == conference_list.checked_in

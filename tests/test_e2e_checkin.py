@@ -147,7 +147,7 @@ async def test_each_way_checks_in_on_the_list_of_its_day(running, fake, db):
     await found_by_name(staff, desk)
     await until_text(staff, "Lê Thị Lan")
     async with db.session() as session:
-        lists = sorted(c.list_code for c in await session.scalars(select(CheckIn)))
+        lists = sorted(c.part_code for c in await session.scalars(select(CheckIn)))
     assert lists == ["conference", "exchange", "reception"]
 
 
@@ -229,7 +229,7 @@ async def test_other_links_at_the_desk_are_refused_and_the_desk_stays_open(runni
     checked = await until_text(staff, "Lê Thị Lan")
     assert checked.text.startswith("✅ ĐÃ CHECK-IN")
     async with db.session() as session:
-        assert [c.list_code for c in await session.scalars(select(CheckIn))] == ["reception"]
+        assert [c.part_code for c in await session.scalars(select(CheckIn))] == ["reception"]
     # the invitation was not used up by the desk: a new colleague can still take it
     colleague = fake.user(9300, first_name="Đồng nghiệp", language_code="vi")
     await choose_vietnamese(colleague)

@@ -66,7 +66,7 @@ async def test_add_another_colleague_with_the_province_and_the_travel_of_the_one
     assert two.organization == "Ban Thi đua - Khen thưởng tỉnh Gia Lai" and two.account_id is None
     assert (two.arrival_date, two.arrival_time, two.travel_mode) == (date(2023, 7, 25), time(16), "road")
     assert two.needs_lodging and two.registered_by_id == one.registered_by_id
-    assert len(two.session_codes) == 3
+    assert len(two.part_codes) == 3
 
 
 PASTED = "Lê Văn Ba, Chuyên viên, 0905 000 003\nPhạm Thị Bốn; Phó Trưởng phòng, Ban Thi đua; 0905000004\n" \

@@ -100,7 +100,7 @@ async def test_killed_mid_registrations_the_other_process_carries_the_conversati
         d = by_user[u.id]
         assert (d.full_name, d.phone, d.province, d.position) == (
             name_of(n), f"+84905{n:03d}456", "gia_lai", "Chanh Van phong")
-        assert d.account_id == d.registered_by_id and d.session_codes and d.arrival_time is not None
+        assert d.account_id == d.registered_by_id and d.part_codes and d.arrival_time is not None
     # the updates the victim had in hand were delivered again and handled by the survivor
     redelivered = fake.delivery.redelivered
     assert redelivered and "conversation state put back" in survivor_log

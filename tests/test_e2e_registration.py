@@ -18,7 +18,7 @@ async def test_full_registration_by_buttons(running, fake, db):
     [stored] = await delegates(db)
     assert (stored.full_name, stored.province, stored.category) == ("Lê <Văn> & Co", "lam_dong", "council_standing")
     assert stored.organization == "HĐND tỉnh Lâm Đồng" and stored.position == "Phó Chủ tịch"
-    assert stored.phone == "+84905123456" and stored.session_codes == ["conference", "reception"]
+    assert stored.phone == "+84905123456" and stored.part_codes == ["conference", "reception"]
     assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(14, 30), "air")
     assert stored.needs_lodging and stored.note == "Ăn chay <không hành>" and stored.active
     async with db.session() as session:
@@ -54,7 +54,7 @@ async def test_full_registration_typed_in_english(running, fake, db):
     [stored] = await delegates(db)
     assert (stored.province, stored.category, stored.full_name) == ("gia_lai", "ubnd_office", "Nguyen Van An")
     assert stored.organization == "Office of the People's Committee of Gia Lai"
-    assert stored.session_codes == ["conference", "reception"] and stored.phone == "+84905123456"
+    assert stored.part_codes == ["conference", "reception"] and stored.phone == "+84905123456"
     assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(9), "road")
     assert stored.needs_lodging is False and stored.note == ""
     assert len(answers) + 1 == 12  # actions: /start and the answers (the target: at most 12)
@@ -81,7 +81,7 @@ async def to_the_phone(u) -> None:
     await until_text(u, "0905 123 456")
 
 
-async def to_the_sessions(u) -> None:
+async def to_the_parts(u) -> None:
     await to_the_phone(u)
     await u.send("0912 345 678")
     position = await until_text(u, "Chức vụ?")
@@ -91,7 +91,7 @@ async def to_the_sessions(u) -> None:
 
 
 async def to_the_note(u) -> None:
-    await to_the_sessions(u)
+    await to_the_parts(u)
     await u.send("tất cả")
     await until_button(u, "Chưa xác định")
     await u.send("5")  # "not known yet": time and travel are skipped
@@ -137,7 +137,7 @@ async def test_a_number_that_is_not_a_vietnamese_mobile_is_refused(running, fake
 
 async def test_at_least_one_session_is_asked_for(running, fake):
     u = fake.user(1003, first_name="Hoa", language_code="vi")
-    await to_the_sessions(u)
+    await to_the_parts(u)
     await u.press("✅ Xong")  # nothing ticked yet
     assert "ít nhất một phần" in (await u.next_message()).text
 
@@ -162,5 +162,5 @@ async def test_a_long_note_and_commands_mid_form_lose_nothing(running, fake, db)
     await u.send("xac nhan")
     await until_text(u, "Đã đăng ký")
     [stored] = await delegates(db)
-    assert stored.session_codes == ["conference", "exchange", "reception"]
+    assert stored.part_codes == ["conference", "exchange", "reception"]
     assert stored.arrival_date is None and stored.travel_mode is None and stored.needs_lodging

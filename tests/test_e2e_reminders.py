@@ -77,9 +77,9 @@ async def test_reminders_arrive_once_in_the_right_language(soon, fake, db, confe
             accounts[u.id] = account
         accounts[quiet.id].reminders = False
         await session.commit()
-        for u, sessions in ((lan, ["reception", "exchange", "conference"]), (ann, ["reception"]),
+        for u, parts in ((lan, ["reception", "exchange", "conference"]), (ann, ["reception"]),
                             (quiet, ["reception"]), (absent, ["exchange"])):
-            await reg.register(session, conference, draft(full_name=u.first_name, sessions=sessions),
+            await reg.register(session, conference, draft(full_name=u.first_name, parts=parts),
                                registrant=accounts[u.id], for_self=True)
         absent_delegate = (await reg.delegates_of(session, conference, accounts[absent.id]))[0]
         await reg.cancel(session, absent_delegate)
@@ -102,7 +102,7 @@ async def test_reminders_arrive_once_in_the_right_language(soon, fake, db, confe
         assert await reminders_of(quiet, 0.1) == [] and await reminders_of(absent, 0.1) == []
         async with db.session() as session:
             rows = (await session.scalars(select(ReminderDelivery))).all()
-        sent = sorted((r.session_code, r.status) for r in rows if r.status == "sent")
+        sent = sorted((r.part_code, r.status) for r in rows if r.status == "sent")
         assert sent == [("conference", "sent"), ("exchange", "sent"), ("reception", "sent"), ("reception", "sent")]
     finally:
         await bot.stop()
@@ -118,10 +118,10 @@ async def test_a_secretariat_gets_one_reminder_for_all_its_delegates(soon, fake,
         account = await get_or_create_account(session, channel="telegram", user_id=str(office.id),
                                               chat_id=str(office.id), display_name="Văn phòng")
         account.language = "vi"
-        await reg.register(session, conference, draft(full_name="Chánh Văn phòng", sessions=["reception"]),
+        await reg.register(session, conference, draft(full_name="Chánh Văn phòng", parts=["reception"]),
                            registrant=account, for_self=True)
         for name in officials:
-            await reg.register(session, conference, draft(full_name=name, sessions=["reception"]),
+            await reg.register(session, conference, draft(full_name=name, parts=["reception"]),
                                registrant=account, for_self=False)
     await bot.start()
     try:
@@ -147,7 +147,7 @@ async def test_a_part_moved_later_gets_its_reminders_replanned(soon, fake, db, c
         account = await get_or_create_account(session, channel="telegram", user_id=str(u.id), chat_id=str(u.id),
                                               display_name="Minh")
         account.language = "vi"
-        await reg.register(session, conference, draft(full_name="Minh", sessions=["reception"]), registrant=account,
+        await reg.register(session, conference, draft(full_name="Minh", parts=["reception"]), registrant=account,
                            for_self=True)
     await bot.start()
     try:
@@ -170,7 +170,7 @@ async def test_morning_summary_for_staff_and_organizers(soon, fake, db, conferen
         account = await get_or_create_account(session, channel="telegram", user_id="3301", chat_id="3301",
                                               display_name="Hà")
         today = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=7))).date().isoformat()
-        await reg.register(session, conference, draft(full_name="Hà", sessions=["reception", "conference"],
+        await reg.register(session, conference, draft(full_name="Hà", parts=["reception", "conference"],
                                                       arrival_date=today), registrant=account, for_self=True)
     await bot.start()
     try:

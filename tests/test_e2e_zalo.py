@@ -35,7 +35,7 @@ async def test_a_zalo_delegate_registers_by_typing_and_gets_a_qr_url(both, fakez
     assert isinstance(ticket, tickets.Ticket) and ticket.delegate_id == stored.id
     assert url.startswith("https://t.me/dalat_delegate_bot?start=t")  # staff scan it with Telegram
     assert tickets.checkin_number(stored.id) in qr.text
-    assert stored.phone == "+84905123456" and stored.session_codes == ["conference", "reception"]
+    assert stored.phone == "+84905123456" and stored.part_codes == ["conference", "reception"]
     async with ClientSession() as http:  # a forged or altered URL serves nothing
         async with http.get(qr.photo_url.replace(".png", "x.png")) as response:
             assert response.status == 404
@@ -229,8 +229,8 @@ async def test_a_zalo_delegate_gets_reminders(fake, fakezalo, settings, db, clea
     path, _starts = event_starting_soon(tmp_path, {"reception": 64, "exchange": 3600, "conference": 7200})
     settings.event_file = path  # the reception's reminder (a minute before) is due in 4 s
     connect(settings, fake, fakezalo)
-    u, _ = await seat_zalo(db, fakezalo, conference, "Nhắc Zalo", sessions=["reception"])
-    ann, _ = await seat_zalo(db, fakezalo, conference, "Ann Zalo", lang="en", sessions=["reception"])
+    u, _ = await seat_zalo(db, fakezalo, conference, "Nhắc Zalo", parts=["reception"])
+    ann, _ = await seat_zalo(db, fakezalo, conference, "Ann Zalo", lang="en", parts=["reception"])
     bot = RunningBot(settings, clean_redis)
     await bot.start()
     try:

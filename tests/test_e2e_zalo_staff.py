@@ -80,7 +80,7 @@ async def test_zalo_staff_check_in_by_number_and_by_name_and_undo(both, fake, fa
     async with db.session() as session:
         [row] = (await session.scalars(select(CheckIn))).all()
         by = await session.get(Account, row.by_id)
-    assert row.delegate_id == delegate.id and row.list_code == "reception" and by.channel == "zalo"
+    assert row.delegate_id == delegate.id and row.part_code == "reception" and by.channel == "zalo"
     undone = await answer(staff, menu(checked)["↩️ Hủy lượt check-in này"], "Võ Văn Zalo")
     assert undone.text.startswith("↩️")
     async with db.session() as session:

@@ -17,10 +17,10 @@ def test_seed_conference(conference):
         "ubnd_leader", "ubnd_office", "home_affairs_leader", "emulation_board"]
     host = {c.code for c in conference.categories_for("lam_dong")}
     assert {"party_standing", "council_standing", "front_assembly", "provincial_council", "press"} <= host
-    starts = {s.code: s.starts_at.isoformat() for s in conference.sessions}
+    starts = {s.code: s.starts_at.isoformat() for s in conference.parts}
     assert starts == {"reception": "2023-07-26T14:00:00+07:00", "exchange": "2023-07-27T14:00:00+07:00",
                       "conference": "2023-07-28T08:00:00+07:00"}
-    assert len(conference.session("conference").programme) == 9
+    assert len(conference.part("conference").programme) == 9
     assert conference.venue.provisional
     assert conference.default_organization("ubnd_office", "gia_lai", "vi") == "Văn phòng UBND tỉnh Gia Lai"
     assert conference.default_organization("press", "central", "vi") is None

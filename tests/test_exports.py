@@ -28,14 +28,14 @@ async def seed(db, conference) -> dict[str, int]:
     """
     people = {
         "hanh": draft(full_name="Nguyễn Thị Hồng Hạnh", province="gia_lai", phone="+84905111222",
-                      sessions=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
+                      parts=["reception", "conference"], arrival_date="2023-07-26", arrival_time="10:30",
                       needs_lodging=True, note="ăn chay"),
         "binh": draft(full_name="Trần Văn Bình", province="binh_dinh", category="ubnd_leader", phone="+84912333444",
-                      sessions=["conference"], arrival_date=None, arrival_time=None, needs_lodging=True, note=""),
+                      parts=["conference"], arrival_date=None, arrival_time=None, needs_lodging=True, note=""),
         "lan": draft(full_name="Phạm Thị Lan", province="lam_dong", category="press", phone="+84933555666",
-                     sessions=["reception", "exchange", "conference"], needs_lodging=False),
+                     parts=["reception", "exchange", "conference"], needs_lodging=False),
         "tung": draft(full_name="Y Tùng Ksor", province="kon_tum", phone="+84977888999",
-                      sessions=["exchange", "conference"], arrival_date="2023-07-25", needs_lodging=True),
+                      parts=["exchange", "conference"], arrival_date="2023-07-25", needs_lodging=True),
         "quan": draft(full_name="Lê Quân", province="quang_nam", phone="+84988000111", needs_lodging=True),
     }
     async with db.session() as session:
@@ -134,10 +134,10 @@ async def test_csv_has_bom_and_round_trips_vietnamese(db, conference):
     assert rows[0]["Ngày đến"] == "" and hanh["STT"] == "3"
 
 
-async def check_in_at(db, delegate_id, staff_id, list_code, moment):
+async def check_in_at(db, delegate_id, staff_id, part_code, moment):
     async with db.session() as session:
         staff = await session.get(checkin.Account, staff_id)
-        decision = await checkin.check_in(session, await session.get(Delegate, delegate_id), list_code, staff, "link")
+        decision = await checkin.check_in(session, await session.get(Delegate, delegate_id), part_code, staff, "link")
         row = await session.get(CheckIn, decision.checkin.id)
         row.at = moment
         await session.commit()

@@ -281,7 +281,7 @@ class World:
                          if not {accounts.get(d.account_id), accounts.get(d.registered_by_id)} & {
                              a for a in accounts.values() if a.user_id in attackers}]
             shot = {
-                "delegates": [row(d) | {"sessions": d.session_codes} for d in delegates],
+                "delegates": [row(d) | {"sessions": d.part_codes} for d in delegates],
                 "accounts": [row(a) for a in accounts.values() if a.user_id not in attackers],
             }
             for model in PROTECTED:

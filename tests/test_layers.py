@@ -26,7 +26,7 @@ UNITS = {
     # which chat ids are Zalo's: a fact about ids that commands and workers need, not the Zalo channel
     "bot.channels.zalo.ids": "services",
     # what the bot shows: texts, cards, callback data, menus that work typed, the list of commands
-    "bot.screens": "screens", "bot.ui": "screens", "bot.commands": "screens", "bot.listing": "screens",
+    "bot.screens": "screens", "bot.screens.ui": "screens", "bot.commands": "screens", "bot.screens.listing": "screens",
     # the dispatcher's and the one sender's machinery: built by the app, used by the channels
     "bot.infra.sender": "plumbing", "bot.infra.webhook": "plumbing", "bot.middlewares": "plumbing",
     "handlers": "handlers",
@@ -148,4 +148,4 @@ def test_the_checks_see_an_arrow_up_and_a_cycle():
                                 "models.x (models) imports bot.services.y (services)"]
     assert cycles(edges, "handlers") == [["handlers.a", "handlers.b"]]
     known = modules()
-    assert imports("def f():\n    from handlers import me\n    import bot.ui\n", known) == {"handlers.me", "bot.ui"}
+    assert imports("def f():\n    from handlers import me\n    import bot.screens.ui\n", known) == {"handlers.me", "bot.screens.ui"}

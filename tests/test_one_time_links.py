@@ -131,7 +131,7 @@ async def test_a_nominee_registers_once_from_their_link(db, conference):
 
 NOMINEE = {"row": 2, "full_name": "Đỗ Văn Phúc", "position": "Giám đốc", "organization": "Sở Nội vụ tỉnh Khánh Hòa",
            "province": "Khánh Hòa", "category": "home_affairs_leader", "phone": "0987654321"}
-DETAILS = dict(sessions=["conference"], arrival_date="2023-07-27", arrival_time="16:00", travel_mode="road",
+DETAILS = dict(parts=["conference"], arrival_date="2023-07-27", arrival_time="16:00", travel_mode="road",
                needs_lodging=True, note="")
 
 

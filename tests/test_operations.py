@@ -72,7 +72,7 @@ async def test_a_backup_restores_into_an_empty_database_and_not_into_a_full_one(
         restored = await session.get(Delegate, first.id)
         assert (restored.full_name, restored.phone, restored.created_at) == (first.full_name, first.phone,
                                                                              first.created_at)
-        assert restored.session_codes == first.session_codes
+        assert restored.part_codes == first.part_codes
         assert await session.scalar(select(func.count()).select_from(CheckIn)) == 1
     try:
         await backup.restore(target, data)

@@ -23,7 +23,7 @@ async def test_register_self_and_others(db, conference):
         assert [d.full_name for d in listed] == ["Lê <Văn> & Co", "Trần Thị B"]
         stored = listed[0]
         assert stored.id == own.id and stored.account_id == me.id and stored.claim_code is None
-        assert stored.session_codes == ["conference", "reception"]
+        assert stored.part_codes == ["conference", "reception"]
         assert stored.arrival_date == date(2023, 7, 26) and stored.arrival_time == time(10, 30)
         assert stored.needs_lodging and stored.note == "ăn chay" and stored.ticket_version == 1
         assert listed[1].account_id is None and listed[1].claim_code and listed[1].id == other.id
@@ -40,8 +40,8 @@ async def test_update_bumps_ticket_only_for_badge_fields(db, conference):
                                                                         full_name="Lê Văn C"))
         assert changed == {"full_name"} and delegate.ticket_version == 2
         assert await reg.update(session, conference, delegate, draft(position="Phó Chánh Văn phòng",
-                                                                     full_name="Lê Văn C", sessions=["exchange"])) == {"sessions"}
-        assert delegate.session_codes == ["exchange"]
+                                                                     full_name="Lê Văn C", parts=["exchange"])) == {"sessions"}
+        assert delegate.part_codes == ["exchange"]
 
 
 async def test_invalid_drafts_refused(db, conference):
@@ -51,7 +51,7 @@ async def test_invalid_drafts_refused(db, conference):
         assert reg.check_draft(conference, draft(province="lam_dong", category="party_standing")) == []
         assert "press" not in [c.code for c in conference.categories_for("gia_lai")]
         assert reg.check_draft(conference, draft(province="central", category="press")) == []
-        assert "sessions" in reg.check_draft(conference, draft(sessions=[]))
+        assert "sessions" in reg.check_draft(conference, draft(parts=[]))
         try:
             await reg.register(session, conference, draft(phone=None), registrant=me, for_self=True)
         except ValueError as exc:

@@ -32,7 +32,7 @@ async def send_one(db, conference, exc) -> tuple[Account, list[str]]:
     worker = ReminderScheduler(Answering(exc), db, conference, build_i18n("vi"), frozenset(), "vi")
     shift = future(conference)  # the seed conference moved ahead, so that its reminders are still to come
     async with db.session() as session:
-        for part in conference.sessions:
+        for part in conference.parts:
             await agenda.change(session, conference, part.code, None, starts_at=part.starts_at + shift)
         due = [d for d in await reminders.plan(session, conference) if d.account_id == account_id]
     group = reminders.by_message(due)[0]

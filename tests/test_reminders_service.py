@@ -22,7 +22,7 @@ def machine_timezone(request, monkeypatch):
 
 
 def test_due_times_do_not_depend_on_the_machine(conference, machine_timezone):
-    start = conference.session("conference").starts_at  # 28/7 08:00 +07:00
+    start = conference.part("conference").starts_at  # 28/7 08:00 +07:00
     evening = reminders.due_time(Reminder(day_before_at="20:00"), start, conference)
     hour = reminders.due_time(Reminder(minutes_before=60), start, conference)
     assert evening == datetime(2023, 7, 27, 13, 0, tzinfo=timezone.utc)
@@ -36,9 +36,9 @@ async def people(db, conference):
         lan, ann, off = await make("1", "vi"), await make("2", "en"), await make("3", "vi")
         off.reminders = False
         await session.commit()
-        own = await reg.register(session, conference, draft(sessions=["reception", "conference"]), registrant=lan,
+        own = await reg.register(session, conference, draft(parts=["reception", "conference"]), registrant=lan,
                                  for_self=True)
-        other = await reg.register(session, conference, draft(full_name="B", sessions=["exchange"]), registrant=lan,
+        other = await reg.register(session, conference, draft(full_name="B", parts=["exchange"]), registrant=lan,
                                    for_self=False)
         await reg.register(session, conference, draft(full_name="C"), registrant=off, for_self=True)
         gone = await reg.register(session, conference, draft(full_name="D"), registrant=ann, for_self=True)
@@ -48,7 +48,7 @@ async def people(db, conference):
 
 def future(conference):
     """The seed conference moved to next month, so that its reminders are still ahead."""
-    shift = datetime.now(timezone.utc) + timedelta(days=30) - conference.sessions[0].starts_at
+    shift = datetime.now(timezone.utc) + timedelta(days=30) - conference.parts[0].starts_at
     return shift
 
 
@@ -56,7 +56,7 @@ async def test_plan_who_gets_what(db, conference):
     lan, own, other = await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         due = await reminders.plan(session, conference)
     keys = sorted((d.delegate_id, d.part.code, d.offset_key) for d in due)
@@ -73,13 +73,13 @@ async def test_taken_once_and_moved_with_the_agenda(db, conference):
     await people(db, conference)
     shift = future(conference)
     async with db.session() as session:
-        for s in conference.sessions:
+        for s in conference.parts:
             await agenda.change(session, conference, s.code, None, starts_at=s.starts_at + shift)
         first = (await reminders.plan(session, conference))[0]
         assert await reminders.take(session, first)
         assert not await reminders.take(session, first)  # an overlapping run gets nothing
         assert first not in await reminders.plan(session, conference)
-        part = conference.session(first.part.code)
+        part = conference.part(first.part.code)
         later = part.starts_at + shift + timedelta(hours=2)
         await agenda.change(session, conference, part.code, None, starts_at=later)
         moved = [d for d in await reminders.plan(session, conference) if d.part.code == part.code]

@@ -24,7 +24,7 @@ from bot.event import load_event
 from bot.screens import callbacks
 from bot.services import checkin, invitations, outbox, questions, registration as reg, tickets
 from bot.services.accounts import get_or_create_account, roles_of
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, CheckInLog, Delegate, Invitation, Nominee,
                     OutboxMessage, Question, WebLogin)
 from models.account import ORGANIZER, STAFF
@@ -68,7 +68,7 @@ class Scene:
         async with self.direct.db.session() as session:
             shot = {model.__name__: sorted((row(r) for r in await session.scalars(select(model))), key=repr)
                     for model in PROTECTED}
-            shot["delegates"] = [row(d) | {"sessions": d.session_codes} for d in await session.scalars(
+            shot["delegates"] = [row(d) | {"sessions": d.part_codes} for d in await session.scalars(
                 select(Delegate).where(Delegate.id != self.ids["mallory_delegate"]).order_by(Delegate.id))]
             shot["accounts"] = [row(a) for a in (await session.scalars(select(Account).where(
                 Account.user_id != str(self.mallory.id)).order_by(Account.id))).unique()]
@@ -370,7 +370,7 @@ async def test_a_part_of_a_phone_number_finds_nobody_and_searches_are_paced(scen
     for query in ("/find 0905 111", "/find 1222", "/find +84 905 111 22", "/find 84905111"):
         assert [m.text for m in await scene.direct.say(scene.staff, query)] == [whole], query
     dispatcher = scene.direct.app.dispatcher
-    kept, dispatcher["search_pace"] = dispatcher["search_pace"], SearchPace(most=2)
+    kept, dispatcher["search_pace"] = dispatcher["search_pace"], Pace(2, 60.0)
     try:
         for _ in range(2):
             assert (await scene.direct.say(scene.staff, "/find nguyen thi"))[0].inline_buttons

@@ -6,7 +6,7 @@ from aiogram.methods import AnswerCallbackQuery
 
 from bot.infra import sender as sender_module
 from bot.i18n import build_i18n
-from bot.listing import names, within
+from bot.screens.listing import names, within
 from bot.infra.long_text import CAPTION_LIMIT, TEXT_LIMIT, fit, shorten, split
 from bot.infra.sender import ChatPacing
 from testkit.fakebot.html import parse_html, utf16_len

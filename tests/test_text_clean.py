@@ -136,7 +136,7 @@ async def test_questions_replies_broadcasts_places_and_names_are_cleaned(db, con
         await agenda.change(session, conference, "conference", account, place=Text(vi="Hội trường\u200b A\u00a0",
                                                                                   en="Ｈall A"))
         await agenda.add(session, conference, account, title=Text(vi="Họp\u202e báo", en="Press"),
-                         starts_at=conference.sessions[0].starts_at)
+                         starts_at=conference.parts[0].starts_at)
         question = await session.scalar(select(Question))
         assert (question.text, question.reply) == ("Phòng họp\nở đâu?", "Tầng 2,\nphòng 201")
         broadcast = await session.scalar(select(Broadcast))

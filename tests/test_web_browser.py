@@ -16,7 +16,7 @@ try:
 except ImportError:  # the test extra is not installed: the tests below are skipped
     expect = None
 
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from models import CheckIn
 from models.account import STAFF
 from testkit.flows import until_text
@@ -192,7 +192,7 @@ async def test_the_desk_page_says_why_a_search_shows_nobody(site, browser):
     """A part of a phone number, and a desk that searched too often: a readable line, not an empty list."""
     link = await site.login_link(await site.account(9100, "Lễ tân 1", STAFF), STAFF)
     context, page = await open_desk(browser, link, site.url)
-    site.app.dispatcher["search_pace"] = SearchPace(most=2)
+    site.app.dispatcher["search_pace"] = Pace(2, 60.0)
     await page.fill("#search", "0905 123")
     await expect(page.locator("#results")).to_have_text("Để tìm theo số điện thoại, vui lòng nhập đủ cả số, "
                                                         "ví dụ 0905 123 456.", timeout=WAIT)

@@ -14,7 +14,7 @@ from bot.infra import logs
 from bot.services import registration as reg
 from bot.services import tickets
 from bot.services.accounts import remove_role
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from models import Account, CheckIn, CheckInLog, Delegate, WebLogin, WebSession
 from models.account import ORGANIZER, STAFF
 from models.base import utcnow
@@ -226,7 +226,7 @@ async def test_the_desk_page_search_needs_a_whole_phone_number_and_is_paced(site
         for query in ("0905%20123%20456", "%2B84905123456", "84.905.123.456"):
             _, found = await desk.get(f"/desk/api/search?q={query}")
             assert [r["name"] for r in found["results"]] == ["Lê <Văn> & Co"], query
-        site.app.dispatcher["search_pace"] = SearchPace(most=2)
+        site.app.dispatcher["search_pace"] = Pace(2, 60.0)
         assert [(await desk.get("/desk/api/search?q=tran"))[0] for _ in range(2)] == [200, 200]
         async with desk.http.get(site.url + "/desk/api/search?q=tran") as response:
             assert response.status == 429 and int(response.headers["Retry-After"]) > 0
@@ -367,7 +367,7 @@ async def test_a_cancelled_delegate_drops_out_of_every_count_alike(site, fake):
         await chat.send("/stats")
         stats = (await until_text(chat, "Registered and checked in")).text
         parts = [re.search(r": (\d+)/(\d+)$", line) for line in stats.splitlines()[1:] if line and line[0] != " "]
-        conference = [s.code for s in site.app.conference.sessions].index("conference")
+        conference = [s.code for s in site.app.conference.parts].index("conference")
         page = (await board.get("/desk/api/setup"))[1]["counts"]["conference"]
         dashboard = (await board.get("/dashboard/api/numbers?list=conference"))[1]
         seen = {"chat desk": int(desk_line.group(1)), "/stats": int(parts[conference].group(1)),

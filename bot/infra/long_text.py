@@ -3,7 +3,7 @@
 Telegram refuses (400) a message text over 4,096 characters and a caption over 1,024, counted after the
 HTML is parsed: tags do not count, `&amp;` counts as one, and a character outside the Basic Multilingual
 Plane (most emoji) as two (UTF-16). A refused reply is lost, and the person is left on a question they never
-saw. Handlers bound the texts they build from rows (bot/listing.py); this is the net under them, used by the
+saw. Handlers bound the texts they build from rows (bot/screens/listing.py); this is the net under them, used by the
 sender (bot/infra/sender.py) for every call:
 
 - a message is split at line breaks (else at a space, else anywhere between two characters), never inside a

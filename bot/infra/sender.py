@@ -9,7 +9,7 @@ comes, within FLOOD_BUDGET: it says "later", never "no", so it is never the reas
 system failed (bot/infra/webhook.py FAULT_NOTICE). Network faults and 5xx answers are retried with back-off for a
 time budget: two minutes for a message (a Bot API outage of half a minute, seen in production now and then,
 must not lose a reply), half a minute for other calls. A text longer than Telegram takes is split or
-shortened (bot/infra/long_text.py) instead of being refused. Presses made by typing (see bot.ui) have no real
+shortened (bot/infra/long_text.py) instead of being refused. Presses made by typing (see bot.screens.ui) have no real
 callback query to answer.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage, Telegr
 from aiogram.methods.base import Response, TelegramType
 
 from bot.infra.long_text import fit
-from bot.ui import TYPED_PREFIX
+from bot.screens.ui import TYPED_PREFIX
 from bot.infra.webhook import note_sent
 
 log = logging.getLogger(__name__)

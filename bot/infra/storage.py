@@ -1,7 +1,7 @@
 """Where conversations (aiogram's FSM state and data) live: this process's memory, or Redis (REDIS_URL); and
 the turn each chat's updates take (ChatOrder, at the end).
 
-A handler reads the conversation before it answers and writes it after (bot.ui remembers the menu it has
+A handler reads the conversation before it answers and writes it after (bot.screens.ui remembers the menu it has
 just sent). If Redis went away between the two, the person would see the next question while the bot still
 waited for the answer to the last one. So the Redis client rides out a short outage (a restart, a fail-over,
 a dropped connection): a command that fails on the connection is tried again with growing pauses for about

@@ -69,7 +69,7 @@ FAULT_NOTICE = {
 
 
 @dataclass
-class Ticket:
+class WebhookDelivery:
     """The webhook delivery being handled in this task."""
 
     update_id: int
@@ -85,7 +85,7 @@ class Ticket:
         return self.attempt < MAX_ATTEMPTS
 
 
-CURRENT: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("webhook_ticket", default=None)
+CURRENT: contextvars.ContextVar[WebhookDelivery | None] = contextvars.ContextVar("webhook_ticket", default=None)
 
 
 # --- the journal ---------------------------------------------------------------------------------------------
@@ -295,17 +295,17 @@ class ConversationCheckpoint(BaseMiddleware):
             state = data.get("state")
             if state is None:
                 return await handler(event, data)
-            ticket = CURRENT.get()
-            if ticket is not None and ticket.again:
-                saved = await ticket.journal.snapshot(ticket.update_id)
+            delivery = CURRENT.get()
+            if delivery is not None and delivery.again:
+                saved = await delivery.journal.snapshot(delivery.update_id)
                 if saved is not None:
                     await _restore(state, saved)
                     data["raw_state"] = saved["state"]
-                    log.info("update %s, attempt %d: conversation state put back to %s", ticket.update_id,
-                             ticket.attempt, saved["state"])
+                    log.info("update %s, attempt %d: conversation state put back to %s", delivery.update_id,
+                             delivery.attempt, saved["state"])
             snapshot = {"state": data.get("raw_state"), "data": copy.deepcopy(await state.get_data())}
-            if ticket is not None:
-                await ticket.journal.keep_snapshot(ticket.update_id, snapshot)
+            if delivery is not None:
+                await delivery.journal.keep_snapshot(delivery.update_id, snapshot)
             try:
                 return await handler(event, data)
             except Exception:
@@ -387,16 +387,16 @@ class WebhookHandler(SimpleRequestHandler):
         refusal, attempt = await self._admit(update.update_id)
         if refusal is not None:
             return refusal
-        ticket = Ticket(update.update_id, attempt, self.journal)
+        delivery = WebhookDelivery(update.update_id, attempt, self.journal)
         progress = Progress()
-        token = CURRENT.set(ticket)
+        token = CURRENT.set(delivery)
         started = time.monotonic()
         try:
             result = await self.dispatcher.feed_update(self.bot, update, progress=progress, **self.data)
             if isinstance(result, TelegramMethod):
                 await self.dispatcher.silent_call_request(bot=self.bot, result=result)
         except Exception as exc:
-            refusal = await self._failed(update, attempt, exc, ticket, progress, started)
+            refusal = await self._failed(update, attempt, exc, delivery, progress, started)
             if refusal is not None:
                 return refusal
         finally:
@@ -422,12 +422,12 @@ class WebhookHandler(SimpleRequestHandler):
             self.stats["retried"] += 1
         return None, attempt
 
-    async def _failed(self, update: Update, attempt: int, exc: Exception, ticket: Ticket, progress: Progress,
+    async def _failed(self, update: Update, attempt: int, exc: Exception, delivery: WebhookDelivery, progress: Progress,
                       started: float) -> web.Response | None:
         """A failed update: a 500 when Telegram's second attempt would be clean, else the person is told
         (unless the reply had begun) and the update counts as handled (None)."""
         # again: nothing reached the person or the database yet, so a second attempt is clean
-        again = is_passing(exc) and ticket.will_retry and progress.untouched
+        again = is_passing(exc) and delivery.will_retry and progress.untouched
         outcome = ("Telegram sends it again" if again else "the person is told" if not progress.sent
                    else "the reply had begun; left as it is")
         log.error("update %s, attempt %d failed after %.1f s (%r); %s", update.update_id, attempt,

@@ -80,7 +80,7 @@ def _event(settings: Settings) -> list[Finding]:
         event = load_event(settings.event_file)
     except EventFileError as exc:
         return [Finding(FAIL, str(exc))]
-    found = [Finding(OK, f"Event file {settings.event_file.name}: {event.short_name.vi}, {len(event.sessions)} "
+    found = [Finding(OK, f"Event file {settings.event_file.name}: {event.short_name.vi}, {len(event.parts)} "
                          f"parts, {len(event.provinces)} provinces.")]
     try:
         faq = load_faq(faq_path(settings.event_file))

@@ -60,7 +60,7 @@ class Go(CallbackData, prefix="go"):
 class DeskAction(str, Enum):
     pick = "pick"  # a search result: check them in
     undo = "undo"
-    switch_list = "list"
+    switch_part = "list"
 
 
 class Desk(CallbackData, prefix="ck"):

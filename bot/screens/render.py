@@ -6,8 +6,8 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.event import Event, Session
-from bot.services.agenda import Part
+from bot.event import Event, Part
+from bot.services.agenda import AgendaPart
 from bot.services.phone import display_phone
 from bot.services.registration import Draft
 
@@ -21,7 +21,7 @@ def day(d: date, lang: str) -> str:
     return f"{_WEEKDAYS[lang][d.weekday()]} {d.day}/{d.month}"
 
 
-def session_line(s: Session, conference: Event, lang: str) -> str:
+def part_label(s: Part, conference: Event, lang: str) -> str:
     start = s.starts_at.astimezone(conference.tz)
     return f"{day(start.date(), lang)}, {start:%H:%M} — {escape(s.title.get(lang))}"
 
@@ -37,8 +37,8 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
         arrival += f" ({escape(mode.label.get(lang))})" if mode else ""
     else:
         arrival = _("not known yet")
-    sessions = "\n".join(
-        f"   • {session_line(s, conference, lang)}" for s in conference.sessions if s.code in draft.sessions
+    parts = "\n".join(
+        f"   • {part_label(s, conference, lang)}" for s in conference.parts if s.code in draft.parts
     ) or "   —"
     lodging = {True: _("yes, arranged by the host"), False: _("no")}.get(draft.needs_lodging, "—")
     rows = [
@@ -54,7 +54,7 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
     ]
     text = "\n".join(f"<b>{label}:</b> {value}" for label, value in rows)
     attending = _("Attending")
-    return f"{text}\n<b>{attending}:</b>\n{sessions}"
+    return f"{text}\n<b>{attending}:</b>\n{parts}"
 
 
 def audience_label(conference: Event, audience: str, lang: str) -> str:
@@ -64,13 +64,13 @@ def audience_label(conference: Event, audience: str, lang: str) -> str:
         return _("the delegates of {province}").format(province=conference.province(code).name.get(lang))
     if kind == "category" and conference.category(code):
         return _("category: {category}").format(category=conference.category(code).label.get(lang))
-    if kind == "part" and conference.session(code):
-        return _("those attending: {part}").format(part=conference.session(code).title.get(lang))
+    if kind == "part" and conference.part(code):
+        return _("those attending: {part}").format(part=conference.part(code).title.get(lang))
     return {"all": _("everyone registered"), "absent_today": _("those not yet checked in today"),
             "staff": _("staff and organizers")}.get(audience, audience)
 
 
-def change_notice(conference: Event, old: Part | None, new: Part, lang: str) -> str:
+def change_notice(conference: Event, old: AgendaPart | None, new: AgendaPart, lang: str) -> str:
     """What delegates attending a part are told when the organizers change it (in the current locale)."""
     tz = conference.tz
     start = new.starts_at.astimezone(tz)

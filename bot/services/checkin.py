@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.services import tickets
 from bot.services.phone import normalize_phone
-from bot.services.search_pace import SearchPace
+from bot.services.pace import Pace
 from bot.text import fold
-from models import Account, CheckIn, CheckInLog, Delegate, DelegateSession, DeskScan
+from models import Account, CheckIn, CheckInLog, Delegate, DelegatePart, DeskScan
 from models.base import utcnow
 from models.delegate import CONFIRMED
 
@@ -34,36 +34,36 @@ class Decision:
     reason: str | None = None
     delegate: Delegate | None = None
     checkin: CheckIn | None = None  # the new one, or the first one for ALREADY
-    list_code: str = ""
+    part_code: str = ""
     by: Account | None = None  # who made the (first) check-in
     replayed: bool = False  # the answer given earlier to the same scan (same nonce), not decided again
 
 
-def default_list(conference: Event, now: datetime | None = None) -> str:
+def default_part(conference: Event, now: datetime | None = None) -> str:
     """The check-in list of the event's local day; before the event the first, after it the last."""
     today = (now or utcnow()).astimezone(conference.tz).date()
-    days = [(s.starts_at.astimezone(conference.tz).date(), s.code) for s in conference.sessions]
+    days = [(s.starts_at.astimezone(conference.tz).date(), s.code) for s in conference.parts]
     for day, code in days:
         if day == today:
             return code
     return days[0][1] if today < days[0][0] else days[-1][1]
 
 
-async def scan(session: AsyncSession, conference: Event, secret: str, text: str, list_code: str,
+async def scan(session: AsyncSession, conference: Event, secret: str, text: str, part_code: str,
                staff: Account, via: str, at: datetime | None = None) -> Decision:
     """Decide a presented code (token or deep link); `at` as in check_in."""
     token = tickets.find_token(text)
     if token is None:
-        return Decision(REFUSED, "forged" if tickets.looks_damaged(text) else "not_a_code", list_code=list_code)
+        return Decision(REFUSED, "forged" if tickets.looks_damaged(text) else "not_a_code", part_code=part_code)
     ticket = tickets.read(secret, conference.id, token)
     if isinstance(ticket, str):
-        return Decision(REFUSED, ticket, list_code=list_code)
+        return Decision(REFUSED, ticket, part_code=part_code)
     delegate = await session.get(Delegate, ticket.delegate_id)
     if delegate is None or delegate.event_id != conference.id:
-        return Decision(REFUSED, "unknown", list_code=list_code)
+        return Decision(REFUSED, "unknown", part_code=part_code)
     if delegate.active and ticket.version != delegate.ticket_version:
-        return Decision(REFUSED, "replaced", delegate, list_code=list_code)
-    return await check_in(session, delegate, list_code, staff, via, at)
+        return Decision(REFUSED, "replaced", delegate, part_code=part_code)
+    return await check_in(session, delegate, part_code, staff, via, at)
 
 
 def recorded_at(at: datetime | None, now: datetime | None = None) -> datetime:
@@ -76,28 +76,28 @@ def recorded_at(at: datetime | None, now: datetime | None = None) -> datetime:
     return max(at, now - OLDEST)
 
 
-async def check_in(session: AsyncSession, delegate: Delegate, list_code: str, staff: Account,
+async def check_in(session: AsyncSession, delegate: Delegate, part_code: str, staff: Account,
                    via: str, at: datetime | None = None) -> Decision:
     """Check a known delegate in on a list, exactly once even if two desks try at the same moment.
     `at` is when the scan was made, if it waited in a queue (see recorded_at); None: now."""
     if not delegate.active:
-        return Decision(REFUSED, "cancelled", delegate, list_code=list_code)
-    checkin = CheckIn(delegate_id=delegate.id, list_code=list_code, by_id=staff.id, via=via, at=recorded_at(at))
+        return Decision(REFUSED, "cancelled", delegate, part_code=part_code)
+    checkin = CheckIn(delegate_id=delegate.id, part_code=part_code, by_id=staff.id, via=via, at=recorded_at(at))
     try:
         async with session.begin_nested():  # a savepoint: the losing desk keeps its session usable
             session.add(checkin)
     except IntegrityError:
         first = await session.scalar(select(CheckIn).where(CheckIn.delegate_id == delegate.id,
-                                                           CheckIn.list_code == list_code))
+                                                           CheckIn.part_code == part_code))
         by = await session.get(Account, first.by_id) if first and first.by_id else None
-        return Decision(ALREADY, None, delegate, first, list_code, by)
-    session.add(CheckInLog(delegate_id=delegate.id, list_code=list_code, action="checkin", by_id=staff.id, via=via,
+        return Decision(ALREADY, None, delegate, first, part_code, by)
+    session.add(CheckInLog(delegate_id=delegate.id, part_code=part_code, action="checkin", by_id=staff.id, via=via,
                            at=checkin.at))
     await session.commit()
-    return Decision(CHECKED_IN, None, delegate, checkin, list_code, staff)
+    return Decision(CHECKED_IN, None, delegate, checkin, part_code, staff)
 
 
-async def decide(session: AsyncSession, conference: Event, secret: str, list_code: str, staff: Account, via: str,
+async def decide(session: AsyncSession, conference: Event, secret: str, part_code: str, staff: Account, via: str,
                  *, text: str | None = None, delegate_id: int | None = None, nonce: str | None = None,
                  at: datetime | None = None) -> Decision:
     """One presented scan - a code (`text`) or a search pick (`delegate_id`) - made at `at` (None: now).
@@ -111,11 +111,11 @@ async def decide(session: AsyncSession, conference: Event, secret: str, list_cod
     if delegate_id is not None:
         delegate = await session.get(Delegate, delegate_id)
         if delegate is None or delegate.event_id != conference.id:
-            decision = Decision(REFUSED, "unknown", list_code=list_code)
+            decision = Decision(REFUSED, "unknown", part_code=part_code)
         else:
-            decision = await check_in(session, delegate, list_code, staff, via, at)
+            decision = await check_in(session, delegate, part_code, staff, via, at)
     else:
-        decision = await scan(session, conference, secret, text or "", list_code, staff, via, at)
+        decision = await scan(session, conference, secret, text or "", part_code, staff, via, at)
     if nonce is None:
         return decision
     try:
@@ -131,7 +131,7 @@ async def decide(session: AsyncSession, conference: Event, secret: str, list_cod
 def _snapshot(decision: Decision) -> dict:
     """What a decision was, kept to be given again: the check-in as it was then, even if undone later."""
     c = decision.checkin
-    return {"v": 2, "outcome": decision.outcome, "reason": decision.reason, "list": decision.list_code,
+    return {"v": 2, "outcome": decision.outcome, "reason": decision.reason, "list": decision.part_code,
             "delegate": decision.delegate.id if decision.delegate else None,
             "by": decision.by.id if decision.by else None,
             "checkin": {"id": c.id, "at": c.at.isoformat(), "by": c.by_id, "via": c.via} if c else None}
@@ -144,7 +144,7 @@ async def _answered(session: AsyncSession, staff: Account, nonce: str) -> Decisi
     if not kept or kept.get("v") != 2:  # none, or an answer kept by an earlier version: decide it (again)
         return None
     c = kept["checkin"]
-    first = CheckIn(id=c["id"], delegate_id=kept["delegate"], list_code=kept["list"], by_id=c["by"], via=c["via"],
+    first = CheckIn(id=c["id"], delegate_id=kept["delegate"], part_code=kept["list"], by_id=c["by"], via=c["via"],
                     at=datetime.fromisoformat(c["at"])) if c else None
     delegate = await session.get(Delegate, kept["delegate"]) if kept["delegate"] else None
     by = await session.get(Account, kept["by"]) if kept["by"] else None
@@ -162,7 +162,7 @@ async def undo(session: AsyncSession, checkin_id: int, staff: Account) -> CheckI
     if not deleted.rowcount:  # taken back by the other press in the meantime
         await session.rollback()
         return None
-    session.add(CheckInLog(delegate_id=checkin.delegate_id, list_code=checkin.list_code, action="undo",
+    session.add(CheckInLog(delegate_id=checkin.delegate_id, part_code=checkin.part_code, action="undo",
                            by_id=staff.id, via="undo"))
     await session.commit()
     return checkin
@@ -176,7 +176,7 @@ class Found:
     retry_after: int = 0  # seconds, when too_fast
 
 
-async def search(session: AsyncSession, conference: Event, query: str, staff: Account, pace: SearchPace,
+async def search(session: AsyncSession, conference: Event, query: str, staff: Account, pace: Pace,
                  limit: int = 8) -> Found:
     """The one search of both desks (chat and page), paced per staff member (bot/services/search_pace.py).
     Words find the delegates whose name has them (diacritics optional, whole words' starts); a phone
@@ -218,7 +218,7 @@ class Count:
 
 @dataclass
 class Arrivals:
-    list_code: str
+    part_code: str
     total: Count = field(default_factory=Count)
     by_province: dict[str, Count] = field(default_factory=dict)  # code → count
     by_category: dict[str, Count] = field(default_factory=dict)
@@ -237,22 +237,22 @@ def counted(conference: Event | None) -> tuple:
     return confirmed if conference is None else (*confirmed, Delegate.event_id == conference.id)
 
 
-async def arrivals(session: AsyncSession, conference: Event | None, list_code: str | None = None) -> dict[str, Arrivals]:
+async def arrivals(session: AsyncSession, conference: Event | None, part_code: str | None = None) -> dict[str, Arrivals]:
     """The one count of arrivals, per list (all of the conference's, or `list_code`), per province and per
     category: the chat's /stats and desk, the desk page and the dashboard all show these numbers.
     conference None counts every conference in the database (a deployment serves one)."""
     who = counted(conference)
-    codes = [list_code] if list_code else [s.code for s in conference.sessions]
+    codes = [part_code] if part_code else [s.code for s in conference.parts]
     registered = (await session.execute(select(Delegate.province, Delegate.category, func.count()).where(*who)
                                         .group_by(Delegate.province, Delegate.category))).all()
     expected = (await session.execute(
-        select(DelegateSession.session_code, Delegate.province, Delegate.category, func.count())
-        .join(Delegate, Delegate.id == DelegateSession.delegate_id).where(*who, DelegateSession.session_code.in_(codes))
-        .group_by(DelegateSession.session_code, Delegate.province, Delegate.category))).all()
+        select(DelegatePart.part_code, Delegate.province, Delegate.category, func.count())
+        .join(Delegate, Delegate.id == DelegatePart.delegate_id).where(*who, DelegatePart.part_code.in_(codes))
+        .group_by(DelegatePart.part_code, Delegate.province, Delegate.category))).all()
     arrived = (await session.execute(
-        select(CheckIn.list_code, Delegate.province, Delegate.category, func.count())
-        .join(Delegate, Delegate.id == CheckIn.delegate_id).where(*who, CheckIn.list_code.in_(codes))
-        .group_by(CheckIn.list_code, Delegate.province, Delegate.category))).all()
+        select(CheckIn.part_code, Delegate.province, Delegate.category, func.count())
+        .join(Delegate, Delegate.id == CheckIn.delegate_id).where(*who, CheckIn.part_code.in_(codes))
+        .group_by(CheckIn.part_code, Delegate.province, Delegate.category))).all()
     result = {code: Arrivals(code) for code in codes}
     for found in result.values():
         for province, category, n in registered:
@@ -265,7 +265,7 @@ async def arrivals(session: AsyncSession, conference: Event | None, list_code: s
 
 @dataclass
 class ListStats:
-    list_code: str
+    part_code: str
     registered: int
     checked_in: int
     by_province: dict[str, tuple[int, int]]  # code → (registered, checked in)
@@ -284,5 +284,5 @@ async def stats(session: AsyncSession, conference: Event) -> list[ListStats]:
             for code, a in (await arrivals(session, conference)).items()]
 
 
-async def checked_in_count(session: AsyncSession, list_code: str, conference: Event | None = None) -> int:
-    return (await arrivals(session, conference, list_code))[list_code].total.arrived
+async def checked_in_count(session: AsyncSession, part_code: str, conference: Event | None = None) -> int:
+    return (await arrivals(session, conference, part_code))[part_code].total.arrived

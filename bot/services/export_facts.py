@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services.agenda import Part, parts
+from bot.services.agenda import AgendaPart, parts
 from bot.services.export_sheets import word
 from models import Delegate
 from models.delegate import CONFIRMED
@@ -20,14 +20,14 @@ class Facts:
     """What every export needs: the event, the agenda as changed by the organizers, the language."""
 
     conference: Event
-    parts: list[Part]
+    parts: list[AgendaPart]
     lang: str
 
     def local(self, moment: datetime) -> datetime:
         # Excel cells have no zone: the event's local wall-clock time, which is what people read
         return moment.astimezone(self.conference.tz).replace(tzinfo=None)
 
-    def day(self, part: Part) -> date:
+    def day(self, part: AgendaPart) -> date:
         return part.starts_at.astimezone(self.conference.tz).date()
 
     def province(self, code: str) -> str:
@@ -46,12 +46,12 @@ class Facts:
         mode = self.conference.travel_mode(code) if code else None
         return mode.label.get(self.lang) if mode else (code or "")
 
-    def attended(self, delegate: Delegate) -> list[Part]:
+    def attended(self, delegate: Delegate) -> list[AgendaPart]:
         """The parts a delegate attends (a part the organizers added is attended by everyone)."""
-        codes = set(delegate.session_codes)
+        codes = set(delegate.part_codes)
         return [p for p in self.parts if p.attended_by(codes)]
 
-    def part_header(self, part: Part) -> str:
+    def part_header(self, part: AgendaPart) -> str:
         title = part.title.get(self.lang)
         if len(title) > 30:
             title = title[:29].rsplit(" ", 1)[0].rstrip(",;:-— ") + "…"

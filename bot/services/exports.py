@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services.agenda import Part
+from bot.services.agenda import AgendaPart
 from bot.services.export_facts import Facts, by_province, group_of, load_delegates, load_facts
 from bot.services.export_sheets import (Column, add_table, columns, csv_bytes, new_workbook, with_totals, word,
                                         words, workbook_bytes, yes_no)
@@ -102,9 +102,9 @@ class NoSuchDay(ValueError):
         self.day, self.days = day, days
 
 
-def _days(facts: Facts, day: date | None) -> dict[date, list[Part]]:
+def _days(facts: Facts, day: date | None) -> dict[date, list[AgendaPart]]:
     """The conference days (local dates of the parts not cancelled) and their parts."""
-    days: dict[date, list[Part]] = defaultdict(list)
+    days: dict[date, list[AgendaPart]] = defaultdict(list)
     for part in facts.parts:
         if not part.cancelled:
             days[facts.day(part)].append(part)
@@ -126,7 +126,7 @@ async def _checkins(session: AsyncSession, conference: Event) -> tuple[dict[tupl
     """Check-ins of confirmed delegates by (delegate, list), and the names of the staff who made them."""
     found = await session.scalars(select(CheckIn).join(Delegate, Delegate.id == CheckIn.delegate_id)
                                   .where(Delegate.event_id == conference.id, Delegate.status == CONFIRMED))
-    checkins = {(c.delegate_id, c.list_code): c for c in found}
+    checkins = {(c.delegate_id, c.part_code): c for c in found}
     staff = dict((await session.execute(select(Account.id, Account.display_name).where(
         Account.id.in_({c.by_id for c in checkins.values() if c.by_id})))).all())
     return checkins, staff

@@ -17,10 +17,10 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services.checkin import default_list
+from bot.services.checkin import default_part
 from bot.services.phone import display_phone
 from bot.text import clean_html
-from models import Account, Broadcast, CheckIn, Delegate, DelegateSession, OutboxMessage
+from models import Account, Broadcast, CheckIn, Delegate, DelegatePart, OutboxMessage
 from models.account import AccountRole
 from models.base import utcnow
 from models.delegate import CONFIRMED
@@ -51,12 +51,12 @@ async def recipients(session: AsyncSession, conference: Event, audience: str,
         query = query.where(Delegate.province == code)
     elif kind == "category":
         query = query.where(Delegate.category == code)
-    elif kind == "part" and conference.session(code) is not None:  # a part the organizers added: everyone
-        query = query.where(Delegate.id.in_(select(DelegateSession.delegate_id)
-                                            .where(DelegateSession.session_code == code)))
+    elif kind == "part" and conference.part(code) is not None:  # a part the organizers added: everyone
+        query = query.where(Delegate.id.in_(select(DelegatePart.delegate_id)
+                                            .where(DelegatePart.part_code == code)))
     elif audience == ABSENT_TODAY:
         query = query.where(Delegate.id.not_in(select(CheckIn.delegate_id)
-                                               .where(CheckIn.list_code == default_list(conference))))
+                                               .where(CheckIn.part_code == default_part(conference))))
     elif audience != ALL and kind != "part":
         raise ValueError(f"unknown audience {audience!r}")
     names: dict[int, list[str]] = defaultdict(list)

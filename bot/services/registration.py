@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.services import confirmations
-from models import Account, Delegate, DelegateSession
+from models import Account, Delegate, DelegatePart
 from models.base import MAX_ID, utcnow
 from models.delegate import CANCELLED, CONFIRMED
 
@@ -33,7 +33,7 @@ class Draft:
     position: str | None = None
     organization: str | None = None
     phone: str | None = None
-    sessions: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
     arrival_date: str | None = None  # ISO date
     arrival_time: str | None = None  # HH:MM
     travel_mode: str | None = None
@@ -53,7 +53,7 @@ class Draft:
         return cls(
             province=delegate.province, category=delegate.category, full_name=delegate.full_name,
             position=delegate.position, organization=delegate.organization, phone=delegate.phone,
-            sessions=delegate.session_codes,
+            parts=delegate.part_codes,
             arrival_date=delegate.arrival_date.isoformat() if delegate.arrival_date else None,
             arrival_time=delegate.arrival_time.strftime("%H:%M") if delegate.arrival_time else None,
             travel_mode=delegate.travel_mode, needs_lodging=delegate.needs_lodging, note=delegate.note,
@@ -62,7 +62,7 @@ class Draft:
     def missing(self) -> list[str]:
         required = ("province", "category", "full_name", "position", "organization", "phone")
         missing = [name for name in required if not getattr(self, name)]
-        return missing + ([] if self.sessions else ["sessions"])
+        return missing + ([] if self.parts else ["sessions"])
 
 
 def _apply(delegate: Delegate, draft: Draft) -> set[str]:
@@ -77,8 +77,8 @@ def _apply(delegate: Delegate, draft: Draft) -> set[str]:
     changed = {name for name, value in values.items() if getattr(delegate, name, None) != value}
     for name in changed:
         setattr(delegate, name, values[name])
-    if sorted(set(draft.sessions)) != delegate.session_codes:
-        delegate.sessions = [DelegateSession(session_code=code) for code in sorted(set(draft.sessions))]
+    if sorted(set(draft.parts)) != delegate.part_codes:
+        delegate.parts = [DelegatePart(part_code=code) for code in sorted(set(draft.parts))]
         changed.add("sessions")
     return changed
 
@@ -90,7 +90,7 @@ def check_draft(event: Event, draft: Draft) -> list[str]:
         problems.append("province")
     if draft.category and draft.category not in (c.code for c in event.categories_for(draft.province or "")):
         problems.append("category")
-    problems += ["sessions" for code in draft.sessions if event.session(code) is None][:1]
+    problems += ["sessions" for code in draft.parts if event.part(code) is None][:1]
     return problems
 
 
@@ -231,7 +231,7 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
     """An active record this registrant already stored from exactly this draft: confirming it again (a double
     tap, or an update handled a second time after a process died mid-way, see bot/infra/webhook.py) stores nothing."""
     def normal(d: Draft) -> Draft:
-        return replace(d, sessions=sorted(set(d.sessions)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
+        return replace(d, parts=sorted(set(d.parts)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
                        arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None)
 
     wanted = normal(draft)

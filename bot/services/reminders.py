@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Reminder
-from bot.services.agenda import Part, parts
-from models import Account, Delegate, DelegateSession, ReminderDelivery
+from bot.services.agenda import AgendaPart, parts
+from models import Account, Delegate, DelegatePart, ReminderDelivery
 from models.base import utcnow
 from models.delegate import CONFIRMED
 from models.reminder import SENDING, SKIPPED
@@ -49,7 +49,7 @@ async def _active_delegates(session: AsyncSession, conference: Event, *where) ->
 async def _taken(session: AsyncSession) -> set[tuple[int, str, str]]:
     """(delegate, session, offset) of every reminder already sent, being sent or skipped."""
     rows = await session.execute(
-        select(ReminderDelivery.delegate_id, ReminderDelivery.session_code, ReminderDelivery.offset_key))
+        select(ReminderDelivery.delegate_id, ReminderDelivery.part_code, ReminderDelivery.offset_key))
     return {tuple(row) for row in rows.all()}
 
 
@@ -57,7 +57,7 @@ async def _taken(session: AsyncSession) -> set[tuple[int, str, str]]:
 class Due:
     delegate_id: int
     account_id: int
-    part: Part
+    part: AgendaPart
     offset_key: str
     due_at: datetime
 
@@ -71,7 +71,7 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     if any(p.for_everyone for p in agenda.values()):
         delegates = await _active_delegates(session, conference)
     else:
-        attending = select(DelegateSession.delegate_id).where(DelegateSession.session_code.in_(agenda))
+        attending = select(DelegatePart.delegate_id).where(DelegatePart.part_code.in_(agenda))
         delegates = await _active_delegates(session, conference, Delegate.id.in_(attending))
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
@@ -82,7 +82,7 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
         if recipient not in wanting:
             continue
         for part in agenda.values():
-            if not part.attended_by(delegate.session_codes):
+            if not part.attended_by(delegate.part_codes):
                 continue
             code = part.code
             for reminder in conference.reminders:
@@ -102,7 +102,7 @@ def by_message(due: list[Due]) -> list[list[Due]]:
 
 async def take(session: AsyncSession, due: Due) -> bool:
     """Claim a reminder for sending; False if another run (or an earlier one) already has it."""
-    session.add(ReminderDelivery(delegate_id=due.delegate_id, session_code=due.part.code, offset_key=due.offset_key,
+    session.add(ReminderDelivery(delegate_id=due.delegate_id, part_code=due.part.code, offset_key=due.offset_key,
                                  account_id=due.account_id, status=SENDING, due_at=due.due_at))
     try:
         await session.commit()
@@ -113,7 +113,7 @@ async def take(session: AsyncSession, due: Due) -> bool:
 
 
 def _row_of(due: Due):
-    return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.session_code == due.part.code,
+    return (ReminderDelivery.delegate_id == due.delegate_id, ReminderDelivery.part_code == due.part.code,
             ReminderDelivery.offset_key == due.offset_key)
 
 
@@ -142,13 +142,13 @@ async def skip_begun(session: AsyncSession, conference: Event) -> int:
     skipped = 0
     for part in begun:
         for delegate in delegates:
-            if not part.attended_by(delegate.session_codes):
+            if not part.attended_by(delegate.part_codes):
                 continue
             for reminder in conference.reminders:
                 key = offset_key(reminder)
                 if (delegate.id, part.code, key) in taken:
                     continue
-                session.add(ReminderDelivery(delegate_id=delegate.id, session_code=part.code, offset_key=key,
+                session.add(ReminderDelivery(delegate_id=delegate.id, part_code=part.code, offset_key=key,
                                              account_id=delegate.account_id or delegate.registered_by_id,
                                              status=SKIPPED, due_at=due_time(reminder, part.starts_at, conference)))
                 skipped += 1

@@ -18,6 +18,6 @@ MOST = 30
 WINDOW = 60.0  # seconds
 
 
-class SearchPace(Pace):
+class Pace(Pace):
     def __init__(self, most: int = MOST, window: float = WINDOW, **kwargs) -> None:
         super().__init__(most, window, **kwargs)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.services import checkin, exports, outbox
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
-from bot.web.desk import both, chosen_list, list_names
+from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
 from bot.web.texts import TEXTS
 from models import Account, Broadcast, CheckIn, Delegate
@@ -49,7 +49,7 @@ def _numbers(count: checkin.Count | None) -> tuple[int, int, int]:
 
 def _audience(conference: Event, audience: str) -> dict[str, str]:
     kind, _, code = audience.partition(":")
-    province, category, part = conference.province(code), conference.category(code), conference.session(code)
+    province, category, part = conference.province(code), conference.category(code), conference.part(code)
     if kind == "province" and province:
         return both(province.name)
     if kind == "category" and category:
@@ -98,12 +98,12 @@ async def _broadcasts(session: AsyncSession, conference: Event) -> list[dict]:
 @api(ORGANIZER)
 async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
     conference: Event = request.app["app"].conference
-    list_code = chosen_list(conference, request.query.get("list"))
-    count = (await checkin.arrivals(session, conference, list_code))[list_code]
+    part_code = chosen_part(conference, request.query.get("list"))
+    count = (await checkin.arrivals(session, conference, part_code))[part_code]
     checkins = (await session.execute(
         select(CheckIn.at, CheckIn.via, Delegate.full_name, Delegate.province, Account.display_name)
         .join(Delegate, Delegate.id == CheckIn.delegate_id).outerjoin(Account, Account.id == CheckIn.by_id)
-        .where(CheckIn.list_code == list_code, *checkin.counted(conference)).order_by(CheckIn.at))).all()
+        .where(CheckIn.part_code == part_code, *checkin.counted(conference)).order_by(CheckIn.at))).all()
     provinces = [_row(both(p.name), *_numbers(count.by_province.get(p.code))) for p in conference.provinces]
     categories = [_row(both(c.label), *_numbers(found)) for c in conference.categories  # only who registered or came
                   if (found := count.by_category.get(c.code)) and (found.registered or found.arrived)]
@@ -111,7 +111,7 @@ async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> 
                "province": both(p.name) if (p := conference.province(c.province)) else None,
                "by": c.display_name or "", "via": c.via} for c in reversed(checkins[-LATEST:])]
     return web.json_response({
-        "list": list_code, "lists": list_names(conference),
+        "list": part_code, "lists": part_names(conference),
         "totals": _row(None, *_numbers(count.total)),
         "provinces": provinces, "categories": categories,
         "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,

@@ -35,10 +35,10 @@ def both(value: Text | None) -> dict[str, str] | None:
     return {"vi": value.vi, "en": value.en} if value else None
 
 
-def list_names(conference: Event) -> list[dict]:
+def part_names(conference: Event) -> list[dict]:
     """The check-in lists (the parts of the conference) as the chat desk names them, in both languages."""
     result = []
-    for s in conference.sessions:
+    for s in conference.parts:
         date = s.starts_at.astimezone(conference.tz).date()
         result.append({"code": s.code, "name": {lang: f"{day(date, lang)} — {s.title.get(lang)}"
                                                 for lang in ("vi", "en")}})
@@ -48,7 +48,7 @@ def list_names(conference: Event) -> list[dict]:
 def describe(decision: checkin.Decision, conference: Event) -> dict:
     """What reception needs to see, and nothing more: no phone, no note, no organization."""
     d = decision.delegate
-    result: dict = {"outcome": decision.outcome, "reason": decision.reason, "list": decision.list_code}
+    result: dict = {"outcome": decision.outcome, "reason": decision.reason, "list": decision.part_code}
     if d is not None and (decision.outcome != checkin.REFUSED or decision.reason in ("replaced", "cancelled")):
         result["name"] = d.full_name
     if d is not None and decision.outcome != checkin.REFUSED:
@@ -62,18 +62,18 @@ def describe(decision: checkin.Decision, conference: Event) -> dict:
     return result
 
 
-async def counts(session: AsyncSession, conference: Event, list_code: str | None = None) -> dict[str, list[int]]:
+async def counts(session: AsyncSession, conference: Event, part_code: str | None = None) -> dict[str, list[int]]:
     """[checked in, expected] per list (all, or `list_code`), as the header shows it."""
     return {code: [a.total.arrived, a.total.expected]
-            for code, a in (await checkin.arrivals(session, conference, list_code)).items()}
+            for code, a in (await checkin.arrivals(session, conference, part_code)).items()}
 
 
-async def tally(session: AsyncSession, conference: Event, list_code: str) -> list[int]:
-    return (await counts(session, conference, list_code))[list_code]
+async def tally(session: AsyncSession, conference: Event, part_code: str) -> list[int]:
+    return (await counts(session, conference, part_code))[part_code]
 
 
-def chosen_list(conference: Event, code: object) -> str:
-    return code if isinstance(code, str) and conference.session(code) else checkin.default_list(conference)
+def chosen_part(conference: Event, code: object) -> str:
+    return code if isinstance(code, str) and conference.part(code) else checkin.default_part(conference)
 
 
 def _number(value: object) -> int:
@@ -98,7 +98,7 @@ async def decide(session: AsyncSession, request: web.Request, who: Visitor, item
     conference: Event = app.conference
     nonce = str(item["id"])[:64] if item.get("id") else None
     decision = await checkin.decide(
-        session, conference, app.settings.secret_key, chosen_list(conference, item.get("list")), who.account, VIA,
+        session, conference, app.settings.secret_key, chosen_part(conference, item.get("list")), who.account, VIA,
         text=str(item.get("text") or "")[:512],
         delegate_id=_number(item["delegate"]) if item.get("delegate") is not None else None,
         nonce=nonce, at=utcnow() - _age(item.get("age_ms")))
@@ -136,7 +136,7 @@ async def undo(request: web.Request, session: AsyncSession, who: Visitor) -> web
     delegate = await session.get(Delegate, undone.delegate_id)
     conference = request.app["app"].conference
     return web.json_response({"undone": True, "name": delegate.full_name if delegate else "",
-                              "list": undone.list_code, "count": await tally(session, conference, undone.list_code)})
+                              "list": undone.part_code, "count": await tally(session, conference, undone.part_code)})
 
 
 @api(STAFF)
@@ -144,7 +144,7 @@ async def search(request: web.Request, session: AsyncSession, who: Visitor) -> w
     """The chat desk's search (bot.services.checkin.search), paced with it; 429 when staff search too fast."""
     app = request.app["app"]
     conference: Event = app.conference
-    list_code = chosen_list(conference, request.query.get("list"))
+    part_code = chosen_part(conference, request.query.get("list"))
     found = await checkin.search(session, conference, request.query.get("q", "")[:100], who.account,
                                  app.dispatcher["search_pace"], limit=10)
     if found.refused == "too_fast":
@@ -152,7 +152,7 @@ async def search(request: web.Request, session: AsyncSession, who: Visitor) -> w
                                  headers={"Retry-After": str(found.retry_after)})
     ids = [d.id for d in found.delegates]
     arrived = set(await session.scalars(select(CheckIn.delegate_id).where(
-        CheckIn.list_code == list_code, CheckIn.delegate_id.in_(ids)))) if ids else set()
+        CheckIn.part_code == part_code, CheckIn.delegate_id.in_(ids)))) if ids else set()
     results = []
     for d in found.delegates:
         province, category = conference.province(d.province), conference.category(d.category)
@@ -167,9 +167,9 @@ async def search(request: web.Request, session: AsyncSession, who: Visitor) -> w
 @api(STAFF)
 async def setup(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
     conference: Event = request.app["app"].conference
-    default = checkin.default_list(conference)
+    default = checkin.default_part(conference)
     return web.json_response({
-        "me": who.account.display_name, "account": who.account.id, "role": who.role, "lists": list_names(conference), "default": default,
+        "me": who.account.display_name, "account": who.account.id, "role": who.role, "lists": part_names(conference), "default": default,
         "hand_over": both(conference.hand_over), "event": both(conference.short_name),
         "counts": await counts(session, conference),
     })

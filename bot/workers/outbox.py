@@ -20,7 +20,7 @@ from aiogram.exceptions import (TelegramBadRequest, TelegramForbiddenError, Tele
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy import select
 
-from bot import listing
+from bot.screens import listing
 from bot.channels.zalo.ids import is_zalo
 from bot.event import Event
 from bot.screens.broadcasts import delegate_text, progress_title, stop_button

@@ -32,7 +32,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot import listing
+from bot.screens import listing
 from bot.event import Event
 from bot.screens.render import day
 from bot.workers.outcome import BLOCKED, FAILED, LATER, attempt
@@ -172,7 +172,7 @@ class ReminderScheduler:
                 lines = [_("☀️ <b>Today, {day}</b>: {count} delegates expected to arrive").format(
                     day=day(today, lang), count=len(arriving))]
                 for part in agenda:
-                    count = sum(1 for d in delegates if part.attended_by(d.session_codes))
+                    count = sum(1 for d in delegates if part.attended_by(d.part_codes))
                     lines.append(f"• {escape(part.title.get(lang))}: {count}")
             try:
                 await bot.send_message(chat_id, "\n".join(lines))

@@ -28,24 +28,24 @@ _NAME = re.compile(r"^(t[A-Za-z0-9_-]{32})\.(vi|en)\.(\d{1,12})\.([A-Za-z0-9_-]{
 
 
 @dataclass(frozen=True)
-class Ticket:
+class CodeInPicture:
     token: str
     delegate_id: int
     number: str  # the check-in number staff can type
 
 
-def ticket_in(png: bytes, secret: str, event_id: str) -> Ticket | None:
+def code_in_picture(png: bytes, secret: str, event_id: str) -> CodeInPicture | None:
     """The valid check-in code drawn in a picture, if it is one (CPU-bound: call it in a thread)."""
     for text in badge.read_codes(png):
         token = tickets.find_token(text)
         ticket = tickets.read(secret, event_id, token) if token else None
         if isinstance(ticket, tickets.Ticket):
-            return Ticket(token, ticket.delegate_id, tickets.checkin_number(ticket.delegate_id))
+            return CodeInPicture(token, ticket.delegate_id, tickets.checkin_number(ticket.delegate_id))
     return None
 
 
-async def read_ticket(png: bytes, secret: str, event_id: str) -> Ticket | None:
-    return await asyncio.to_thread(ticket_in, png, secret, event_id)
+async def read_code_in_picture(png: bytes, secret: str, event_id: str) -> CodeInPicture | None:
+    return await asyncio.to_thread(code_in_picture, png, secret, event_id)
 
 
 class QrLinks:
@@ -60,7 +60,7 @@ class QrLinks:
     def expiry(self, now: float | None = None) -> int:
         """Until two days after the conference (the delegate may scroll back to it at the desk), a week at least."""
         now = time.time() if now is None else now
-        last = max(s.ends_at or s.starts_at for s in self.conference.sessions)
+        last = max(s.ends_at or s.starts_at for s in self.conference.parts)
         return int(max(now + MIN_LIFE.total_seconds(), (last + AFTER_EVENT).timestamp()))
 
     def url(self, token: str, lang: str) -> str | None:

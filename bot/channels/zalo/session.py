@@ -45,11 +45,11 @@ from sqlalchemy import select
 
 from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.channels.zalo.ids import ZaloIds, is_zalo
-from bot.channels.zalo.qr import QrLinks, Ticket, read_ticket
+from bot.channels.zalo.qr import QrLinks, CodeInPicture, read_code_in_picture
 from bot.channels.zalo.text import LIMIT, calendar_lines, menu_text, plain_text, split_text, zalo_wording
 from bot.config import Settings
 from bot.event import Event
-from bot.ui import TYPED_PREFIX
+from bot.screens.ui import TYPED_PREFIX
 from models import Account, Database
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class ZaloSession(BaseSession):
         photo, url, ticket = method.photo, None, None
         if isinstance(photo, InputFile):
             data = b"".join([chunk async for chunk in photo.read(bot)])
-            ticket = await read_ticket(data, self.settings.secret_key, self.conference.id)
+            ticket = await read_code_in_picture(data, self.settings.secret_key, self.conference.id)
             url = self.qr.url(ticket.token, lang) if ticket else None
         elif isinstance(photo, str) and photo.startswith(("https://", "http://")):
             url = photo
@@ -259,7 +259,7 @@ class ZaloSession(BaseSession):
             yield lang
 
 
-def code_as_text(ticket: Ticket | None) -> str:
+def code_as_text(ticket: CodeInPicture | None) -> str:
     """The check-in code where its picture cannot be shown."""
     if ticket is None:
         return _("(A picture was attached here; Zalo cannot show it.)")

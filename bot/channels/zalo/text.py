@@ -2,8 +2,8 @@
 
 Zalo's html parse mode is unverified, so the bot's Telegram HTML is turned into readable plain text:
 tags dropped, entities decoded, a link's address kept beside its words. A menu becomes "1. …" lines
-under a bilingual heading; bot.ui's TypedMenuAnswer turns the typed number (or label) back into the
-button's press, so the numbering follows the buttons row by row exactly as bot.ui remembers them.
+under a bilingual heading; bot.screens.ui's TypedMenuAnswer turns the typed number (or label) back into the
+button's press, so the numbering follows the buttons row by row exactly as bot.screens.ui remembers them.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n, lazy_gettext as __
 from bot.channels.zalo.ids import is_zalo
 from bot.event import LANGUAGES
 from bot.services.accounts import DELEGATE
-from models.account import ORGANIZER, STAFF
+from models.account import ORGANIZER, SECRETARIAT, STAFF, secretariat_of
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ COMMANDS = (
     Command("export", ORGANIZER, __("Lists in Excel: delegates, check-ins, rooms")),
     Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
     Command("import", ORGANIZER, __("Import a province's list of nominees")),
+    Command("invite_secretariat", ORGANIZER, __("Invitation link for a province's secretariat")),
+    Command("import", SECRETARIAT, __("Import a province's list of nominees")),
 )
 
 
@@ -72,7 +74,9 @@ HEADINGS = {ORGANIZER: __("Organizers"), STAFF: __("Reception staff"), DELEGATE:
 
 
 def commands_for(roles: set[str]) -> list[Command]:
-    return [c for c in COMMANDS if c.role in roles]
+    held = set(roles) | ({SECRETARIAT} if secretariat_of(roles) else set())  # of one province or another
+    commands = [c for c in COMMANDS if c.role in held]
+    return [c for n, c in enumerate(commands) if c.name not in {d.name for d in commands[:n]}]
 
 
 def home_role(roles: set[str] | frozenset[str]) -> str | None:

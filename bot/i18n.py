@@ -46,6 +46,12 @@ def language_from_telegram(code: str | None, default: str = "vi") -> str:
     return default
 
 
+def known_language(code: str | None) -> str | None:
+    """Telegram's language_code when it is one of ours ("vi", "en-US" → "en"); None otherwise."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
 class AccountLanguage(I18nMiddleware):
     """The account's chosen language, else the one Telegram reports, else the default."""
 

@@ -13,7 +13,7 @@ from html import escape
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,13 +52,23 @@ def step_of(raw_state: str | None) -> str | None:
 
 
 async def ask(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, step: str,
-              *, edit: bool = False, warning: str = "") -> None:
+              *, edit: bool = False, warning: str = "", remove_keyboard: bool = False) -> None:
+    """Ask a step; `remove_keyboard` takes a reply keyboard (the share-contact button) away, with this question
+    when it has no buttons of its own (a message carries one keyboard), else with `warning` sent before it."""
     data = await state.get_data()
     draft = reg.Draft.load(data.get("draft"))
     await state.set_state(getattr(Registration, step))
-    p = steps.prompt(step, draft, conference, lang, data.get("for_self", False))
+    p = steps.adapt(steps.prompt(step, draft, conference, lang, data.get("for_self", False)), step, data, draft,
+                    conference, lang)
+    reply_keyboard = p.reply_keyboard
+    if remove_keyboard and p.menu is None and reply_keyboard is None:
+        reply_keyboard = ReplyKeyboardRemove()
+    elif remove_keyboard:
+        message = target.message if isinstance(target, CallbackQuery) else target
+        await message.answer(warning or "✓", reply_markup=ReplyKeyboardRemove())
+        warning = ""
     text = f"{warning}\n\n{p.text}" if warning else p.text
-    await show(target, state, text, p.menu, edit=edit, strict=p.strict, reply_keyboard=p.reply_keyboard)
+    await show(target, state, text, p.menu, edit=edit, strict=p.strict, reply_keyboard=reply_keyboard)
 
 
 async def begin(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str, *,

@@ -3,6 +3,8 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from models.account import ORGANIZER, secretariat_of
+
 
 class HasRole(Filter):
     def __init__(self, role: str) -> None:
@@ -10,6 +12,13 @@ class HasRole(Filter):
 
     async def __call__(self, event: TelegramObject, roles: set[str] | None = None) -> bool:
         return self.role in (roles or set())
+
+
+class CanImport(Filter):
+    """Organizers, and a province's secretariat (for its own province's list)."""
+
+    async def __call__(self, event: TelegramObject, roles: set[str] | None = None) -> bool:
+        return ORGANIZER in (roles or set()) or bool(secretariat_of(roles or set()))
 
 
 class OnZalo(Filter):

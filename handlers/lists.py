@@ -12,13 +12,14 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.services import confirmations, exports, nominees
 from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
-from handlers.filters import HasRole, OnZalo, organizers_only, organizers_only_button
-from models.account import ORGANIZER
+from handlers.filters import CanImport, HasRole, OnZalo, organizers_only, organizers_only_button
+from models.account import ORGANIZER, secretariat_of
 from models.base import utcnow
 
 MAX_FILE = 5 * 1024 * 1024  # a list of 2,000 people is about 100 kB; Telegram lets a bot download 20 MB
@@ -99,6 +100,8 @@ async def import_file(message: Message, here: Here, bot: Bot) -> None:
     except nominees.TableError as exc:
         await message.answer(escape(nominees.describe(exc.error, lang)))
         return
+    if await _not_their_province(message, here, rows):
+        return
     _entries, errors = nominees.validate(conference, rows)
     if not errors:
         await _import(message, here, bot, rows, name, only_valid=False)
@@ -160,17 +163,33 @@ async def _import(message: Message, here: Here, bot: Bot, rows: list[dict], name
     return True
 
 
+async def _not_their_province(message: Message, here: Here, rows: list[dict]) -> bool:
+    """A province's secretariat imports its own province's list only: other rows are refused, politely."""
+    if ORGANIZER in here.roles:
+        return False
+    provinces = secretariat_of(here.roles)
+    wrong = nominees.outside(here.conference, rows, provinces)
+    if not wrong:
+        return False
+    names = ", ".join(p.name.get(here.lang) for p in here.conference.provinces if p.code in provinces)
+    await message.answer(_("You may import the list of {provinces} only; rows {rows} name another province (or "
+                           "none). Nothing was imported: please send the list of {provinces} alone, or ask the "
+                           "organizers.").format(provinces=escape(names), rows=listing.names([str(n) for n in wrong])))
+    return True
+
+
 def create_router() -> Router:
     router = Router(name="lists")
     router.message.filter(F.chat.type == "private")
-    organizer = HasRole(ORGANIZER)
-    router.message.register(no_files_on_zalo, Command("export", "import"), organizer, OnZalo())
+    organizer, importer = HasRole(ORGANIZER), CanImport()  # a province's secretariat imports its own list
+    router.message.register(no_files_on_zalo, Command("export"), organizer, OnZalo())
+    router.message.register(no_files_on_zalo, Command("import"), importer, OnZalo())
     router.message.register(export_menu, Command("export"), organizer)
-    router.message.register(import_begin, Command("import"), organizer)
+    router.message.register(import_begin, Command("import"), importer)
     router.message.register(organizers_only, Command("export", "import"))
     router.callback_query.register(export_chosen, Pick.filter(F.step == "export"), organizer)
-    router.message.register(import_file, Importing.file, ~F.text.startswith("/"), organizer)
-    router.callback_query.register(import_decided, Pick.filter(F.step == "import"), Importing.decide, organizer)
-    router.callback_query.register(organizers_only_button, Pick.filter(F.step.in_({"export", "import"})),
-                                   ~organizer)
+    router.message.register(import_file, Importing.file, ~F.text.startswith("/"), importer)
+    router.callback_query.register(import_decided, Pick.filter(F.step == "import"), Importing.decide, importer)
+    router.callback_query.register(organizers_only_button, Pick.filter(F.step == "export"), ~organizer)
+    router.callback_query.register(organizers_only_button, Pick.filter(F.step == "import"), ~importer)
     return router

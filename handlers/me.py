@@ -56,11 +56,12 @@ async def list_records(target: Message | CallbackQuery, here: Here, page: int = 
     await show(target, here.state, text, column(buttons))
 
 
-async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "") -> None:
+async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "",
+                    another: bool = False) -> None:
     card = draft_card(reg.Draft.of(delegate), here.conference, here.lang)
     status = _("✅ Registered") if delegate.active else _("✖ Cancelled")
     text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, here.account)}", "", card]))
-    buttons: list[Button] = []
+    buttons = [another_button()] if another else []
     if delegate.active:
         buttons.append(Button(_("✏️ Change"), Card(action=CardAction.change, id=delegate.id).pack()))
         buttons.append(Button(_("🎫 Check-in code (QR)"), Card(action=CardAction.qr, id=delegate.id).pack()))
@@ -69,6 +70,10 @@ async def show_card(target: Message | CallbackQuery, here: Here, delegate: Deleg
         buttons.append(Button(_("🗑 Cancel this registration"), Card(action=CardAction.cancel, id=delegate.id).pack()))
     buttons.append(Button(_("📋 All my registrations"), Card(action=CardAction.all_records).pack()))
     await show(target, here.state, text, column(buttons))
+
+
+def another_button() -> Button:
+    return Button(_("➕ Add another colleague"), Go(to=GoTo.register_other).pack())
 
 
 async def _claim_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
@@ -81,10 +86,24 @@ async def after_registration(callback: CallbackQuery, here: Here, delegate: Dele
         header = _("✅ Thank you, your registration is confirmed.")
     else:
         header = _("✅ {name} is registered.").format(name=escape(delegate.full_name))
-    await show_card(callback, here, delegate, header=header)
+    await show_card(callback, here, delegate, header=header, another=delegate.account_id is None)
     await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
     if delegate.account_id is None:
         await _send_link(callback.message, callback.bot, here.settings, delegate)
+
+
+async def after_batch(callback: CallbackQuery, here: Here, delegates: list[Delegate]) -> None:
+    """Colleagues confirmed together: one message with each one's take-over link, then their check-in codes."""
+    lines = [_("✅ {count} delegates are registered. Forward to each their link (Telegram) or code (Zalo), and "
+               "their check-in code below:").format(count=len(delegates))]
+    for delegate in delegates:  # bullets: on Zalo, numbered lines are the menu's
+        code = f" · Zalo: DK {delegate.claim_code}" if here.settings.zalo_bot_token else ""
+        link = await _claim_link(callback.bot, here.settings, delegate)
+        lines.append(f"• <b>{escape(delegate.full_name)}</b>: {link}{code}")
+    buttons = [another_button(), Button(_("📋 All my registrations"), Card(action=CardAction.all_records).pack())]
+    await show(callback, here.state, "\n".join(lines), column(buttons))
+    for delegate in delegates:
+        await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
 
 
 async def _send_link(message: Message, bot: Bot, settings: Settings, delegate: Delegate) -> None:

@@ -3,6 +3,7 @@ typed or pressed, the review, the confirmation. Its states and first question ar
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from aiogram import F, Router
@@ -25,7 +26,7 @@ from bot.screens.ui import CONFIRMATION_KEY, done, show
 from handlers import steps
 from handlers.conversation import (Registration, ask, begin, command_during_registration, main_menu, menu_expired,
                                    step_of)
-from handlers.me import after_registration, show_card
+from handlers.me import after_batch, after_registration, show_card
 from handlers.questions import back_to_registration, reply_to_question
 from handlers.tickets import send_code
 from models import Account, Delegate
@@ -62,26 +63,48 @@ async def begin_as_nominee(message: Message, here: Here, code: str) -> None:
     await state.update_data(nominee=code)
 
 
+async def begin_colleague(target: Message | CallbackQuery, here: Here) -> None:
+    """A colleague of the delegation: the province of the one registered before is kept (changed on the review),
+    and their arrival, travel and lodging are offered with one tap."""
+    previous = await reg.last_registered(here.session, here.conference, here.account)
+    draft = reg.Draft(province=previous.province) if previous else None
+    await begin(target, here.state, here.conference, here.lang, for_self=False, draft=draft,
+                queue=["category"] if previous else None)
+    if previous is not None:
+        await here.state.update_data(previous=reg.travel_of(previous))
+
+
 def _nominee_link_used() -> str:
     return _("This personal link has already been used to register. Send /me to see your registration; if it "
              "was not you, please tell the organizers.")
 
 
+def _answered(step: str, draft: reg.Draft) -> bool:
+    """A step the draft needs no question for: no arrival day (so no time or travel), or the time typed with the
+    day."""
+    if step in ("arrival_time", "travel_mode") and not draft.arrival_date:
+        return True
+    return step == "arrival_time" and bool(draft.arrival_time)
+
+
 def _natural_next(step: str, draft: reg.Draft) -> str:
     following = steps.ORDER[steps.ORDER.index(step) + 1:] if step in steps.ORDER else ["confirm"]
     for candidate in following:
-        if candidate in ("arrival_time", "travel_mode") and not draft.arrival_date:
+        # the suggested organization is filled in (and shown) already; the note is offered on the review
+        if _answered(candidate, draft) or (candidate == "organization" and draft.organization) or candidate == "note":
             continue
         return candidate
     return "confirm"
 
 
-async def advance(target: Message | CallbackQuery, here: Here, done_step: str) -> None:
+async def advance(target: Message | CallbackQuery, here: Here, done_step: str, notice: str = "") -> None:
+    """The next question; `notice` (the phone number as read) heads it, and takes the share-contact keyboard
+    away."""
     state, conference, lang = here.state, here.conference, here.lang
     data = await state.get_data()
     draft = reg.Draft.load(data["draft"])
     queue: list[str] = data.get("queue") or []
-    while queue and queue[0] in ("arrival_time", "travel_mode") and not draft.arrival_date:
+    while queue and _answered(queue[0], draft):
         queue.pop(0)
     if queue:
         following = queue.pop(0)
@@ -91,6 +114,8 @@ async def advance(target: Message | CallbackQuery, here: Here, done_step: str) -
         following = _natural_next(done_step, draft)
     await state.update_data(queue=queue)
     if following == "save":
+        if notice:
+            await _message_of(target).answer(notice, reply_markup=ReplyKeyboardRemove())
         await _save_changes(target, here, draft, data["delegate_id"])
         return
     warning = ""
@@ -103,7 +128,12 @@ async def advance(target: Message | CallbackQuery, here: Here, done_step: str) -
             warning = _("⚠️ {count} registrations already have this phone number: {names}. If one of them is the "
                         "same person, cancel this registration; otherwise confirm.").format(
                 count=len(twins), names=listing.names([escape(d.full_name) for d in twins]))
-    await ask(target, state, conference, lang, following, warning=warning)
+    await ask(target, state, conference, lang, following, warning="\n\n".join(filter(None, [notice, warning])),
+              remove_keyboard=bool(notice))
+
+
+def _message_of(target: Message | CallbackQuery) -> Message:
+    return target.message if isinstance(target, CallbackQuery) else target
 
 
 async def _save_changes(target: Message | CallbackQuery, here: Here, draft: reg.Draft, delegate_id: int) -> None:
@@ -119,16 +149,17 @@ async def _save_changes(target: Message | CallbackQuery, here: Here, draft: reg.
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
     await show_card(target, here, delegate, header=f"✅ {note}")
     if changed & reg.TICKET_FIELDS:
-        message = target.message if isinstance(target, CallbackQuery) else target
-        await send_code(message, here.settings, conference, here.lang, account, delegate)
+        await send_code(_message_of(target), here.settings, conference, here.lang, account, delegate)
 
 
-async def _accept(target: Message | CallbackQuery, here: Here, step: str, value: object) -> None:
+async def _accept(target: Message | CallbackQuery, here: Here, step: str, value: object, notice: str = "") -> None:
     data = await here.state.get_data()
     draft = reg.Draft.load(data["draft"])
     steps.store(draft, step, value)
+    if step in ("province", "category"):  # the organization follows the category unless it was typed
+        steps.follow_category(draft, here.conference, here.lang)
     await here.state.update_data(draft=draft.dump())
-    await advance(target, here, done_step=step)
+    await advance(target, here, done_step=step, notice=notice)
 
 
 async def _refuse(message: Message, state: FSMContext, conference: Event, lang: str, step: str,
@@ -143,7 +174,11 @@ async def typed_answer(message: Message, raw_state: str, here: Here, faq: Faq) -
     """A typed answer to a step; a question typed instead is answered and the step asked again, and when it
     could be either, the person says which (`which_meant`)."""
     step = step_of(raw_state)
-    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    data = await here.state.get_data()
+    draft = reg.Draft.load(data.get("draft"))
+    if step == "full_name" and not data.get("for_self") and data.get("mode") == "new" and _lines(message.text):
+        await _pasted_list(message, here, draft)
+        return
     value = steps.read_text(step, message.text, draft, here.conference, here.lang)
     taken = steps.taken_as(step, message.text, value, lambda text: _clear_faq_answer(faq, text))
     if taken == steps.QUESTION:
@@ -159,9 +194,7 @@ async def _take_typed(message: Message, here: Here, step: str, value: object) ->
     if isinstance(value, Refusal):
         await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
-    if step == "phone":
-        await message.answer(f"📱 {display_phone(value)} ✓", reply_markup=ReplyKeyboardRemove())
-    await _accept(message, here, step, value)
+    await _accept(message, here, step, value, notice=f"📱 {display_phone(value)} ✓" if step == "phone" else "")
 
 
 def _clear_faq_answer(faq: Faq, text: str) -> bool:
@@ -201,8 +234,7 @@ async def shared_contact(message: Message, here: Here) -> None:
     if phone is None:
         await _refuse(message, here.state, here.conference, here.lang, "phone", Refusal("phone"))
         return
-    await message.answer(f"📱 {display_phone(phone)} ✓", reply_markup=ReplyKeyboardRemove())
-    await _accept(message, here, "phone", phone)
+    await _accept(message, here, "phone", phone, notice=f"📱 {display_phone(phone)} ✓")
 
 
 async def typed_at_menu(message: Message, raw_state: str, here: Here, faq: Faq) -> None:
@@ -222,6 +254,28 @@ async def not_text(message: Message, state: FSMContext, raw_state: str, conferen
     await ask(message, state, conference, lang, step_of(raw_state))
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a pasted list (two or more), else []."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines if len(lines) > 1 else []
+
+
+async def _pasted_list(message: Message, here: Here, draft: reg.Draft) -> None:
+    """Colleagues pasted one a line (name, position, phone): checked as an imported list is, then asked the
+    shared questions once and reviewed together."""
+    entries, errors = nominees.pasted(here.conference, _lines(message.text), draft.province, draft.category)
+    if errors:
+        text = _("Please correct the list and paste it again:") + "\n" + "\n".join(
+            escape(nominees.describe(e, here.lang)) for e in errors[:10])
+        await message.answer(text)
+        await ask(message, here.state, here.conference, here.lang, "full_name")
+        return
+    batch = [{"full_name": e.full_name, "position": e.position, "phone": e.phone} for e in entries]
+    draft.full_name, draft.position, draft.phone = batch[0]["full_name"], batch[0]["position"], batch[0]["phone"]
+    await here.state.update_data(draft=draft.dump(), batch=batch)
+    await advance(message, here, done_step="position")
+
+
 # --- button presses (and typed presses, see bot.screens.ui) ----------------------------------------------
 
 async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
@@ -235,6 +289,8 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         await _toggle_part(callback, here, callback_data.key)
     elif step == "confirm":
         await _confirm(callback, here, callback_data.key)
+    elif step == "arrival_date" and callback_data.key == "same":
+        await _same_as_previous(callback, here)
     elif step == "change":
         if callback_data.key not in steps.GROUPS:
             await ask(callback, state, conference, lang, "change")
@@ -250,9 +306,28 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         await _accept(callback, here, step, value)
 
 
+async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:
+    data = await here.state.get_data()
+    previous = data.get("previous")
+    if not previous:
+        await ask(callback, here.state, here.conference, here.lang, "arrival_date")
+        return
+    draft = reg.Draft.load(data["draft"])
+    for name in ("arrival_date", "arrival_time", "travel_mode", "needs_lodging"):
+        setattr(draft, name, previous[name])
+    queue = [step for step in data.get("queue") or [] if step not in ("arrival_time", "travel_mode", "lodging")]
+    await here.state.update_data(draft=draft.dump(), queue=queue)
+    await advance(callback, here, done_step="lodging")
+
+
 async def _toggle_part(callback: CallbackQuery, here: Here, key: str) -> None:
     state, conference, lang = here.state, here.conference, here.lang
     draft = reg.Draft.load((await state.get_data()).get("draft"))
+    if key == "all":
+        draft.parts = [s.code for s in conference.parts]
+        await state.update_data(draft=draft.dump())
+        await advance(callback, here, done_step="sessions")
+        return
     if key == "done":
         if not draft.parts:
             await callback.message.answer(steps.refusal_text(Refusal("sessions")))
@@ -276,6 +351,10 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
     if key == "change":
         await ask(callback, state, conference, lang, "change")
         return
+    if key == "note":
+        await state.update_data(queue=["confirm"])
+        await ask(callback, state, conference, lang, "note")
+        return
     if key == "cancel":
         await state.clear()
         await show(callback, state, _("Registration stopped; nothing was saved."))
@@ -290,6 +369,9 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
         return
     already = _("This registration is already confirmed.")
     review = data.get(CONFIRMATION_KEY) or confirmations.new_key()
+    if data.get("batch"):
+        await _confirm_batch(callback, here, draft, data["batch"], review)
+        return
     delegate = await _store(session, conference, account, draft, data, review)
     await state.clear()
     if delegate is None:  # another press of this review stored it; or someone else used the personal link
@@ -298,6 +380,19 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
         return
     await after_registration(callback, here, delegate)
     await done(callback, state, already)
+
+
+async def _confirm_batch(callback: CallbackQuery, here: Here, draft: reg.Draft, batch: list[dict],
+                         review: str) -> None:
+    drafts = [replace(draft, **person) for person in batch]
+    stored = await reg.register_all(here.session, here.conference, drafts, registrant=here.account,
+                                    confirmation=review)
+    await here.state.clear()
+    if not stored:
+        await callback.message.answer(_("This registration is already confirmed."))
+        return
+    await after_batch(callback, here, stored)
+    await done(callback, here.state, _("This registration is already confirmed."))
 
 
 async def _store(session: AsyncSession, conference: Event, account: Account, draft: reg.Draft, data: dict,

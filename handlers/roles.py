@@ -18,13 +18,13 @@ from bot.commands import publish_for_chat
 from bot.config import Settings
 from bot.event import Event
 from bot.middlewares import Here
-from bot.screens.callbacks import Invite, InviteAction, Roles, RolesAction
+from bot.screens.callbacks import Invite, InviteAction, Pick, Roles, RolesAction
 from bot.services import invitations
 from bot.services.accounts import from_configuration, remove_role, roles_of, with_roles
 from bot.screens.ui import Button, column, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Account
-from models.account import ORGANIZER, STAFF
+from models.account import ORGANIZER, SECRETARIAT, STAFF
 
 
 async def invite_staff(message: Message, session: AsyncSession, account: Account, bot: Bot, conference: Event) -> None:
@@ -36,12 +36,33 @@ async def invite_organizer(message: Message, session: AsyncSession, account: Acc
     await _invite(message, session, account, bot, conference, ORGANIZER)
 
 
+async def invite_secretariat(message: Message, state: FSMContext, lang: str, conference: Event) -> None:
+    """A province's secretariat: the province first."""
+    buttons = [Button(p.name.get(lang), Pick(step="secretariat", key=p.code).pack(), (p.name.vi, p.name.en))
+               for p in conference.provinces]
+    await show(message, state, _("The secretariat of which province? Its invitation lets one person import that "
+                                 "province's list (/import) and register its delegation."), column(buttons, 2))
+
+
+async def secretariat_chosen(callback: CallbackQuery, callback_data: Pick, here: Here, bot: Bot) -> None:
+    await callback.answer()
+    province = here.conference.province(callback_data.key)
+    if province is None:
+        return
+    await _invite(callback.message, here.session, here.account, bot, here.conference, SECRETARIAT + province.code)
+
+
 async def _invite(message: Message, session: AsyncSession, account: Account, bot: Bot, conference: Event,
                   role: str) -> None:
     invitation = await invitations.create(session, role, account)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={invitations.payload(invitation)}"
     until = invitation.expires_at.astimezone(conference.tz).strftime("%d/%m %H:%M")
+    if role.startswith(SECRETARIAT):
+        text = _("Invitation for the {role}, for one person, valid until {until}. Forward this link to them:").format(
+            role=escape(role_name(role, conference)), until=until)
+        await message.answer(f"{text}\n{link}")
+        return
     text = (_("Reception staff invitation, for one person, valid until {until}. Forward this link to them; opening "
               "it makes them reception staff:") if role == STAFF else
             _("Organizer invitation, for one person, valid until {until}. Forward this link to them; opening it "
@@ -49,11 +70,15 @@ async def _invite(message: Message, session: AsyncSession, account: Account, bot
     await message.answer(text.format(until=until) + f"\n{link}")
 
 
-def role_name(role: str) -> str:
+def role_name(role: str, conference: Event | None = None) -> str:
+    if role.startswith(SECRETARIAT):
+        province = conference.province(role[len(SECRETARIAT):]) if conference else None
+        return _("secretariat of {province}").format(province=province.name.vi if province else role[len(SECRETARIAT):])
     return _("organizer") if role == ORGANIZER else _("reception staff")
 
 
-async def list_roles(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+async def list_roles(message: Message, state: FSMContext, session: AsyncSession, settings: Settings,
+                     conference: Event) -> None:
     lines, buttons = [], []
     for holder in await with_roles(session, settings.admin_ids):
         who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
@@ -61,12 +86,12 @@ async def list_roles(message: Message, state: FSMContext, session: AsyncSession,
         if holder.channel == "zalo":
             who += " (Zalo)"  # Zalo staff are removed here too; the channel's name needs no translation
         appointed = sorted(r.role for r in holder.roles)
-        held = [role_name(r) for r in appointed]
+        held = [role_name(r, conference) for r in appointed]
         if from_configuration(holder, settings.admin_ids):
             held.insert(0, _("organizer (ADMIN_IDS)"))
         lines.append(f"• {who}: {', '.join(dict.fromkeys(held))}")
         buttons += [Button(_("Remove {name}: {role}").format(name=holder.display_name or holder.user_id,
-                                                              role=role_name(r)),
+                                                              role=role_name(r, conference)),
                            Roles(action=RolesAction.remove, id=holder.id, role=r).pack()) for r in appointed]
     lines = [_("<b>Who holds which role</b>"), *listing.within(lines),
              _("Appoint more with /invite_staff or /invite_organizer.")]
@@ -84,7 +109,7 @@ async def remove(callback: CallbackQuery, callback_data: Roles, here: Here, bot:
         return
     await callback.answer()
     await callback.message.answer(_("{name} is no longer {role}.").format(
-        name=escape(holder.display_name or holder.user_id), role=role_name(callback_data.role)))
+        name=escape(holder.display_name or holder.user_id), role=role_name(callback_data.role, here.conference)))
     lang = holder.language or i18n.default_locale
     await publish_for_chat(bot, i18n, int(holder.chat_id), roles_of(holder, settings.admin_ids), lang)
 
@@ -120,6 +145,11 @@ async def accept(message: Message, here: Here, bot: Bot, i18n: I18n, code: str) 
         return
     roles = roles_of(account, here.settings.admin_ids)
     await publish_for_chat(bot, i18n, int(account.chat_id), roles, here.lang)
+    if result.role.startswith(SECRETARIAT):
+        await message.answer(_("✅ You are now the {role}: send /import with the province's list, or register "
+                               "the delegation from /start.").format(role=escape(role_name(result.role,
+                                                                                           here.conference))))
+        return
     await message.answer(_("✅ You are now reception staff. Send /start for your menu, /checkin to open the "
                            "reception desk, /help for your commands.") if result.role == STAFF else
                          _("✅ You are now an organizer. Send /start for your menu, /help for your commands."))
@@ -131,9 +161,12 @@ def create_router() -> Router:
     organizer = HasRole(ORGANIZER)
     router.message.register(invite_staff, Command("invite_staff"), organizer)
     router.message.register(invite_organizer, Command("invite_organizer"), organizer)
+    router.message.register(invite_secretariat, Command("invite_secretariat"), organizer)
+    router.callback_query.register(secretariat_chosen, Pick.filter(F.step == "secretariat"), organizer)
     router.message.register(list_invitations, Command("invites"), organizer)
     router.message.register(list_roles, Command("roles"), organizer)
-    router.message.register(organizers_only, Command("invite_staff", "invite_organizer", "invites", "roles"))
+    router.message.register(organizers_only, Command("invite_staff", "invite_organizer", "invite_secretariat", "invites",
+                                                     "roles"))
     router.callback_query.register(revoke, Invite.filter(F.action == InviteAction.revoke), organizer)
     router.callback_query.register(remove, Roles.filter(F.action == RolesAction.remove), organizer)
     router.callback_query.register(organizers_only_button, Invite.filter())

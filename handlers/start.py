@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import COMMANDS, help_sections
 from bot.event import Event
 from bot.middlewares import Here
-from bot.i18n import language_from_telegram
+from bot.i18n import known_language, language_from_telegram
 from bot.screens.callbacks import Go, GoTo, Pick, Run
 from bot.services import registration as reg
 from bot.services.accounts import set_language
@@ -24,7 +24,7 @@ from bot.screens.ui import Button, column, show
 from handlers import agenda, checkin, roles as appointments, tickets
 from handlers.conversation import ask, begin, main_menu, step_of
 from handlers.me import claim_record, list_records
-from handlers.registration import begin_as_nominee
+from handlers.registration import begin_as_nominee, begin_colleague
 from models import Account
 from models.account import STAFF
 
@@ -89,8 +89,14 @@ async def start(message: Message, here: Here, i18n: I18n) -> None:
         return
     await state.clear()
     if here.account.language is None:
-        await ask_language(message, state, language_from_telegram(message.from_user.language_code,
-                                                                  i18n.default_locale))
+        known = known_language(message.from_user.language_code)
+        if known is None:  # neither Vietnamese nor English on the phone: ask (the menu keeps the switch)
+            await ask_language(message, state, language_from_telegram(message.from_user.language_code,
+                                                                      i18n.default_locale))
+            return
+        await set_language(here.session, here.account, known)
+        with i18n.use_locale(known):
+            await home(message, here, known)
         return
     await home(message, here)
 
@@ -168,9 +174,9 @@ async def go_register(callback: CallbackQuery, here: Here) -> None:
     await begin(callback, here.state, here.conference, here.lang, for_self=True)
 
 
-async def go_register_other(callback: CallbackQuery, state: FSMContext, conference: Event, lang: str) -> None:
+async def go_register_other(callback: CallbackQuery, here: Here) -> None:
     await callback.answer()
-    await begin(callback, state, conference, lang, for_self=False)
+    await begin_colleague(callback, here)
 
 
 async def go_me(callback: CallbackQuery, here: Here) -> None:

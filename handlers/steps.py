@@ -7,7 +7,9 @@ notes, phone numbers) or a typed answer that matched nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
@@ -19,14 +21,14 @@ from bot.screens.render import day, draft_card, part_label
 from bot.services import fields
 from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
-from bot.services.phone import normalize_phone
+from bot.services.phone import display_phone, normalize_phone
 from bot.services.registration import Draft
 from bot.services.vocabulary import (ANSWER_WORDS, CANCEL, CHANGE, DONE, NO, NOT_KNOWN, QUESTION_WORDS, SKIP, YES,
                                      day_words, is_question)
 from bot.text import fold
 from bot.screens.ui import Button, Menu, column
 
-ORDER = ("province", "category", "full_name", "position", "organization", "phone", "sessions",
+ORDER = ("province", "category", "full_name", "phone", "position", "organization", "sessions",
          "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")
 # what one "change" button re-asks, in order
 GROUPS = {
@@ -48,6 +50,8 @@ FIELD_WORDS = {
     "arrival": ("ngày đến", "giờ đến", "phương tiện", "đi lại", "travel"),
     "lodging": ("chỗ ở", "khách sạn", "phòng", "lưu trú", "hotel", "room"), "note": ("ghi chú", "lưu ý"),
 }
+_DAY = re.compile(r"\d{1,2}[/.\-]\d{1,2}")
+_DAY_FILLER = re.compile(r"\s+(?:lúc|luc|vào|vao|at|,)\s*|,\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -95,6 +99,10 @@ def _ask_category(step: str, draft: Draft, conference: Event, lang: str, for_sel
     buttons = [_pick(step, c.code, c.label.get(lang), c.label.vi, c.label.en, c.name.vi, c.name.en, *c.words)
                for c in categories]
     question = _("Which category (thành phần)?")
+    province = conference.province(draft.province or "")
+    if not for_self and province:  # a delegation's province, remembered from the colleague before
+        question = _("A delegate of <b>{province}</b> (another province: change it on the review).").format(
+            province=escape(province.name.get(lang))) + "\n" + question
     return Prompt(f"{question}\n{listing}\n<i>{_hint()}</i>", column(buttons))
 
 
@@ -102,12 +110,37 @@ def _ask_full_name(step: str, draft: Draft, conference: Event, lang: str, for_se
     text = _("Your full name, as it should appear on the badge:") if for_self else _(
         "The delegate's full name, as it should appear on the badge:")
     example = _("For example: Nguyễn Văn An")
+    if not for_self:
+        example += "\n\n" + _("Several colleagues at once? Paste a list, one person a line: full name, position, "
+                               "phone. For example:") + "\nNguyễn Văn An, Phó Giám đốc Sở, 0905 123 456"
     return Prompt(f"{text}\n<i>{example}</i>")
 
 
 def _ask_position(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     example = _("For example: Phó Chủ tịch UBND tỉnh")
-    return Prompt(_("Position (chức vụ)?") + f"\n<i>{example}</i>")
+    text = _("Position (chức vụ)?") + f"\n<i>{example}</i>"
+    if not draft.position and draft.organization and draft.organization == suggested_organization(draft, conference,
+                                                                                               lang):
+        text += "\n\n" + _("Organization: <b>{organization}</b> (suggested from the category; it can be changed "
+                            "on the review).").format(organization=escape(draft.organization))
+    return Prompt(text)
+
+
+def suggested_organization(draft: Draft, conference: Event, lang: str) -> str | None:
+    return conference.default_organization(draft.category or "", draft.province or "", lang)
+
+
+def follow_category(draft: Draft, conference: Event, lang: str) -> None:
+    """The suggested organization filled in (one question fewer), unless one was typed: a suggestion of another
+    category or province is replaced; with no suggestion (the press) the organization is asked."""
+    suggestion = suggested_organization(draft, conference, lang)
+    if suggestion and (not draft.organization or draft.organization in _suggestions(conference)):
+        draft.organization = suggestion
+
+
+def _suggestions(conference: Event) -> set[str]:
+    return {conference.default_organization(c.code, p.code, lang) for c in conference.categories
+            for p in conference.provinces for lang in ("vi", "en")} - {None}
 
 
 def _ask_organization(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -135,7 +168,8 @@ def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: 
         _pick(step, c.key, ("☑️ " if c.key in draft.parts else "⬜ ") + c.label, *c.aliases)
         for c in part_choices(conference, lang)
     ]
-    buttons.append(_pick(step, "done", _("✅ Done"), *DONE))
+    buttons += [_pick(step, "all", _("✅ All parts"), "all", "tất cả", "tat ca", "ca hai", "cả hai"),
+                _pick(step, "done", _("✅ Done"), *DONE)]
     text = _("Which parts will you attend? Tap to tick, then Done. Or type the numbers, e.g. 1, 3, or «all».")
     listing = "\n".join(f"{n}. {'☑️ ' if c.key in draft.parts else ''}{c.label}"
                         for n, c in enumerate(part_choices(conference, lang), 1))
@@ -145,8 +179,9 @@ def _ask_parts(step: str, draft: Draft, conference: Event, lang: str, for_self: 
 def _ask_arrival_date(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.arrival_days()]
     buttons.append(_pick(step, "unknown", _("Not known yet"), *NOT_KNOWN))
-    question = _("When do you arrive in {city}?").format(city=escape(conference.city.get(lang)))
-    return Prompt(f"{question}\n<i>{_hint()}</i>", column(buttons, 2))
+    question = _("When do you arrive in {city}? Choose the day, or type the day and time, e.g. {example}.").format(
+        city=escape(conference.city.get(lang)), example=f"{conference.arrival_days()[1]:%d/%m} 14:30")
+    return Prompt(question, column(buttons, 2))
 
 
 def _ask_arrival_time(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -173,8 +208,9 @@ def _ask_note(step: str, draft: Draft, conference: Event, lang: str, for_self: b
 
 
 def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
-    buttons = [_pick(step, "confirm", _("✅ Confirm"), *YES), _pick(step, "change", _("✏️ Change something"), *CHANGE),
-               _pick(step, "cancel", _("✖️ Cancel"), *CANCEL)]
+    note = _("📝 Change the note") if draft.note else _("📝 Add a note (diet, health, accessibility)")
+    buttons = [_pick(step, "confirm", _("✅ Confirm"), *YES), _pick(step, "note", note),
+               _pick(step, "change", _("✏️ Change something"), *CHANGE), _pick(step, "cancel", _("✖️ Cancel"), *CANCEL)]
     heading = _("Please check the registration:")
     text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
     return Prompt(text, column(buttons))
@@ -183,6 +219,46 @@ def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self
 def _ask_change(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     buttons = [_pick(step, name, label, *FIELD_WORDS.get(name, ())) for name, label in field_labels().items()]
     return Prompt(_("What would you like to change?"), column(buttons, 2))
+
+
+def adapt(p: Prompt, step: str, data: dict, draft: Draft, conference: Event, lang: str) -> Prompt:
+    """A delegation's additions: "same as the colleague before" at the arrival; a pasted list reviewed together."""
+    previous, batch = data.get("previous"), data.get("batch")
+    if step == "arrival_date" and previous:
+        same = _pick(step, "same", _("↩️ Same as {name}").format(name=previous["name"]), "same", "như trên")
+        details = travel_line(Draft(**{k: v for k, v in previous.items() if k != "name"}), conference, lang)
+        text = p.text + "\n\n" + _("Or the same arrival, travel and lodging as {name}: {details}.").format(
+            name=escape(previous["name"]), details=details)
+        return Prompt(text, [[same]] + (p.menu or []), p.strict, p.reply_keyboard)
+    if step == "confirm" and batch:
+        return _ask_batch(draft, batch, conference, lang)
+    if step == "change" and batch:  # the shared answers; a person of the list is changed after, in /me
+        rows = [[b] for row in p.menu for b in row if Pick.unpack(b.data).key not in BATCH_OWN]
+        return Prompt(p.text, rows)
+    return p
+
+
+BATCH_OWN = ("full_name", "position", "phone")
+
+
+def travel_line(draft: Draft, conference: Event, lang: str) -> str:
+    mode = conference.travel_mode(draft.travel_mode or "")
+    parts = [f"{day(date.fromisoformat(draft.arrival_date), lang)} {draft.arrival_time or ''}".strip()
+             if draft.arrival_date else _("Not known yet"),
+             escape(mode.label.get(lang)) if mode else "",
+             _("lodging arranged") if draft.needs_lodging else _("no lodging")]
+    return ", ".join(part for part in parts if part)
+
+
+def _ask_batch(draft: Draft, batch: list[dict], conference: Event, lang: str) -> Prompt:
+    people = "\n".join(f"• <b>{escape(x['full_name'])}</b>, {escape(x['position'])}, {display_phone(x['phone'])}"
+                       for x in batch)  # bullets: on Zalo, numbered lines are the menu's
+    shared = Draft(**{**draft.dump(), "full_name": None, "position": None, "phone": None})
+    heading = _("Please check these {count} registrations:").format(count=len(batch))
+    text = f"<b>{heading}</b>\n{people}\n\n{_('For each of them:')}\n{draft_card(shared, conference, lang)}"
+    buttons = [_pick("confirm", "confirm", _("✅ Confirm all {count}").format(count=len(batch))),
+               _pick("confirm", "change", _("✏️ Change something")), _pick("confirm", "cancel", _("✖️ Cancel"))]
+    return Prompt(text, column(buttons))
 
 
 _QUESTIONS = {
@@ -222,6 +298,7 @@ def refusal_text(refusal: Refusal) -> str:
         "time": _("I could not read that time. Please type it like 14:30."),
         "choose": _("Please choose one of the options: tap a button, or type its number or name."),
         "sessions": _("Please choose at least one part."),
+        "day_and_time": _("Please choose the day, or type the day and time, e.g. 26/7 14:30."),
     }[refusal.reason]
 
 
@@ -237,6 +314,8 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
     if step == "sessions":
         picked = match_many(text, part_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
+    if step == "arrival_date":
+        return _day_and_time(text, conference)
     return Refusal("choose")
 
 
@@ -273,6 +352,16 @@ def doubt_menu() -> Menu:
     ])
 
 
+def _day_and_time(text: str, conference: Event) -> tuple[str, str] | Refusal:
+    """"26/7 14:30", "26/7 lúc 14h30", "thu tu 26/7 9am": the arrival day and time in one answer."""
+    days = conference.arrival_days()
+    day = _DAY.search(text)
+    moment = fields.day_and_time(_DAY_FILLER.sub(" ", text[day.start():]), days[0]) if day else Refusal("time")
+    if isinstance(moment, Refusal) or moment.date() not in days:
+        return Refusal("day_and_time")
+    return moment.date().isoformat(), moment.strftime("%H:%M")
+
+
 def read_pick(step: str, key: str, draft: Draft, conference: Event, lang: str) -> object:
     """A button's key → the value to store, or None if the key is not (or no longer) valid."""
     if step == "province":
@@ -300,6 +389,11 @@ def store(draft: Draft, step: str, value: object) -> None:
     if step == "arrival_date" and not value:
         draft.arrival_date = draft.arrival_time = draft.travel_mode = None
         return
+    if step == "arrival_date" and isinstance(value, (tuple, list)):  # the day and the time typed together
+        draft.arrival_date, draft.arrival_time = value
+        return
+    if step == "arrival_date":
+        draft.arrival_time = None  # a day tapped: its time is asked next
     if step == "province" and value != draft.province:
         draft.category = None  # the categories offered depend on the province
     setattr(draft, FIELD_OF_STEP.get(step, step), value if value != "" else None)

@@ -14,6 +14,12 @@ from models.base import Base, UTCDateTime, utcnow
 
 ORGANIZER = "organizer"
 STAFF = "staff"
+SECRETARIAT = "sec:"  # + a province's code: that province's secretariat (imports its own list, registers its delegation)
+
+
+def secretariat_of(roles: set[str]) -> set[str]:
+    """The provinces whose secretariat these roles make someone."""
+    return {role[len(SECRETARIAT):] for role in roles if role.startswith(SECRETARIAT)}
 
 
 class Account(Base):

@@ -31,19 +31,16 @@ async def register_by_typing(u: FakeZaloUser, *, name: str = "Phạm Thị Zalo"
     provinces = await answer(u, menu(main)["📝 Đăng ký cho bản thân"], "tỉnh/đơn vị nào")
     await answer(u, menu(provinces)["Lâm Đồng"], "thành phần")
     await answer(u, "thuong truc hdnd tinh", "Họ và tên")
-    await answer(u, name, "Chức vụ?")
-    organization = await answer(u, "Phó Chủ tịch", "Đơn vị công tác")
-    assert menu(organization)  # the suggested organization, as option 1
-    phone = await answer(u, "1", "0905 123 456")
+    phone = await answer(u, name, "0905 123 456")
     assert "📱" not in phone.text  # the share-contact button became "type your phone number"
-    parts = await answer(u, "0905 123 456", "Xong")
+    position = await answer(u, "0905 123 456", "Chức vụ?")
+    assert "HĐND tỉnh Lâm Đồng" in position.text  # the suggested organization, filled in
+    parts = await answer(u, "Phó Chủ tịch", "Xong")
     assert "Trả lời bằng số thứ tự" in parts.text and "Bấm" not in parts.text  # no button to tap on Zalo
     await answer(u, "1, 3", "Thứ Tư 26/7")
-    await answer(u, "thu tu 26/7", "mấy giờ")
-    await answer(u, "14h30", "Máy bay")
+    await answer(u, "thu tu 26/7 14h30", "Máy bay")  # the day and the time in one answer
     await answer(u, "may bay", "bố trí")
-    await answer(u, "co", "Không có gì thêm")
-    confirm = await answer(u, "khong co gi them", "Xác nhận")
+    confirm = await answer(u, "co", "Xác nhận")
     return await answer(u, menu(confirm)["✅ Xác nhận"], "Đã đăng ký")
 
 

@@ -52,7 +52,7 @@ async def test_webhook_checks_the_secret_token(fake, settings, db):
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    u = fake.user(8001, first_name="Lan", language_code="vi", started=True)
+    u = fake.user(8001, first_name="Lan", started=True)  # asked the language
     update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": u.chat, "from": u.as_user,
                                           "text": "/start", "entities": [{"type": "bot_command", "offset": 0,
                                                                           "length": 6}]}}

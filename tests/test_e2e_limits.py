@@ -11,7 +11,7 @@ async def test_burst_of_starts_under_telegram_limits_loses_no_reply(fake, settin
     bot = RunningBot(settings, clean_redis)
     await bot.start()
     try:
-        users = [fake.user(20000 + n, first_name=f"Delegate {n}", language_code="vi") for n in range(90)]
+        users = [fake.user(20000 + n, first_name=f"Delegate {n}") for n in range(90)]  # asked their language
         await asyncio.gather(*(u.send("/start") for u in users))
         replies = await asyncio.gather(*(u.next_message(timeout=60) for u in users))
         assert all(m.text.startswith("Chọn ngôn ngữ") for m in replies)
@@ -22,7 +22,7 @@ async def test_burst_of_starts_under_telegram_limits_loses_no_reply(fake, settin
 
 
 async def test_server_errors_and_network_faults_are_retried(running, fake):
-    u = fake.user(21000, first_name="Lan", language_code="vi")
+    u = fake.user(21000, first_name="Lan")  # asked the language
     fake.fail_next(2, status=500, methods={"sendMessage"})
     await u.send("/start")
     assert (await u.next_message(timeout=10)).text.startswith("Chọn ngôn ngữ")

@@ -86,9 +86,7 @@ async def test_import_with_bad_rows_imports_nothing_then_only_the_valid_rows_and
     await nominee.press("Đường bộ (ô tô)")
     await until_button(nominee, "Có, đề nghị bố trí")
     await nominee.press("Có, đề nghị bố trí")
-    await until_button(nominee, "Không có gì thêm")
-    await nominee.press("Không có gì thêm")
-    await until_button(nominee, "✅ Xác nhận")
+    await until_button(nominee, "✅ Xác nhận")  # the note is offered on the review
     await nominee.press("✅ Xác nhận")
     await until_text(nominee, "Đã đăng ký")
     [registered] = await delegates(db)

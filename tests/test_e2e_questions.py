@@ -85,6 +85,6 @@ async def test_free_text_during_registration_is_the_step_answer_not_a_question(r
     await u.send("Khách Sạn Ở Đâu")  # looks like a question, but it is the answer to "full name?"
     await until_button(u, "✅ Đây là câu trả lời")  # in doubt, the person says which
     await u.press("✅ Đây là câu trả lời")
-    await until_text(u, "Chức vụ?")
+    await until_text(u, "Số điện thoại")
     async with db.session() as session:
         assert (await session.scalar(select(Question))) is None

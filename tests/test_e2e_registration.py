@@ -1,17 +1,15 @@
 """End to end: the real aiogram polling loop against the fake Bot API server."""
 from datetime import date, time
 
+from models import Account
 from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
 
 
 async def test_full_registration_by_buttons(running, fake, db):
     u = fake.user(1001, first_name="Lan", language_code="vi")
     await u.send("/start")
-    menu = await u.next_message()
-    assert menu.text.startswith("Chọn ngôn ngữ") and menu.buttons == ["🇻🇳 Tiếng Việt", "🇬🇧 English"]
-    await u.press("🇻🇳 Tiếng Việt")
-    main = await until_button(u, "❓ Hướng dẫn")
-    assert "Hội nghị sơ kết" in main.text
+    main = await u.next_message()  # Telegram says Vietnamese: no language question (the switch is in the menu)
+    assert "Hội nghị sơ kết" in main.text and "❓ Hướng dẫn" in main.buttons and "🌐 Tiếng Việt / English" in main.buttons
     card = await register_by_buttons(u)
 
     # shown exactly as typed: the HTML was escaped on the way out (the fake rejects unescaped markup)
@@ -23,6 +21,11 @@ async def test_full_registration_by_buttons(running, fake, db):
     assert stored.phone == "+84905123456" and stored.part_codes == ["conference", "reception"]
     assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(14, 30), "air")
     assert stored.needs_lodging and stored.note == "Ăn chay <không hành>" and stored.active
+    async with db.session() as session:
+        assert (await session.get(Account, stored.account_id)).language == "vi"
+    # no message of its own for the phone number: the next question carried it
+    assert [m.text.split("\n")[0] for m in u.inbox if m.text.startswith("📱")] == ["📱 0905 123 456 ✓"]
+    assert "Chức vụ?" in next(m.text for m in u.inbox if m.text.startswith("📱"))
     # the share-contact keyboard was taken away once the number arrived
     assert u.reply_keyboard is None
 
@@ -31,22 +34,18 @@ async def test_full_registration_typed_in_english(running, fake, db):
     u = fake.user(1002, first_name="An", language_code="en-US")
     await u.send("/start")
     menu = await u.next_message()
-    assert menu.buttons[0] == "🇬🇧 English"  # Telegram's language first
+    assert "Register myself" in menu.text + "".join(menu.buttons)  # Telegram's language, not asked
     answers = [
-        ("english", "Register myself"),
         ("1", "Which province"),
         ("gia lai", "Which category"),
         ("2", "full name"),
-        ("Nguyen Van An", "Position"),
-        ("Chanh Van phong", "Organization"),
-        ("1", "mobile number"),
-        ("0905 123 456", "Which parts"),
+        ("Nguyen Van An", "mobile number"),
+        ("0905 123 456", "Position"),  # the suggested organization is filled in and shown here
+        ("Chanh Van phong", "Which parts"),
         ("1, 3", "When do you arrive"),
-        ("thu tu 26/7", "At what time"),
-        ("9am", "How are you travelling"),
+        ("thu tu 26/7 9am", "How are you travelling"),  # the day and the time in one answer
         ("by road", "lodging"),
-        ("no", "Anything the organizers should know"),
-        ("nothing to add", "Please check the registration"),
+        ("no", "Please check the registration"),
         ("confirm", "your registration is confirmed"),
     ]
     for typed, expected in answers:
@@ -58,6 +57,7 @@ async def test_full_registration_typed_in_english(running, fake, db):
     assert stored.part_codes == ["conference", "reception"] and stored.phone == "+84905123456"
     assert (stored.arrival_date, stored.arrival_time, stored.travel_mode) == (date(2023, 7, 26), time(9), "road")
     assert stored.needs_lodging is False and stored.note == ""
+    assert len(answers) + 1 == 12  # actions: /start and the answers (the issue's target: at most 12)
 
 
 async def to_the_province(u) -> None:
@@ -78,16 +78,15 @@ async def to_the_full_name(u) -> None:
 async def to_the_phone(u) -> None:
     await to_the_full_name(u)
     await u.send("Nguyễn Thị Hoa")
-    await until_text(u, "Chức vụ?")
-    await u.send("Giám đốc Sở")
-    await until_text(u, "Đơn vị công tác")
-    await u.send("Sở Nội vụ tỉnh Gia Lai")
     await until_text(u, "0905 123 456")
 
 
 async def to_the_parts(u) -> None:
     await to_the_phone(u)
     await u.send("0912 345 678")
+    position = await until_text(u, "Chức vụ?")
+    assert "0912 345 678 ✓" in position.text and "Sở Nội vụ tỉnh Gia Lai" in position.text
+    await u.send("Giám đốc Sở")
     await until_button(u, "✅ Xong")
 
 
@@ -98,6 +97,8 @@ async def to_the_note(u) -> None:
     await u.send("5")  # "not known yet": time and travel are skipped
     await until_button(u, "Có, đề nghị bố trí")
     await u.send("co, de nghi bo tri")
+    await until_button(u, "✅ Xác nhận")
+    await u.press(lambda b: b["text"].startswith("📝"))
     await until_button(u, "Không có gì thêm")
 
 

@@ -222,9 +222,7 @@ class World:
             await choose_vietnamese(victim)
             await register_by_buttons(victim, name="Nguyễn Thị Nạn", phone="0905123456")
             organizer = fake.user(ORGANIZER, first_name="Ban tổ chức", language_code="en")
-            await organizer.send("/start")
-            await until_button(organizer, "🇬🇧 English")
-            await organizer.press("🇬🇧 English")
+            await organizer.send("/start")  # Telegram says English: the language is not asked
             await until_button(organizer, "❓ Help")
             await organizer.send("/invite_staff")
             link = (await until_text(organizer, "https://t.me/")).text.split("?start=")[1].split()[0]
@@ -243,7 +241,7 @@ class World:
             await until_button(organizer, "Skip: Vietnamese for everyone")
             # the attackers: one new (no language yet), one registering, one registered, one who asked
             for user_id in ATTACKERS:
-                fake.user(user_id, first_name=f"Kẻ {user_id}", language_code="vi", started=True)
+                fake.user(user_id, first_name=f"Kẻ {user_id}", started=True)  # asked the language
             await fake.users[7001].send("/start")
             await until_button(fake.users[7001], "🇻🇳 Tiếng Việt")
             await choose_vietnamese(fake.users[7002])
@@ -254,7 +252,7 @@ class World:
             await choose_vietnamese(fake.users[7004])
             await fake.users[7004].send("khách sạn ở đâu vậy, có xe đưa đón không")
             await fake.users[7004].messages_until(lambda m: bool(m.buttons))
-            fake.user(NEWCOMER, first_name="Người mới", language_code="vi", started=True)
+            fake.user(NEWCOMER, first_name="Người mới", started=True)  # asked the language
         async with direct.db.session() as session:
             accounts = {a.user_id: a.id for a in (await session.scalars(select(Account))).unique()}
             self.ids.update(

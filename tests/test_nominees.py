@@ -215,3 +215,25 @@ async def test_links_table(db, conference):
     book = openpyxl.load_workbook(io.BytesIO(await nominees.links_table(result.created, "dalat_bot",
                                                                         format="xlsx", lang="en")))
     assert [c.value for c in book.active[1]][-1] == "Personal link" and book.active.max_row == 4
+
+
+def test_a_pasted_list_is_read_one_person_a_line_and_checked_like_a_file(conference):
+    lines = ["Lê Văn Ba, Chuyên viên, 0905 000 003", "Phạm Thị Bốn; Phó Trưởng phòng, Ban Thi đua; 0905000004",
+             "Hoàng Văn Năm\tChuyên viên\t0905 000 005"]
+    entries, errors = nominees.pasted(conference, lines, "gia_lai", "emulation_board")
+    assert errors == []
+    assert [(e.full_name, e.position, e.phone, e.province) for e in entries] == [
+        ("Lê Văn Ba", "Chuyên viên", "+84905000003", "gia_lai"),
+        ("Phạm Thị Bốn", "Phó Trưởng phòng, Ban Thi đua", "+84905000004", "gia_lai"),
+        ("Hoàng Văn Năm", "Chuyên viên", "+84905000005", "gia_lai")]
+    _, errors = nominees.pasted(conference, ["Lê Văn Ba, Chuyên viên, 0905 000 003", "Phạm Thị Bốn, Chuyên viên",
+                                             "Lê Văn Ba, Trưởng ban, 0905 000 009", "Trần An, Chuyên viên, 12345"],
+                                "gia_lai", "emulation_board")
+    assert [(e.row, e.field, e.message_key) for e in errors] == [
+        (2, "phone", "empty"), (3, "full_name", "duplicate_name"), (4, "phone", "phone")]
+
+
+def test_a_secretariat_may_import_its_own_province_only(conference):
+    rows = [{"row": 2, "province": "Gia Lai"}, {"row": 3, "province": "kon tum"}, {"row": 4, "province": ""}]
+    assert nominees.outside(conference, rows, {"gia_lai"}) == [3, 4]
+    assert nominees.outside(conference, rows, {"gia_lai", "kon_tum"}) == [4]

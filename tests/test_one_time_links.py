@@ -203,7 +203,7 @@ async def test_a_nominee_link_confirmed_by_several_people_at_once(direct, fake, 
         for button in (lambda b: b["text"].startswith("⬜ Thứ Sáu 28/7"), "✅ Xong", "Thứ Năm 27/7"):
             await tap(direct, person, button)
         await direct.say(person, "16h")
-        for button in ("Đường bộ (ô tô)", "Có, đề nghị bố trí", "Không có gì thêm"):
+        for button in ("Đường bộ (ô tô)", "Có, đề nghị bố trí"):  # the note is offered on the review
             await tap(direct, person, button)
     for person in people:
         await person.press("✅ Xác nhận")

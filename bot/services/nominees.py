@@ -6,6 +6,7 @@ organizer chooses to import only the valid rows. Every refusal names its row as 
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from models import Account, Delegate, Nominee
 from models.delegate import CONFIRMED
 
 __all__ = ["PREFIX", "Entry", "ImportResult", "RowError", "TableError", "describe", "draft_from", "find",
-           "attach", "import_rows", "link", "links_table", "payload", "read_elsewhere", "read_table", "register",
+           "attach", "import_rows", "link", "links_table", "pasted", "payload", "read_elsewhere", "read_table", "register",
            "validate"]
 
 PREFIX = "n"  # of the /start payload: n<code>
@@ -162,6 +163,31 @@ async def import_rows(session: AsyncSession, conference: Event, rows: list[dict]
     session.add_all(created)
     await session.commit()
     return ImportResult(created, errors, len(rows), refused=False)
+
+
+def outside(conference: Event, rows: list[dict], provinces: set[str]) -> list[int]:
+    """The rows of a list whose province is not one of `provinces` (a secretariat imports its own province's)."""
+    return [row["row"] for row in rows
+            if (province := find_province(conference, row.get("province", ""))) is None or province.code not in provinces]
+
+
+def pasted(conference: Event, lines: list[str], province: str | None, category: str | None,
+           ) -> tuple[list[Entry], list[RowError]]:
+    """Colleagues pasted in the chat, one a line: "name, position, phone" (commas, semicolons or tabs; a position
+    may hold commas of its own). Checked as a list's rows are, all of the given province and category."""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        parts = [part.strip() for part in re.split(r"[,;\t]", line)]
+        phone = parts.pop() if len(parts) > 1 and re.search(r"\d{3}", parts[-1]) else ""
+        rows.append({"row": n, "full_name": parts[0], "position": ", ".join(p for p in parts[1:] if p),
+                     "organization": "", "province": province or "", "category": category or "", "phone": phone})
+    entries, errors = validate(conference, rows)
+    for entry in entries:
+        for name in ("position", "phone"):
+            if not getattr(entry, name):
+                errors.append(RowError(entry.row, name, "empty", ""))
+    errors.sort(key=lambda e: e.row)
+    return entries, errors
 
 
 def payload(nominee: Nominee) -> str:

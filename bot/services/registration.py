@@ -119,6 +119,28 @@ async def register(
     return None
 
 
+async def register_all(session: AsyncSession, event: Event, drafts: list[Draft], *, registrant: Account,
+                       confirmation: str) -> list[Delegate]:
+    """Colleagues confirmed together (a pasted list): all stored in one transaction with the review's
+    `confirmation`, or none (an empty list) if that review was confirmed already."""
+    for attempt in range(3):
+        delegates = [new_record(event, draft, registrant=registrant, for_self=False) for draft in drafts]
+        session.add_all(delegates)
+        try:
+            await session.flush()
+            if not await confirmations.take(session, confirmation, confirmations.REGISTRATION):
+                await session.rollback()
+                await session.refresh(registrant)
+                return []
+            await session.commit()
+            return delegates
+        except IntegrityError:  # a claim code collision, one in a hundred million: new codes
+            await session.rollback()
+            if attempt == 2:
+                raise
+    return []
+
+
 def new_record(event: Event, draft: Draft, *, registrant: Account, for_self: bool) -> Delegate:
     """A confirmed registration, not yet stored."""
     problems = check_draft(event, draft)
@@ -182,6 +204,23 @@ async def delegates_of(session: AsyncSession, event: Event, account: Account) ->
     )
     delegates = list(rows)
     return sorted(delegates, key=lambda d: (not d.active, d.account_id != account.id))
+
+
+async def last_registered(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
+    """The active record this account registered last (its own or a colleague's): what a delegation's next
+    colleague may share with it (the province; the arrival, travel and lodging of people travelling together)."""
+    return await session.scalar(
+        select(Delegate).where(Delegate.event_id == event.id, Delegate.status == CONFIRMED,
+                               or_(Delegate.account_id == account.id, Delegate.registered_by_id == account.id))
+        .order_by(Delegate.id.desc()).limit(1))
+
+
+def travel_of(delegate: Delegate) -> dict:
+    """The arrival, travel and lodging of a record, as a draft holds them, with whose they are."""
+    return {"name": delegate.full_name,
+            "arrival_date": delegate.arrival_date.isoformat() if delegate.arrival_date else None,
+            "arrival_time": delegate.arrival_time.strftime("%H:%M") if delegate.arrival_time else None,
+            "travel_mode": delegate.travel_mode, "needs_lodging": bool(delegate.needs_lodging)}
 
 
 async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id: int | None = None) -> list[Delegate]:

@@ -157,7 +157,7 @@ async def _accept(target: Message | CallbackQuery, here: Here, step: str, value:
     draft = reg.Draft.load(data["draft"])
     steps.store(draft, step, value)
     if step in ("province", "category"):  # the organization follows the category unless it was typed
-        steps.follow_category(draft, here.conference, here.lang)
+        steps.follow_category(draft, here.conference)
     await here.state.update_data(draft=draft.dump())
     await advance(target, here, done_step=step, notice=notice)
 

@@ -119,21 +119,23 @@ def _ask_full_name(step: str, draft: Draft, conference: Event, lang: str, for_se
 def _ask_position(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     example = _("For example: Phó Chủ tịch UBND tỉnh")
     text = _("Position (chức vụ)?") + f"\n<i>{example}</i>"
-    if not draft.position and draft.organization and draft.organization == suggested_organization(draft, conference,
-                                                                                               lang):
+    suggested = suggested_organization(draft, conference)
+    if not draft.position and draft.organization and draft.organization == suggested:
+        shown = conference.organization_in(draft.organization, draft.province or "", lang)
         text += "\n\n" + _("Organization: <b>{organization}</b> (suggested from the category; it can be changed "
-                            "on the review).").format(organization=escape(draft.organization))
+                            "on the review).").format(organization=escape(shown))
     return Prompt(text)
 
 
-def suggested_organization(draft: Draft, conference: Event, lang: str) -> str | None:
-    return conference.default_organization(draft.category or "", draft.province or "", lang)
+def suggested_organization(draft: Draft, conference: Event) -> str | None:
+    """The category's suggested organization, in the event's own language: stored so, shown translated."""
+    return conference.default_organization(draft.category or "", draft.province or "", conference.language)
 
 
-def follow_category(draft: Draft, conference: Event, lang: str) -> None:
+def follow_category(draft: Draft, conference: Event) -> None:
     """The suggested organization filled in (one question fewer), unless one was typed: a suggestion of another
     category or province is replaced; with no suggestion (the press) the organization is asked."""
-    suggestion = suggested_organization(draft, conference, lang)
+    suggestion = suggested_organization(draft, conference)
     if suggestion and (not draft.organization or draft.organization in _suggestions(conference)):
         draft.organization = suggestion
 

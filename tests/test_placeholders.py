@@ -20,13 +20,13 @@ async def test_check_warns_of_the_placeholders_still_in_the_event_and_faq_files(
 def test_filled_in_files_give_no_warning_and_a_provisional_time_is_named(tmp_path):
     event, faq = tmp_path / "e.yaml", tmp_path / "e.faq.yaml"
     text = EVENT_FILE.read_text(encoding="utf-8")
-    filled = (text.replace("provisional: true", "provisional: false").replace(" (tạm — Ban tổ chức sẽ xác nhận)", "")
+    filled = (text.replace("provisional: true", "provisional: false").replace(" (tạm — Ban Tổ chức sẽ xác nhận)", "")
               .replace(" (provisional — to be confirmed by the host)", "").replace('"(tạm) ', '"')
               .replace('"(provisional) ', '"'))
     event.write_text(filled, encoding="utf-8")
     shutil.copy(EVENT_FILE.with_name("dalat-2023.faq.yaml"), faq)
-    faq.write_text(faq.read_text(encoding="utf-8").replace("(Ban tổ chức sẽ cập nhật)", "Hội trường A")
-                   .replace("Ban tổ chức sẽ cập nhật", "0263 3822 111")
+    faq.write_text(faq.read_text(encoding="utf-8").replace("(Ban Tổ chức sẽ cập nhật)", "Hội trường A")
+                   .replace("Ban Tổ chức sẽ cập nhật", "0263 3822 111")
                    .replace("(to be announced by the host)", "hall A").replace("to be announced by the host", "x"),
                    encoding="utf-8")
     assert to_fill(event, faq) == []

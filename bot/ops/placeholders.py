@@ -1,5 +1,5 @@
 """What the host still has to fill in before the day, for `python -m bot check`: the FAQ's answers that
-still say "(Ban tổ chức sẽ cập nhật)", and the event file's facts marked provisional (`provisional: true`,
+still say "(Ban Tổ chức sẽ cập nhật)", and the event file's facts marked provisional (`provisional: true`,
 "(tạm)", "to be confirmed"). Each is a warning, so nobody goes live with them unnoticed."""
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def to_fill(event_file: Path, faq_file: Path) -> list[tuple[str, str]]:
     """(file name, warning) for each file that still holds placeholders."""
     warnings = []
     for path, what in ((event_file, "marked provisional or to be confirmed"),
-                       (faq_file, 'still saying "(Ban tổ chức sẽ cập nhật)" / "to be announced"')):
+                       (faq_file, 'still saying "(Ban Tổ chức sẽ cập nhật)" / "to be announced"')):
         if not path.exists():
             continue
         names = places(yaml.safe_load(path.read_text(encoding="utf-8")))

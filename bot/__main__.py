@@ -51,21 +51,19 @@ def main() -> int:
         return 2
     from bot.app import serve
 
-    try:
-        asyncio.run(serve(settings))
-    except EventFileError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_until_stopped(serve(settings))
 
 
 def run_practice(settings: Settings) -> int:
     from bot.practice.run import run
 
+    return run_until_stopped(run(settings))
+
+
+def run_until_stopped(main_coroutine) -> int:
+    """Run the bot until Ctrl+C; an event file that does not load is said in plain words (exit 2)."""
     try:
-        asyncio.run(run(settings))
+        asyncio.run(main_coroutine)
     except EventFileError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ chat, refusing a chat until the announced retry_after has passed); the bot paces
 import asyncio
 
 from testkit.crowd import seat
-from testkit.flows import broadcast_to_everyone, choose_vietnamese, organizer_in_english, until_text
+from testkit.flows import broadcast_to_everyone, choose_vietnamese, organizer_in_english, until_button, until_text
 from testkit.harness import RunningBot
 
 FAULT_NOTICE = "Xin lỗi, hệ thống vừa gặp sự cố"

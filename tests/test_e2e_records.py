@@ -163,10 +163,10 @@ async def test_restart_in_the_middle_of_a_registration(running, fake, db):
     await until_text(u, "Họ và tên")
     assert (await u.answer_for(update)).text != "Menu này đã hết hạn."
     await u.send("Vũ Văn Nam")
-    await until_text(u, "Chức vụ?")
+    await until_text(u, "Số điện thoại")
     await running.restart()
-    await u.send("Phó Giám đốc")
-    await until_text(u, "Đơn vị công tác")
+    await u.send("0905 123 456")
+    await until_text(u, "Chức vụ?")
 
 
 async def test_stale_and_unknown_buttons(running, fake):

@@ -4,45 +4,20 @@ scan already checked in; lose the connection, scan, get it back and see the scan
 dashboard change by itself; and, without a session, see the login prompt instead of data."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
-
-try:
-    from playwright.async_api import expect
-except ImportError:  # the test extra is not installed: the tests below are skipped
-    expect = None
 
 from bot.services.pace import Pace
 from models import CheckIn
 from models.account import STAFF
+from testkit.browser import ARGS, CHROMIUM, MARKS, browser, expect  # noqa: F401 (browser: the fixture)
 from testkit.flows import until_text
 
 pytest_plugins = ["testkit.desk_site"]  # the `site` fixture
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM}: install Debian's (apt-get install -y chromium)"),
-    pytest.mark.skipif(expect is None, reason="Playwright is not installed (pip install -e '.[test]')"),
-]
-# as the machine notes say: without these, Chromium keeps calling hosts this network refuses
-ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"]
+pytestmark = MARKS
 WAIT = 10_000  # ms
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        await chromium.close()
 
 
 async def link_from_the_bot(site, fake, user_id: int, name: str, command: str) -> str:

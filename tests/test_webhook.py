@@ -60,7 +60,7 @@ async def test_a_redelivered_update_is_not_handled_twice(web_bot, fake):
 async def test_an_update_a_stopped_process_applied_is_not_handled_again(web_bot, fake):
     """Another process handled the update and wrote the conversation, then died before Telegram had its answer:
     the conversation's row names the update, so its second delivery here is acknowledged, not handled."""
-    u = fake.user(7305, first_name="Lan", language_code="en")
+    u = fake.user(7305, first_name="Lan")  # asked the language
     for text in ("/start", "english", "1"):
         assert (await typed(web_bot, u, text))[0] == 200
     key = StorageKey(bot_id=web_bot.bot.id, chat_id=u.id, user_id=u.id)
@@ -98,7 +98,7 @@ async def test_a_passing_fault_after_the_reply_began_is_handled_again_so_nothing
     twice) rather than half of it and a bot that waits."""
     from testkit.fakebot.errors import ApiError
 
-    u = fake.user(7306, first_name="Lan", language_code="en")
+    u = fake.user(7306, first_name="Lan")  # asked the language
     assert (await typed(web_bot, u, "/start"))[0] == 200
     web_bot.sender.send_budget = 0
     sends = []

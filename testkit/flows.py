@@ -57,6 +57,16 @@ async def choose_vietnamese(u: FakeUser) -> FakeMessage:
     return await until_button(u, "❓ Hướng dẫn")
 
 
+async def at_full_name(u: FakeUser, province: str = "Lâm Đồng", category: str = "Thường trực HĐND tỉnh") -> None:
+    """From the main menu, a registration for oneself by buttons up to the name question."""
+    await u.press(button_starting("📝"))
+    await until_button(u, province)
+    await u.press(province)
+    await until_button(u, category)
+    await u.press(category)
+    await until_text(u, "Họ và tên")
+
+
 async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", province: str = "Lâm Đồng",
                               category: str = "Thường trực HĐND tỉnh", for_self: bool = True,
                               phone: str = "0905123456", confirm: bool = True) -> FakeMessage:

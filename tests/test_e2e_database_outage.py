@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from testkit.flows import button_starting, choose_vietnamese, until_button, until_text
+from testkit.flows import at_full_name, choose_vietnamese, until_text
 from testkit.harness import RunningBot
 
 OUTAGE = 6.0  # seconds: shorter than the store's ride-out (30 s)
@@ -75,12 +75,7 @@ async def gated(fake, settings, db, database_url):
 async def test_database_away_for_seconds_delays_answers_and_loses_no_conversation(gated, fake):
     u = fake.user(6101, first_name="Hòa", language_code="vi")
     await choose_vietnamese(u)
-    await u.press(button_starting("📝"))
-    await until_button(u, "Lâm Đồng")
-    await u.press("Lâm Đồng")
-    await until_button(u, "Thường trực HĐND tỉnh")
-    await u.press("Thường trực HĐND tỉnh")
-    await until_text(u, "Họ và tên")
+    await at_full_name(u)
 
     # the database goes away just as the bot is sending the next question: the conversation is written after
     # that message, and was read before it while the database was there

@@ -3,6 +3,7 @@ import pytest
 import yaml
 
 from bot.event import EventFileError, load_event
+from testkit.event_file import broken_event_file
 from testkit.paths import EVENT_FILE
 
 MEMBERS = {"Bình Định", "Lâm Đồng", "Đắk Lắk", "Đắk Nông", "Gia Lai", "Kon Tum", "Quảng Nam", "Quảng Ngãi",
@@ -26,23 +27,13 @@ def test_seed_conference(conference):
     assert conference.default_organization("press", "central", "vi") is None
 
 
-def _broken(tmp_path, change):
-    data = yaml.safe_load(EVENT_FILE.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "event.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(EventFileError) as info:
-        load_event(path)
-    return str(info.value)
-
-
 def test_broken_fields_are_named(tmp_path):
-    assert "sessions.0.starts_at" in _broken(tmp_path, lambda d: d["sessions"][0].update(starts_at="2023-07-26T14:00:00"))
-    assert "timezone" in _broken(tmp_path, lambda d: d.update(timezone="Mars/Olympus"))
-    assert "provinces.2.categories" in _broken(tmp_path, lambda d: d["provinces"][2].update(categories=["nobody"]))
-    assert "venue.latitude" in _broken(tmp_path, lambda d: d["venue"].update(latitude=123))
-    assert "name.en" in _broken(tmp_path, lambda d: d["name"].pop("en"))
-    assert "reminders.0" in _broken(tmp_path, lambda d: d["reminders"][0].update(minutes_before=5))
+    assert "sessions.0.starts_at" in broken_event_file(tmp_path, lambda d: d["sessions"][0].update(starts_at="2023-07-26T14:00:00"))
+    assert "timezone" in broken_event_file(tmp_path, lambda d: d.update(timezone="Mars/Olympus"))
+    assert "provinces.2.categories" in broken_event_file(tmp_path, lambda d: d["provinces"][2].update(categories=["nobody"]))
+    assert "venue.latitude" in broken_event_file(tmp_path, lambda d: d["venue"].update(latitude=123))
+    assert "name.en" in broken_event_file(tmp_path, lambda d: d["name"].pop("en"))
+    assert "reminders.0" in broken_event_file(tmp_path, lambda d: d["reminders"][0].update(minutes_before=5))
 
 
 def test_missing_and_non_yaml(tmp_path):

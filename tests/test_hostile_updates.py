@@ -20,7 +20,8 @@ from models import (Account, AccountRole, AgendaChange, Broadcast, CheckIn, Chec
                     OutboxMessage, Question, WebLogin)
 from testkit.fakebot.files import photo_sizes
 from testkit.feeding import DirectBot
-from testkit.flows import button_starting, choose_vietnamese, register_by_buttons, until_button, until_text
+from testkit.flows import (at_full_name, button_starting, choose_vietnamese, register_by_buttons, until_button,
+                           until_text)
 
 # Each property runs its examples on one bot (built once per test), each example a few updates. Derandomized,
 # so CI tries the same ones every run; HOSTILE_EXAMPLES=5000 HOSTILE_RANDOM=1 explores further on a desk.
@@ -498,12 +499,7 @@ async def test_a_too_short_or_too_long_answer_is_refused_politely(direct, answer
     u = direct.fake.user(7101, first_name="Lan", language_code="vi")
     async with direct.pumping():
         await choose_vietnamese(u)
-        await u.press(button_starting("📝"))
-        await until_button(u, "Lâm Đồng")
-        await u.press("Lâm Đồng")
-        await until_button(u, "Thường trực HĐND tỉnh")
-        await u.press("Thường trực HĐND tỉnh")
-        await until_text(u, "Họ và tên")
+        await at_full_name(u)
     refusal, asked_again = await direct.say(u, answer)
     assert refusal.text in ("Nội dung quá ngắn.", "Vui lòng nhập câu trả lời.", "Vui lòng nhập bằng chữ.") or (
         "quá dài" in refusal.text), refusal

@@ -4,10 +4,8 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-import yaml
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.event import EventFileError, load_event
 from bot.services.choices import Choice, match_choice
 from bot.services.fields import Refusal
 from bot.services.vocabulary import (CANCEL, CHANGE, DONE, NO, NOT_KNOWN, SKIP, YES, day_words, is_question,
@@ -15,7 +13,7 @@ from bot.services.vocabulary import (CANCEL, CHANGE, DONE, NO, NOT_KNOWN, SKIP, 
 from bot.text import fold
 from bot.screens.ui import TYPED_KEY, double_send
 from handlers import steps
-from testkit.paths import EVENT_FILE
+from testkit.event_file import broken_event_file
 
 LODGING = [Choice("yes", "Có, đề nghị bố trí", YES), Choice("no", "Không, cảm ơn", NO)]
 REVIEW = [Choice("confirm", "✅ Xác nhận", YES), Choice("change", "✏️ Sửa thông tin", CHANGE),
@@ -64,21 +62,11 @@ def test_event_choices_declare_their_words(conference):
     assert "TW" in central.words
 
 
-def _broken(tmp_path, change):
-    data = yaml.safe_load(EVENT_FILE.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "event.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(EventFileError) as info:
-        load_event(path)
-    return str(info.value)
-
-
 def test_event_words_are_checked(tmp_path):
-    shared = _broken(tmp_path, lambda d: d["travel_modes"][2].update(words=["Xe khách"]))
+    shared = broken_event_file(tmp_path, lambda d: d["travel_modes"][2].update(words=["Xe khách"]))
     assert "travel_modes.2.words" in shared and "also names 'road'" in shared
-    assert "numbers are the menu's" in _broken(tmp_path, lambda d: d["travel_modes"][0].update(words=["2"]))
-    assert "travel_modes.0.words" in _broken(tmp_path, lambda d: d["travel_modes"][0].update(words=["  !! "]))
+    assert "numbers are the menu's" in broken_event_file(tmp_path, lambda d: d["travel_modes"][0].update(words=["2"]))
+    assert "travel_modes.0.words" in broken_event_file(tmp_path, lambda d: d["travel_modes"][0].update(words=["  !! "]))
 
 
 @pytest.mark.parametrize("typed,day", [

@@ -224,11 +224,16 @@ def test_held_out_sets_are_kept_apart(faq):
     heldout = _questions("faq_heldout.yaml")
     final = _questions("faq_heldout_final.yaml")
     fresh = _questions("faq_heldout_fresh.yaml")
-    for questions in (heldout, final, fresh):
+    third = _questions("faq_heldout_third.yaml")
+    for questions in (heldout, final, fresh, third):
         assert [q["text"] for q in questions if fold(q["text"]) in phrasings | tuning] == []
         assert all(set(q["expected"]) <= ids for q in questions)
     assert not {fold(q["text"]) for q in heldout} & {fold(q["text"]) for q in final}
     assert not {fold(q["text"]) for q in fresh} & {fold(q["text"]) for q in heldout + final}
+    assert not {fold(q["text"]) for q in third} & {fold(q["text"]) for q in heldout + final + fresh}
+    labelled = [q for q in third if q["expected"]]
+    assert len(labelled) >= 150 and len(third) - len(labelled) >= 15
+    assert all(Counter(q["group"] for q in labelled)[g] >= 30 for g in ("diacritics", "plain", "english", "abbrev"))
     labelled = [q for q in fresh if q["expected"]]
     assert len(labelled) >= 120 and len(fresh) - len(labelled) >= 15
     assert all(Counter(q["group"] for q in labelled)[g] >= 30 for g in ("diacritics", "plain", "english", "abbrev"))
@@ -354,6 +359,27 @@ def test_decide_the_meaning_alone_offers_only_a_close_phrasing():
     assert decide([Match(A, lifted, witnessed=True, words=weak_words, cosine=far, closest=True)]) == Unknown()
     # what the words offered already, the model may settle however near
     assert decide([Match(A, lifted, witnessed=True, words=HIGH, cosine=far, closest=True)]) == Answer(A)
+
+
+def test_decide_answers_an_entry_both_witnesses_put_far_ahead():
+    """Under WITNESSED.answer, an entry far ahead of the next that the model finds the closest too
+    is answered ("which hotel will we stay"); not when the lead is short or the model prefers
+    another; English questions (fewer English phrasings) have a lower bar than Vietnamese ones."""
+    clear, english = faq_module.CLEAR, faq_module.CLEAR_ENGLISH
+    assert english.lowest < clear.lowest and english.cosine < clear.cosine
+    best = clear.lowest + 0.02
+    assert best < faq_module.WITNESSED.answer
+    ahead = [Match(A, best, witnessed=True, words=HIGH, cosine=clear.cosine, closest=True),
+             Match(B, best - clear.lead - 0.01, witnessed=True, words=WEAK, cosine=0.85)]
+    assert decide(ahead) == Answer(A)
+    near = [ahead[0], Match(B, best - clear.lead + 0.02, witnessed=True, words=WEAK, cosine=0.85)]
+    assert decide(near) == Unknown()
+    assert decide([Match(A, best, witnessed=True, words=HIGH, cosine=clear.cosine, closest=False), ahead[1]]) != Answer(A)
+    low = english.lowest + 0.02  # under the Vietnamese bar: answered in English only
+    asked = [Match(A, low, witnessed=True, words=WEAK, cosine=english.cosine, closest=True, english=is_english)
+             for is_english in (True, False)]
+    assert decide([asked[0]]) == Answer(A)
+    assert decide([asked[1]]) == Unknown()
 
 
 def test_decide_witnesses_that_disagree_offer_choices():

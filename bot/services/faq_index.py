@@ -132,11 +132,19 @@ def _edits(word: str) -> set[str]:
             | {a + c + b[1:] for a, b in cuts if b for c in _LETTERS} | {a + c + b for a, b in cuts for c in _LETTERS})
 
 
+def _slips(word: str) -> set[str]:
+    """Every word one left-out letter or one swap of neighbours away."""
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1} | {a + c + b for a, b in cuts for c in _LETTERS}
+
+
 def _repair(word: str, vocabulary: Vocabulary, syllables: bool = True) -> list[str]:
     """A word the FAQ never uses, as the FAQ's words it was probably meant to be.
 
-    Run together ("khachsan", "hoitruong"): split where both halves are FAQ words that follow each
-    other in some FAQ text. A mistyped syllable ("truog", "nhữg"): when it cannot be a Vietnamese
+    Run together ("khachsan", "hoitruong", "lichlamviec"): split where the parts are FAQ words that
+    follow each other in some FAQ text (see `_split`). A mistyped English word: the most frequent
+    FAQ word of four letters or more one letter left out or two swapped away ("whre", "hotle"), that
+    is no Vietnamese syllable ("bank" is not "bang"); a changed letter is another word ("near"). A mistyped syllable ("truog", "nhữg"): when it cannot be a Vietnamese
     syllable, the most frequent FAQ syllable one keystroke away; not in an English question
     (`syllables` false: "this" is not "thi"), and never a real syllable the FAQ lacks ("vàng"), so a
     question about something else stays unknown.
@@ -144,14 +152,26 @@ def _repair(word: str, vocabulary: Vocabulary, syllables: bool = True) -> list[s
     counts = vocabulary.counts
     if word in counts or len(word) < 4 or not word.isalpha():
         return [word]
-    splits = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
-    splits = [(a, b) for a, b in splits if (a, b) in vocabulary.pairs]
-    if splits:
-        return list(max(splits, key=lambda ab: min(counts[ab[0]], counts[ab[1]])))
-    if not syllables or _SYLLABLE.match(word):
+    split = _split(word, vocabulary)
+    if split:
+        return split
+    if not syllables:  # English: a word of the FAQ's one keystroke away ("hotle", "whre")
+        near = [w for w in _slips(word) if len(w) >= 4 and w in counts and not _SYLLABLE.match(w)]
+        return [max(near, key=lambda w: (counts[w], w))] if near else [word]
+    if _SYLLABLE.match(word):
         return [word]
     near = [w for w in _edits(word) if len(w) >= 3 and w in counts and _SYLLABLE.match(w)]
     return [max(near, key=lambda w: (counts[w], w))] if near else [word]
+
+
+def _split(word: str, vocabulary: Vocabulary) -> list[str]:
+    """Two or three FAQ words run together that follow each other in some FAQ text ("khachsan",
+    "lichlamviec"); the split whose rarest word is commonest; none: []."""
+    counts, pairs = vocabulary.counts, vocabulary.pairs
+    two = [[word[:i], word[i:]] for i in range(2, len(word) - 1) if (word[:i], word[i:]) in pairs]
+    three = [[word[:i], word[i:j], word[j:]] for i in range(2, len(word) - 3) for j in range(i + 2, len(word) - 1)
+             if (word[:i], word[i:j]) in pairs and (word[i:j], word[j:]) in pairs] if not two else []
+    return max(two or three, key=lambda parts: min(counts[p] for p in parts), default=[])
 
 
 # Said to be polite or to fill a chat message; the meaning model does without them.

@@ -144,7 +144,7 @@ async def reports(message: Message, here: Here, channel: str | None = None) -> N
         return
     index = province_reports.index_text(conference, standings, here.lang)
     newest = await province_reports.newest_reports(here.session, conference)
-    zipped = await _beside(province_reports.archive, conference, newest, index)
+    zipped = await _beside(province_reports.archive, conference, newest, index, here.lang)
     await message.answer_document(BufferedInputFile(zipped, filename=f"{conference.id}-{_stamp(here)}-reports.zip"))
 
 

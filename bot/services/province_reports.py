@@ -141,7 +141,7 @@ def index_text(conference: Event, standings: list[Standing], lang: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def archive(conference: Event, reports: list[ProvinceReport], index: str) -> bytes:
+def archive(conference: Event, reports: list[ProvinceReport], index: str, lang: str) -> bytes:
     """The newest report of each province in one ZIP (CPU work: run it beside the event loop), with the
     index of received and missing as a text file."""
     out = io.BytesIO()
@@ -149,7 +149,7 @@ def archive(conference: Event, reports: list[ProvinceReport], index: str) -> byt
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         for report in reports:
             zipped.writestr(archive_name(conference, numbers.get(report.province, 99), report), report.content)
-        zipped.writestr("00-danh-sach.txt" if conference.language == "vi" else "00-index.txt", index)
+        zipped.writestr("00-index.txt" if lang == "en" else "00-danh-sach.txt", index)
     return out.getvalue()
 
 

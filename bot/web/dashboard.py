@@ -39,7 +39,7 @@ async def _reports_zip(session: AsyncSession, conference: Event, lang: str) -> b
     standings = await province_reports.standing(session, conference)
     index = province_reports.index_text(conference, standings, lang)
     newest = await province_reports.newest_reports(session, conference)
-    return await asyncio.to_thread(province_reports.archive, conference, newest, index)
+    return await asyncio.to_thread(province_reports.archive, conference, newest, index, lang)
 
 
 EXPORTS = {  # file name → (content type, builder); organizers' files hold phones and notes, as in /export

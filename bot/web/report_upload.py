@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from html import escape
+from urllib.parse import unquote
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,7 +68,7 @@ async def report_page(request: web.Request) -> web.Response:
         if isinstance(who, web.Response):
             return who
         report = await province_reports.current(session, conference, province_of(who))
-    return page("report_title", _body(conference, who, report), kind="login")
+    return page("report_title", _body(conference, who, report), kind="login", csrf=who.csrf)
 
 
 async def _form(request: web.Request, limit: int) -> tuple[dict[str, str], str, bytes | None]:
@@ -78,7 +79,8 @@ async def _form(request: web.Request, limit: int) -> tuple[dict[str, str], str, 
         if part.name != "file":
             fields[part.name] = (await part.read(decode=True)).decode(errors="replace")[:200]
             continue
-        name, chunks, size = part.filename or "", [], 0
+        # browsers send the name in UTF-8 with quotes as %22; some clients percent-encode all of it
+        name, chunks, size = unquote(part.filename or ""), [], 0
         while chunk := await part.read_chunk(CHUNK):
             size += len(chunk)
             if size > limit:
@@ -94,7 +96,7 @@ async def _answer(request: web.Request, who: Visitor, status: int, key: str, **v
         report = await province_reports.current(session, conference, province_of(who))
     kind = "good" if status == 200 else "bad"
     notice = f'<p class="{kind}" id="report-answer">{t(key, **values)}</p>'
-    return page("report_title", _body(conference, who, report, notice), kind="login", status=status)
+    return page("report_title", _body(conference, who, report, notice), kind="login", status=status, csrf=who.csrf)
 
 
 async def report_upload(request: web.Request) -> web.Response:

@@ -174,9 +174,9 @@ def too_late(conference: Event, now: datetime) -> bool:
 
 
 async def secretariats(session: AsyncSession, province: str) -> list[Account]:
-    return list(await session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
-                                      .where(AccountRole.role == SECRETARIAT + province,
-                                             Account.reachable.is_(True)).order_by(Account.id)))
+    holders = select(AccountRole.account_id).where(AccountRole.role == SECRETARIAT + province)
+    return list((await session.scalars(select(Account).where(Account.id.in_(holders), Account.reachable.is_(True))
+                                       .order_by(Account.id))).unique())
 
 
 async def due_reminders(session: AsyncSession, conference: Event) -> list[DueReminder]:

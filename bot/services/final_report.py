@@ -179,7 +179,7 @@ def xlsx_bytes(facts: Facts) -> bytes:
     for part in facts.parts:
         for key, lines in (("by_province", part.by_province), ("by_category", part.by_category)):
             rows += [[part.title, w(key), line.label, line.registered, line.present, rate(line)] for line in lines]
-        rows.append([part.title, w("total"), "", part.total.registered, part.total.present, rate(part.total)])
+        rows.append([part.title, w("total"), None, part.total.registered, part.total.present, rate(part.total)])
     add_table(workbook, w("attendance_sheet"), columns(w("part"), w("breakdown"), w("name"), w("registered"),
                                                        w("present"), w("rate")), rows)
     add_table(workbook, w("reports_sheet"), columns(w("no_"), w("province"), w("status"), w("received_at"), w("file"),

@@ -24,6 +24,9 @@ from models.account import ORGANIZER, SECRETARIAT, secretariat_of
 from models.base import utcnow
 
 
+BOT_UPLOAD_LIMIT = 49 * 1024 * 1024  # a bot sends documents of up to 50 MB; the ZIP adds a little
+
+
 class Reporting(StatesGroup):
     file = State()
 
@@ -141,6 +144,10 @@ async def reports(message: Message, here: Here, channel: str | None = None) -> N
                                "/dashboard on a computer."))
         return
     if not any(s.report for s in standings):
+        return
+    if sum(s.report.size for s in standings if s.report) > BOT_UPLOAD_LIMIT:
+        await message.answer(_("The reports together are larger than Telegram lets a bot send (50 MB): download "
+                               "them in one ZIP file from /dashboard on a computer."))
         return
     index = province_reports.index_text(conference, standings, here.lang)
     newest = await province_reports.newest_reports(here.session, conference)

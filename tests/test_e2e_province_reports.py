@@ -62,7 +62,7 @@ async def test_a_secretariat_sends_its_report_and_bad_files_are_refused_with_the
     assert "dành cho Ban Tổ chức" in (await until_text(delegate, "Ban Tổ chức")).text
 
 
-async def test_organizers_get_every_report_in_one_zip_and_the_final_report(running, fake, db):
+async def test_organizers_get_every_report_in_one_zip_and_the_final_report(running, fake, db, monkeypatch):
     org = await organizer_in_english(fake)
     await org.send("/reports")
     assert "0 of 10 received" in (await until_text(org, "Province reports")).text
@@ -81,6 +81,10 @@ async def test_organizers_get_every_report_in_one_zip_and_the_final_report(runni
     assert members.read("06-kon-tum-v1.doc") == documents.doc()
     index = members.read("00-index.txt").decode()
     assert "Kon Tum: received" in index and "Gia Lai: not received" in index
+
+    monkeypatch.setattr("handlers.province_reports.BOT_UPLOAD_LIMIT", len(documents.doc()) - 1)
+    await org.send("/reports")  # more than a bot may send: the dashboard instead, nothing built
+    assert "/dashboard" in (await until_text(org, "larger than Telegram")).text
 
     await org.send("/final_report")
     files = [m for m in await org.messages_until(

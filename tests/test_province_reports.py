@@ -48,9 +48,9 @@ async def _account(session, user_id: int):
 
 async def test_versions_are_kept_and_the_archive_holds_the_newest(db, conference):
     async with db.session() as session:
-        by = await _account(session, 1)
-        first = await province_reports.store(session, conference, "gia_lai", documents.docx_file(), "a.docx", by, "web")
-        again = await province_reports.store(session, conference, "gia_lai", documents.docx_file(), "a.docx", by, "web")
+        by, word = await _account(session, 1), documents.docx_file()
+        first = await province_reports.store(session, conference, "gia_lai", word, "a.docx", by, "web")
+        again = await province_reports.store(session, conference, "gia_lai", word, "a.docx", by, "web")
         newer = await province_reports.store(session, conference, "gia_lai", documents.pdf(), "b.pdf", by, "telegram")
         assert (first.new, again.new, newer.new) == (True, False, True)
         assert (again.report.version, newer.report.version) == (1, 2)

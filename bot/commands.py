@@ -47,7 +47,10 @@ COMMANDS = (
     Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
     Command("import", ORGANIZER, __("Import a province's list of nominees")),
     Command("invite_secretariat", ORGANIZER, __("Invitation link for a province's secretariat")),
+    Command("reports", ORGANIZER, __("Province reports: who sent theirs, all in one ZIP")),
+    Command("final_report", ORGANIZER, __("The final report (Word and Excel)")),
     Command("import", SECRETARIAT, __("Import a province's list of nominees")),
+    Command("report", SECRETARIAT, __("Send the province's six-month report")),
 )
 
 

@@ -88,6 +88,43 @@ class Reminder(_Model):
         return self
 
 
+class ReportReminder(_Model):
+    """When a province still missing its report is reminded: days or hours before the report is due."""
+
+    days_before: int | None = Field(default=None, ge=0, le=60)
+    hours_before: int | None = Field(default=None, gt=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReportReminder:
+        if (self.days_before is None) == (self.hours_before is None):
+            raise ValueError("give exactly one of days_before or hours_before")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"days_before={self.days_before}" if self.days_before is not None else f"hours_before={self.hours_before}"
+
+    def due_at(self, deadline: datetime) -> datetime:
+        return deadline - (timedelta(days=self.days_before) if self.days_before is not None
+                           else timedelta(hours=self.hours_before))
+
+
+class ProvinceReports(_Model):
+    """The six-month reports the member provinces send to the cluster head before the conference (plan III.3)."""
+
+    due: datetime  # with its UTC offset
+    provinces: tuple[str, ...] = Field(min_length=1)  # who must send one (province codes)
+    max_size_mb: int = Field(default=10, ge=1, le=20)  # Telegram lets a bot download 20 MB
+    reminders: tuple[ReportReminder, ...] = ()
+
+    @field_validator("due")
+    @classmethod
+    def _needs_offset(cls, value: datetime) -> datetime:
+        if value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2023-07-20T17:00:00+07:00")
+        return value
+
+
 class TravelMode(_Model):
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     label: Text
@@ -130,6 +167,7 @@ class Event(_Model):
     travel_modes: tuple[TravelMode, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
     provinces: tuple[Province, ...] = Field(min_length=1)
+    province_reports: ProvinceReports | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -158,6 +196,9 @@ class Event(_Model):
             for code in province.categories:
                 if code not in known:
                     raise ValueError(f"provinces.{i}.categories: unknown category {code!r}")
+        for i, code in enumerate(self.province_reports.provinces if self.province_reports else ()):
+            if self.province(code) is None:
+                raise ValueError(f"province_reports.provinces.{i}: unknown province {code!r}")
         return self
 
     # lookups used everywhere; the tuples keep the file's order for menus

@@ -147,7 +147,7 @@ async def accept(message: Message, here: Here, bot: Bot, i18n: I18n, code: str) 
     await publish_for_chat(bot, i18n, int(account.chat_id), roles, here.lang)
     if result.role.startswith(SECRETARIAT):
         await message.answer(_("✅ You are now the {role}: send /import with the province's list, or register "
-                               "the delegation from /start.").format(role=escape(role_name(result.role,
+                               "the delegation from /start; /report sends the province's six-month report.").format(role=escape(role_name(result.role,
                                                                                            here.conference))))
         return
     await message.answer(_("✅ You are now reception staff. Send /start for your menu, /checkin to open the "

@@ -169,3 +169,17 @@ async def tapped_together(running, u: FakeUser, label: str, message: FakeMessage
         await until_text(u, until, timeout=20)
     await handled(running)
     return answers
+
+
+async def appoint_secretariat(fake, org: FakeUser, province: str, user_id: int, *, first_name: str = "Thư ký",
+                              language_code: str = "vi") -> FakeUser:
+    """The organizer invites a province's secretariat (/invite_secretariat, the province's button) and a new
+    user opens the link: that user holds the role `sec:<province>`."""
+    await org.send("/invite_secretariat")
+    await until_button(org, province)
+    await org.press(province)
+    link = (await until_text(org, "https://t.me/")).text.split()[-1]
+    secretariat = fake.user(user_id, first_name=first_name, language_code=language_code)
+    await secretariat.send(f"/start {link.split('start=', 1)[1]}")
+    await until_text(secretariat, "/import")
+    return secretariat

@@ -293,3 +293,7 @@ async def test_no_file_travels_on_zalo(both, fake, fakezalo):
     # no file travels on Zalo: the lists are downloaded from the dashboard, a nominee list is sent in Telegram
     assert "/dashboard" in (await answer(org, "/export", "Zalo")).text
     assert "Telegram" in (await answer(org, "/import", "Zalo")).text
+    # the provinces' reports and the final report too: the status in the chat, the files from the dashboard
+    assert "đã nhận 0/10" in (await answer(org, "/reports", "Báo cáo 6 tháng")).text
+    assert "/dashboard" in (await org.until_text("ZIP")).text
+    assert "/dashboard" in (await answer(org, "/final_report", "Word và Excel")).text

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from bot.infra import logs
 from bot.ops import backup
 from bot.ops.check import FAIL, OK, WARN, check
-from bot.services import checkin
+from bot.services import checkin, province_reports
 from bot.services.accounts import get_or_create_account
 from models import CheckIn, Database, Delegate
+from testkit import documents
 from testkit.crowd import seat
 from testkit.database import reset_database
 from testkit.flows import choose_vietnamese, delegates
@@ -65,9 +66,11 @@ async def test_a_backup_restores_into_an_empty_database_and_not_into_a_full_one(
                                                                                 database_url):
     await seat(db, fake, conference, 6)
     first = (await delegates(db))[0]
+    report_file = documents.docx_file()
     async with db.session() as session:
         desk = await get_or_create_account(session, channel="telegram", user_id="9001", chat_id="9001")
         await checkin.check_in(session, await session.get(Delegate, first.id), "reception", desk, "search")
+        await province_reports.store(session, conference, "gia_lai", report_file, "gl.docx", desk, "web")
     data = await backup.dump(db)
 
     target_url = f"sqlite+aiosqlite:///{tmp_path / 'restored.sqlite3'}"
@@ -81,6 +84,8 @@ async def test_a_backup_restores_into_an_empty_database_and_not_into_a_full_one(
                                                                              first.created_at)
         assert restored.part_codes == first.part_codes
         assert await session.scalar(select(func.count()).select_from(CheckIn)) == 1
+        report = await province_reports.current(session, conference, "gia_lai")  # a report's file, byte for byte
+        assert (report.content, report.file_name) == (report_file, "gl.docx")
     try:
         await backup.restore(target, data)
         raise AssertionError("restored twice")

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from bot.event import load_event
 from bot.services.export_sheets import WORDS
+from bot.services.final_report import WORDS as FINAL_REPORT_WORDS
 from bot.services.faq import load_faq
 from bot.web.texts import TEXTS
 
@@ -58,6 +59,7 @@ SOURCES = {
     "FAQ": faq_texts,
     "desk page and dashboard": lambda: list(TEXTS["vi"].values()),
     "exports": lambda: [vi for vi, _en in WORDS.values()],
+    "final report": lambda: [vi for vi, _en in FINAL_REPORT_WORDS.values()],
 }
 
 

@@ -128,6 +128,9 @@ async def test_the_dashboard_updates_by_itself(site, fake, browser):
     provinces = await page.inner_text("#provinces")
     assert "Gia Lai\t1\t1\t1\t100%" in provinces and "Kon Tum\t0\t0\t0" in provinces
     assert "Lê <Văn> & Co" in await page.inner_text("#latest")
+    reports = await page.inner_text("#reports")  # the provinces' six-month reports, none received yet
+    assert "Gia Lai\tChưa nhận\t–" in reports and reports.count("Chưa nhận") == 10
+    assert await page.locator("a[data-export='reports.zip']").count() == 1
     assert await page.locator("#province-chart rect.arrived").count() == 5  # provinces that expect someone
     assert await page.locator("#arrivals-chart rect.arrived").count() >= 1
     href = await page.get_attribute("a[data-export='checkins.xlsx']", "href")

@@ -6,6 +6,7 @@ other way and is documented in the README; this one needs nothing but the bot.
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from datetime import date, datetime, time
@@ -28,6 +29,8 @@ class BackupError(Exception):
 def _encode(value: Any) -> Any:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
+    if isinstance(value, bytes):  # a province's report file: base64 in the JSON
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -44,6 +47,8 @@ def _decode(column: Column, value: Any) -> Any:
         return date.fromisoformat(value)
     if kind is time:
         return time.fromisoformat(value)
+    if kind is bytes:
+        return base64.b64decode(value)
     return value
 
 

@@ -45,8 +45,9 @@ def csrf_token(secret: str, raw_session: str) -> str:
 
 
 def may_open(session_role: str, page_role: str) -> bool:
-    """An organizer's session opens the desk too (organizers have staff rights); staff's not the dashboard."""
-    return page_role == STAFF or session_role == ORGANIZER
+    """An organizer's session opens the desk too (organizers have staff rights); staff's not the dashboard; a
+    province secretariat's (its report's upload page) neither."""
+    return session_role == ORGANIZER or page_role == session_role == STAFF
 
 
 async def create_login(session: AsyncSession, account: Account, role: str, lifetime: timedelta = LOGIN_LIFETIME) -> str:

@@ -29,11 +29,16 @@ from bot.services.sign_in import (SESSION_LIFETIME, base_url, check_login, csrf_
                                   sign_out, signed_in)
 from bot.web.html import message_page, page, t
 from models import Account
-from models.account import ORGANIZER, STAFF
+from models.account import ORGANIZER, SECRETARIAT, STAFF
 
 COOKIE = "delegate_desk"
 CSRF_HEADER = "X-CSRF-Token"
 HOME = {STAFF: "/desk", ORGANIZER: "/dashboard"}
+REPORT_PAGE = "/desk/report"  # a province's secretariat: its report (bot/web/report_upload.py)
+
+
+def home(role: str) -> str:
+    return REPORT_PAGE if role.startswith(SECRETARIAT) else HOME[role]
 
 
 @dataclass
@@ -114,7 +119,8 @@ async def login_page(request: web.Request) -> web.Response:
         login = await check_login(session, token)
     if isinstance(login, str):
         return message_page("login_title", f"login_{login}", status=404 if login == "unknown" else 410, kind="login")
-    button = "login_button_dashboard" if login.role == ORGANIZER else "login_button_desk"
+    button = ("login_button_dashboard" if login.role == ORGANIZER else
+              "login_button_report" if login.role.startswith(SECRETARIAT) else "login_button_desk")
     body = f"""<main class="notice">
 <h1>{t("login_title")}</h1>
 <form method="post" id="login-form" action="/desk/login/{escape(token)}">
@@ -135,7 +141,7 @@ async def login_submit(request: web.Request) -> web.Response:
         status = {"role": 403, "unknown": 404}.get(opened, 410)
         return message_page("login_title", f"login_{opened}", status=status, kind="login")
     raw, web_session = opened
-    response = web.Response(status=303, headers={"Location": HOME[web_session.role]})
+    response = web.Response(status=303, headers={"Location": home(web_session.role)})
     response.set_cookie(COOKIE, raw, max_age=int(SESSION_LIFETIME.total_seconds()), path="/", httponly=True,
                         samesite="Strict", secure=base_url(app.settings).startswith("https://"))
     return response

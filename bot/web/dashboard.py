@@ -6,6 +6,7 @@ restart cleanly after a Wi-Fi drop, and a few hundred delegates make the answer 
 """
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 from html import escape
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services import checkin, exports, outbox
+from bot.services import checkin, exports, final_report, outbox, province_reports
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
@@ -31,12 +32,35 @@ LATEST = 10
 BROADCASTS = 5
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def _reports_zip(session: AsyncSession, conference: Event, lang: str) -> bytes:
+    standings = await province_reports.standing(session, conference)
+    index = province_reports.index_text(conference, standings, lang)
+    newest = await province_reports.newest_reports(session, conference)
+    return await asyncio.to_thread(province_reports.archive, conference, newest, index, lang)
+
+
 EXPORTS = {  # file name → (content type, builder); organizers' files hold phones and notes, as in /export
     "delegates.xlsx": (XLSX, lambda s, c, lang: exports.delegates_workbook(s, c, personal=True, lang=lang)),
     "delegates.csv": ("text/csv", lambda s, c, lang: exports.delegates_csv(s, c, personal=True, lang=lang)),
     "checkins.xlsx": (XLSX, lambda s, c, lang: exports.checkin_report(s, c, lang=lang)),
     "rooms.xlsx": (XLSX, lambda s, c, lang: exports.rooms_report(s, c, personal=True, lang=lang)),
+    "reports.zip": ("application/zip", _reports_zip),
+    "final-report.docx": (DOCX, final_report.final_docx),
+    "final-report.xlsx": (XLSX, final_report.final_xlsx),
 }
+
+
+async def _reports(session: AsyncSession, conference: Event) -> list[dict] | None:
+    """Received / missing per province, with the time; None if the conference collects no reports."""
+    if conference.province_reports is None:
+        return None
+    return [{"province": both(p.name) if (p := conference.province(s.province)) else None,
+             "received": s.report.uploaded_at.astimezone(conference.tz).strftime("%d/%m %H:%M") if s.report else None,
+             "file": s.report.file_name if s.report else "", "version": s.versions}
+            for s in await province_reports.standing(session, conference)]
 
 
 def _row(name: dict | None, registered: int, expected: int, arrived: int) -> dict:
@@ -116,6 +140,7 @@ async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> 
         "provinces": provinces, "categories": categories,
         "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,
         "broadcasts": await _broadcasts(session, conference),
+        "reports": await _reports(session, conference),
         "now": utcnow().astimezone(conference.tz).strftime("%H:%M:%S"),
     })
 
@@ -151,7 +176,10 @@ def _exports_links() -> str:
         f'<a class="button" data-export="{escape(name)}" href="/dashboard/export/{escape(name)}" download>'
         f'{t(key)}</a>' for name, key in (("delegates.xlsx", "export_delegates_xlsx"),
                                           ("delegates.csv", "export_delegates_csv"),
-                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms")))
+                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms"),
+                                          ("reports.zip", "export_reports_zip"),
+                                          ("final-report.docx", "export_final_docx"),
+                                          ("final-report.xlsx", "export_final_xlsx")))
 
 
 def _dashboard_body(display_name: str) -> str:
@@ -186,6 +214,8 @@ def _dashboard_body(display_name: str) -> str:
 <section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
 <p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
 </div>
+<section class="panel"><h2>{t("reports")}</h2><table id="reports" class="numbers"></table>
+<p id="no-reports" class="hint" hidden>{t("reports_none")}</p></section>
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 </main>"""

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event, Text
 from bot.screens.render import day
 from bot.services import checkin
-from bot.web.auth import Visitor, api, identify, login_needed
+from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.html import page, t
 from bot.web.texts import as_script
 from models import CheckIn, Delegate
@@ -178,8 +178,8 @@ async def setup(request: web.Request, session: AsyncSession, who: Visitor) -> we
 async def desk_page(request: web.Request) -> web.Response:
     async with request.app["app"].db.session() as session:
         who = await identify(request, session)
-    if isinstance(who, str):
-        return login_needed(STAFF, who)
+    if isinstance(who, str) or not may_open(who.role, STAFF):  # a province secretariat's session opens its page only
+        return login_needed(STAFF, who if isinstance(who, str) else "role")
     body = _desk_body(who.account.display_name, dashboard=who.role == ORGANIZER)
     return page("desk_title", body, scripts=("queue.js", "desk.js"), csrf=who.csrf)
 

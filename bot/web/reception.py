@@ -1,11 +1,11 @@
-"""The reception desk page and the organizers' dashboard: their routes, files and headers."""
+"""The reception desk page, the organizers' dashboard and the report upload page: their routes, files and headers."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import auth, dashboard, desk
+from bot.web import auth, dashboard, desk, report_upload
 from bot.web.html import STATIC, security_headers
 
 FILES = Path(__file__).resolve().parent / "static"
@@ -16,4 +16,5 @@ def setup(web_app: web.Application) -> None:
     auth.add_routes(web_app)
     desk.add_routes(web_app)
     dashboard.add_routes(web_app)
+    report_upload.add_routes(web_app)  # a province's secretariat sends its report (from Zalo)
     web_app.router.add_static(STATIC, FILES)

@@ -233,6 +233,75 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# the provinces' reports: the upload page (a province's secretariat, from Zalo) and the dashboard's panel
+TEXTS["vi"].update({
+    "login_button_report": "Mở trang gửi báo cáo",
+    "report_title": "Gửi báo cáo 6 tháng",
+    "login_needed_report": "Trang này dành cho thư ký các tỉnh. Trong bot, gửi lệnh /report để nhận đường link "
+                           "(dùng một lần), rồi mở link trên máy tính này.",
+    "report_secretariat_only": "Trang này dành cho thư ký các tỉnh, để gửi báo cáo 6 tháng của tỉnh.",
+    "report_for": "Báo cáo 6 tháng của tỉnh {province}; hạn gửi {due}.",
+    "report_current": "Đã nhận: {file}, phiên bản {version}, lúc {time}. Tệp gửi sau sẽ thay thế tệp này.",
+    "report_missing": "Chưa nhận báo cáo của tỉnh.",
+    "report_choose": "Tệp báo cáo (PDF, DOC, DOCX; tối đa {limit} MB)",
+    "report_send": "Gửi báo cáo",
+    "report_received": "✅ Đã nhận báo cáo: {file}, phiên bản {version}, lúc {time}. Ban Tổ chức lưu mọi phiên bản.",
+    "report_same": "Tệp này đã được nhận (phiên bản {version}); không có gì thay đổi.",
+    "report_wrong_type": "Xin lỗi, tệp {file} không phải PDF hoặc Word (DOC, DOCX): nội dung tệp đã được kiểm tra, "
+                         "không chỉ tên tệp. Báo cáo chưa được nhận.",
+    "report_too_large": "Xin lỗi, tệp lớn hơn {limit} MB, giới hạn của một báo cáo. Báo cáo chưa được nhận; xin "
+                        "gửi tệp nhỏ hơn.",
+    "report_other_province": "Xin lỗi, Quý vị là thư ký của tỉnh {mine}: báo cáo của tỉnh khác do thư ký tỉnh đó "
+                             "gửi. Không có gì được nhận.",
+    "report_no_file": "Xin chọn tệp báo cáo trước khi gửi.",
+    "report_refused": "Yêu cầu không hợp lệ (trang đã cũ). Xin tải lại trang rồi gửi lại.",
+    "reports": "Báo cáo 6 tháng của các tỉnh",
+    "reports_none": "Hội nghị này không thu báo cáo của các tỉnh.",
+    "report_state": "Tình trạng",
+    "report_received_short": "Đã nhận",
+    "report_missing_short": "Chưa nhận",
+    "received_at": "Thời gian nhận",
+    "report_version": "Phiên bản",
+    "file": "Tệp",
+    "export_reports_zip": "📦 Tất cả báo cáo của các tỉnh (ZIP)",
+    "export_final_docx": "📝 Báo cáo kết quả hội nghị (Word)",
+    "export_final_xlsx": "📊 Báo cáo kết quả hội nghị (Excel)",
+})
+TEXTS["en"].update({
+    "login_button_report": "Open the report upload page",
+    "report_title": "Send the six-month report",
+    "login_needed_report": "This page is for the provinces' secretariats. In the bot, send /report to get a link "
+                           "(it works once), then open it on this computer.",
+    "report_secretariat_only": "This page is for the provinces' secretariats, to send the province's six-month "
+                               "report.",
+    "report_for": "The six-month report of {province}; due {due}.",
+    "report_current": "Received: {file}, version {version}, at {time}. A file sent later replaces it.",
+    "report_missing": "The province's report has not been received.",
+    "report_choose": "Report file (PDF, DOC, DOCX; at most {limit} MB)",
+    "report_send": "Send the report",
+    "report_received": "✅ Report received: {file}, version {version}, at {time}. The organizers keep every version.",
+    "report_same": "This file was already received (version {version}); nothing changed.",
+    "report_wrong_type": "Sorry, {file} is not a PDF or Word file (DOC, DOCX): its content was checked, not only "
+                         "its name. The report was not received.",
+    "report_too_large": "Sorry, the file is larger than {limit} MB, the limit for a report. The report was not "
+                        "received; please send a smaller file.",
+    "report_other_province": "Sorry, you are the secretariat of {mine}: another province's report is sent by its "
+                             "own secretariat. Nothing was received.",
+    "report_no_file": "Please choose the report's file before sending.",
+    "report_refused": "This request is not valid (the page is old). Please reload the page and send again.",
+    "reports": "The provinces' six-month reports",
+    "reports_none": "This conference collects no province reports.",
+    "report_state": "Status",
+    "report_received_short": "Received",
+    "report_missing_short": "Not received",
+    "received_at": "Received at",
+    "report_version": "Version",
+    "file": "File",
+    "export_reports_zip": "📦 All the provinces' reports (ZIP)",
+    "export_final_docx": "📝 Final report (Word)",
+    "export_final_xlsx": "📊 Final report (Excel)",
+})
+
 DEFAULT_LANGUAGE = "vi"
 
 

@@ -34,6 +34,7 @@ from bot.screens import listing
 from bot.event import Event
 from bot.screens.render import day
 from bot.workers.outcome import BLOCKED, FAILED, LATER, attempt
+from bot.workers.report_reminders import ReportReminders
 from bot.services import reminders
 from bot.services.accounts import mark_unreachable, role_holders
 from bot.services.agenda import parts
@@ -61,6 +62,7 @@ class ReminderScheduler:
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self.wave_lock = asyncio.Lock()
         self.sent = 0
+        self.reports = ReportReminders(self.bots, db, conference, i18n, default_language)
 
     async def start(self) -> None:
         if self.scheduler.state != STATE_STOPPED:
@@ -74,6 +76,10 @@ class ReminderScheduler:
         async with self.wave_lock, self.db.session() as session:  # no send of this process is in flight
             await self.reclaim(session, "when the bot stopped")
             await reminders.skip_begun(session, self.conference)  # missed while the bot was down, too late now
+        await self.reports.reclaim()
+        # the provinces still missing their report: looked at every minute (the offsets are days or hours)
+        self.scheduler.add_job(self.reports.wave, "interval", minutes=1, id="province-reports", coalesce=True,
+                               max_instances=1, next_run_time=utcnow())
         await self.replan()
 
     async def reclaim(self, session, when: str) -> None:

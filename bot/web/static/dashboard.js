@@ -24,6 +24,20 @@
       totals ? el("tfoot", {}, line(totals, t("total"), "total")) : "");
   }
 
+  // the provinces' six-month reports: received (with the time) or missing; null when none are collected
+  function reports(rows) {
+    $("no-reports").hidden = rows !== null;
+    $("reports").hidden = rows === null;
+    if (rows === null) return;
+    $("reports").replaceChildren(
+      el("thead", {}, el("tr", {}, el("th", {class: "text"}, t("province")), el("th", {class: "text"}, t("report_state")),
+        el("th", {}, t("received_at")), el("th", {class: "text"}, t("file")), el("th", {}, t("report_version")))),
+      el("tbody", {}, rows.map((r) => el("tr", {class: r.received ? "full" : "missing"},
+        el("td", {class: "text"}, pick(r.province)),
+        el("td", {class: "text"}, t(r.received ? "report_received_short" : "report_missing_short")),
+        el("td", {}, r.received || "–"), el("td", {class: "text"}, r.file), el("td", {}, r.version || "–")))));
+  }
+
   function render() {
     if (!data) return;
     const select = $("list");
@@ -58,6 +72,7 @@
         el("td", {class: "text"}, pick(b.audience)), el("td", {class: "text"}, t("status_" + b.status)),
         el("td", {class: "strong"}, b.sent),
         el("td", {}, b.pending), el("td", {}, b.not_reached)))));
+    reports(data.reports);
     document.querySelectorAll("a[data-export]").forEach((a) => {
       a.href = `/dashboard/export/${encodeURIComponent(a.dataset.export)}?lang=${Page.lang}`;
     });

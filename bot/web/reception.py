@@ -5,7 +5,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import auth, dashboard, desk
+from bot.web import auth, dashboard, desk, papers, sheet_entry
 from bot.web.html import STATIC, security_headers
 
 FILES = Path(__file__).resolve().parent / "static"
@@ -16,4 +16,6 @@ def setup(web_app: web.Application) -> None:
     auth.add_routes(web_app)
     desk.add_routes(web_app)
     dashboard.add_routes(web_app)
+    papers.add_routes(web_app)
+    sheet_entry.add_routes(web_app)
     web_app.router.add_static(STATIC, FILES)

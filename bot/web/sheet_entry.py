@@ -17,7 +17,7 @@ from bot.services import checkin, papers
 from bot.web.auth import identify, login_needed, same_origin
 from bot.web.desk import chosen_part, part_names
 from bot.web.html import message_page, page, t
-from bot.web.papers import _options
+from bot.web.papers import options
 from bot.web.texts import text
 from models.account import STAFF
 

@@ -241,6 +241,13 @@ async def test_an_organizer_on_zalo_gets_the_dashboard_link(both, fake, fakezalo
     assert "/desk/login/" in (await answer(org, "/dashboard", "Bảng theo dõi")).text
 
 
+async def test_an_organizer_on_zalo_gets_the_badges_by_a_link_and_the_mcs_list(both, fake, fakezalo):
+    org = await zalo_organizer(fake, fakezalo)
+    badges = (await answer(org, "/badges all", "Zalo không gửi được tệp")).text
+    assert "/desk/login/" in badges and "mục In ấn" in badges
+    assert "Chưa có đại biểu nào điểm danh" in (await answer(org, "/mc", "Giới thiệu đại biểu")).text
+
+
 async def test_an_organizer_on_zalo_revokes_an_unused_invitation(both, fake, fakezalo):
     org = await zalo_organizer(fake, fakezalo)
     await staff_invited_from_zalo(fakezalo, org)

@@ -11,6 +11,7 @@ from bot.services import checkin, papers, tickets
 from models import Account, CheckIn, Delegate
 from models.account import ORGANIZER, STAFF
 from testkit.desk_site import seat
+from testkit.event_file import broken_event_file
 from testkit.flows import until_text
 from testkit.papers import pdf_codes, pdf_pages
 from testkit.paths import EVENT_FILE
@@ -170,3 +171,14 @@ async def test_a_signed_sheet_is_ticked_in_at_the_desk_and_counted_once(site):
         assert f'value="{an.id}" checked disabled' in await _sheet(staff, "list=conference&province=lam_dong")
     finally:
         await staff.close()
+
+
+def test_an_introduction_naming_what_the_file_lacks_is_refused(tmp_path):
+    def wrong(field: str, value):
+        return lambda d: d["introduction"].update({field: value})
+
+    assert "introduction.provinces.1: unknown province 'hanoi'" in broken_event_file(
+        tmp_path, wrong("provinces", ["central", "hanoi"]))
+    assert "introduction.ranks.0: unknown category 'mayor'" in broken_event_file(tmp_path, wrong("ranks", ["mayor"]))
+    assert "introduction.part: unknown part 'gala'" in broken_event_file(tmp_path, wrong("part", "gala"))
+    assert "badge.width_mm" in broken_event_file(tmp_path, lambda d: d["badge"].update(width_mm=300))

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from bot.event import load_event
 from bot.screens.papers import grid
+from bot.screens.callbacks import Pick
 from bot.services import checkin, papers, tickets
 from models import Account, CheckIn, Delegate
 from models.account import ORGANIZER, STAFF
@@ -48,6 +49,7 @@ def test_an_organizer_names_the_badges_scope_in_words_or_by_number():
     assert papers.scope_from(conference, "gia lai") == papers.Scope(papers.PROVINCE, "gia_lai")
     assert papers.scope_from(conference, "Daklak") == papers.Scope(papers.PROVINCE, "dak_lak")
     assert papers.scope_from(conference, "press") == papers.Scope(papers.CATEGORY, "press")
+    assert papers.scope_from(conference, "phong vien") == papers.Scope(papers.CATEGORY, "press")
     assert papers.scope_from(conference, "Lãnh đạo Sở Nội vụ") == papers.Scope(papers.CATEGORY, "home_affairs_leader")
     assert papers.scope_from(conference, tickets.checkin_number(427)) == papers.Scope(papers.DELEGATE, "427")
     assert papers.scope_from(conference, "Hà Nội") is None
@@ -75,7 +77,9 @@ async def test_badges_carry_the_current_code_and_the_words_on_them(site, fake):
 
 async def test_all_badges_are_every_confirmed_delegate_each_with_their_code(site, fake):
     organizer = fake.user(9001, first_name="Tổ chức", language_code="en", started=True)
-    await organizer.send("/badges all")
+    await organizer.send("/badges")
+    await until_text(organizer, "/badges all")
+    await organizer.press("🪪 All delegates")
     data = (await organizer.messages_until(lambda m: m.kind == "document", timeout=60))[-1].document_bytes
     codes = [c for page in pdf_codes(data) for c in page]
     assert sorted(codes) == sorted(site.deep_link(d) for d in site.delegates)
@@ -92,6 +96,10 @@ async def test_a_non_organizer_is_refused_politely(site, fake):
     organizer = fake.user(9001, first_name="Tổ chức", language_code="vi", started=True)
     await organizer.send("/badges Hà Nội")
     assert "không phải tên tỉnh" in (await organizer.next_message()).text
+    await organizer.send("/badges")
+    menu = await until_text(organizer, "Thẻ đại biểu để in")
+    pressed = await staff.press(callback_data=Pick(step="badges", key="all").pack(), message=menu)  # forwarded
+    assert "dành cho Ban Tổ chức" in (await staff.answer_for(pressed)).text
 
 
 async def test_the_mc_reads_those_checked_in_in_protocol_order(site, fake):

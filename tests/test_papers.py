@@ -139,8 +139,16 @@ async def test_the_mc_page_refreshes_and_the_dashboard_prints(site):
         async with desk.http.get(site.url + "/dashboard/papers/badges.pdf?scope=category:ubnd_office&lang=en") as r:
             codes = [c for p in pdf_codes(await r.read()) for c in p]
         assert sorted(codes) == sorted(site.deep_link(d) for d in site.delegates if d.category == "ubnd_office")
+        number = tickets.checkin_number(site.delegates[1].id)
+        async with desk.http.get(site.url + f"/dashboard/papers/badges.pdf?number={number}") as r:
+            assert pdf_codes(await r.read()) == [[site.deep_link(site.delegates[1])]]
+        wrong = number[:-1] + str((int(number[-1]) + 1) % 10)  # a mistyped check digit finds nobody
+        async with desk.http.get(site.url + f"/dashboard/papers/badges.pdf?number={wrong}") as r:
+            assert r.status == 404 and "không có thẻ nào để in" in await r.text()
         async with staff.http.get(site.url + "/dashboard/papers/badges.pdf") as r:
             assert r.status == 403
+        async with staff.http.get(site.url + "/dashboard/mc") as r:
+            assert r.status == 403 and "Trần Thị Bích" not in await r.text()
     finally:
         await desk.close()
         await staff.close()

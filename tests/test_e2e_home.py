@@ -64,7 +64,8 @@ async def test_organizers_start_at_their_menu_and_help_lists_their_commands(runn
     await until_text(organizer, "Who holds which role")
     await organizer.send("/help")
     help_text = (await until_text(organizer, "/broadcast")).text
-    assert "Organizers" in help_text and {"/broadcast", "/agenda", "/export", "/import", "/roles", "/badges", "/mc"} <= listed(help_text)
+    assert "Organizers" in help_text and {"/broadcast", "/agenda", "/export", "/import", "/roles", "/badges",
+                                          "/mc"} <= listed(help_text)
     assert len(listed(help_text)) <= 18 and "/checkin" in help_text and "/checkin" not in listed(help_text)
 
 

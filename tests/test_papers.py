@@ -198,3 +198,16 @@ def test_an_introduction_naming_what_the_file_lacks_is_refused(tmp_path):
     assert "introduction.ranks.0: unknown category 'mayor'" in broken_event_file(tmp_path, wrong("ranks", ["mayor"]))
     assert "introduction.part: unknown part 'gala'" in broken_event_file(tmp_path, wrong("part", "gala"))
     assert "badge.width_mm" in broken_event_file(tmp_path, lambda d: d["badge"].update(width_mm=300))
+
+
+async def test_a_long_mc_list_comes_in_several_messages_in_order(site, fake):
+    many = [(f"Đại biểu Thứ {n:03d}", "quang_nam", "emulation_board", f"+849123{n:05d}") for n in range(150)]
+    await seat(site.app, many)
+    await site.account(9100, "Lễ tân 1", STAFF)
+    await _check_in(site, [m[0] for m in many])
+    organizer = fake.user(9001, first_name="Tổ chức", language_code="vi", started=True)
+    await organizer.send("/mc")
+    sent = await organizer.messages_until(lambda m: "Đại biểu Thứ 149" in m.text, timeout=20)
+    assert len(sent) >= 3 and all(len(m.text) <= 4096 for m in sent)
+    numbers = [int(line.split(".")[0]) for m in sent for line in m.text.splitlines() if line[:1].isdigit()]
+    assert numbers == list(range(1, 151))

@@ -1,6 +1,7 @@
 """The organizers' printed papers in the chat: /badges (a PDF of badge cards: everyone, a province, a category
-or one delegate, named after the command or chosen from its menu) and /mc (the MC's list of those checked in for the opening, in protocol order). Zalo carries
-no files: there /badges gives a one-time link to the dashboard, whose Printing section builds the same PDF."""
+or one delegate, named after the command or chosen from its menu) and /mc (the MC's list of those checked in
+for the opening, in protocol order). Zalo carries no files: there /badges gives a one-time link to the
+dashboard, whose Printing section builds the same PDF."""
 from __future__ import annotations
 
 from html import escape

@@ -70,7 +70,8 @@ async def test_badges_carry_the_current_code_and_the_words_on_them(site, fake):
     ticket = tickets.read(site.settings.secret_key, site.app.conference.id, tickets.find_token(site.deep_link(gia_lai)))
     assert ticket.version == 2
     text = pdf_pages(data)[0]
-    for words in ("Lê <Văn> & Co", "Gia Lai", "Văn phòng UBND tỉnh (thi đua)".upper(), tickets.checkin_number(gia_lai.id)):
+    for words in ("Lê <Văn> & Co", "Gia Lai", "Văn phòng UBND tỉnh (thi đua)".upper(),
+                  tickets.checkin_number(gia_lai.id)):
         assert words in text, words
     assert "Trần Thị Bích" not in text
 

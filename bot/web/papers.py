@@ -129,7 +129,8 @@ async def mc_page(request: web.Request) -> web.Response:
         return message_page("mc_title", "mc_missing", status=404, kind="dashboard")
     async with request.app["app"].db.session() as session:
         delegations = await papers.introduced(session, conference)
-    groups = "".join(f'<h2>{escape(heading)}</h2><ul class="mc">' + "".join(f"<li>{escape(line)}</li>" for line in lines)
+    groups = "".join(f'<h2>{escape(heading)}</h2><ul class="mc">'
+                     + "".join(f"<li>{escape(line)}</li>" for line in lines)
                      + "</ul>" for heading, lines in introduction_lines(delegations, conference, lang))
     now = utcnow().astimezone(conference.tz).strftime("%H:%M:%S")
     body = f"""<header class="bar"><h1>🎤 {t("mc_title")}</h1><span class="net online">{escape(now)}</span>

@@ -69,7 +69,8 @@ async def sheet_page(request: web.Request) -> web.Response:
 <a class="button" href="/desk">{t("desk_title")}</a></header>
 <main class="dashboard">{notice}<p class="hint">{t("sheet_list_hint")}</p>{_chooser(conference, part_code, province)}
 <form method="post" action="/desk/sheet">
-<input type="hidden" name="csrf" value="{escape(who.csrf)}"><input type="hidden" name="list" value="{escape(part_code)}">
+<input type="hidden" name="csrf" value="{escape(who.csrf)}">
+<input type="hidden" name="list" value="{escape(part_code)}">
 <input type="hidden" name="province" value="{escape(province)}">{table}
 <p><button type="submit" class="big">{t("sheet_enter")}</button></p></form></main>"""
     return page("sheet_list_title", body, csrf=who.csrf)

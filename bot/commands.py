@@ -46,6 +46,8 @@ COMMANDS = (
     Command("export", ORGANIZER, __("Lists in Excel: delegates, check-ins, rooms")),
     Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
     Command("import", ORGANIZER, __("Import a province's list of nominees")),
+    Command("badges", ORGANIZER, __("Badges to print (PDF): all, a province, a category, one delegate")),
+    Command("mc", ORGANIZER, __("The MC's list: delegates checked in, in protocol order")),
     Command("invite_secretariat", ORGANIZER, __("Invitation link for a province's secretariat")),
     Command("reports", ORGANIZER, __("Province reports: who sent theirs, all in one ZIP")),
     Command("final_report", ORGANIZER, __("The final report (Word and Excel)")),

@@ -148,6 +148,24 @@ class Province(_Model):
     words: Words = ()
 
 
+class Badge(_Model):
+    """The printed badge card's size (thẻ đại biểu), in millimetres; A4 sheets hold as many as fit."""
+
+    width_mm: float = Field(default=86, ge=50, le=190)
+    height_mm: float = Field(default=54, ge=40, le=140)
+
+
+class Introduction(_Model):
+    """The MC's list (giới thiệu đại biểu) at the opening of `part`, in protocol order: the provinces in the
+    order given (the rest after them, in the file's order), within each the categories by rank; categories
+    not ranked are not introduced."""
+
+    part: str
+    address: Text  # the form of address read before each name ("Đồng chí")
+    provinces: tuple[str, ...] = ()
+    ranks: tuple[str, ...] = Field(min_length=1)
+
+
 class Event(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     # the event's own language: what the bot fills in for a person (a suggested organization) is stored in it,
@@ -168,6 +186,8 @@ class Event(_Model):
     categories: tuple[Category, ...] = Field(min_length=1)
     provinces: tuple[Province, ...] = Field(min_length=1)
     province_reports: ProvinceReports | None = None
+    badge: Badge = Badge()
+    introduction: Introduction | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -199,6 +219,7 @@ class Event(_Model):
         for i, code in enumerate(self.province_reports.provinces if self.province_reports else ()):
             if self.province(code) is None:
                 raise ValueError(f"province_reports.provinces.{i}: unknown province {code!r}")
+        _check_introduction(self, parts_key)
         return self
 
     # lookups used everywhere; the tuples keep the file's order for menus
@@ -261,6 +282,19 @@ def _check_words(field: str, items: tuple) -> None:
             if owner.get(folded, item.code) != item.code:
                 raise ValueError(f"{field}.{i}.words: {word!r} also names {owner[folded]!r}")
             owner[folded] = item.code
+
+
+def _check_introduction(event: Event, parts_key: str) -> None:
+    found = event.introduction
+    if found is None:
+        return
+    if found.part not in {p.code for p in event.parts}:
+        raise ValueError(f"introduction.part: unknown part {found.part!r} (one of the {parts_key})")
+    for field, known in (("provinces", {p.code for p in event.provinces}),
+                         ("ranks", {c.code for c in event.categories})):
+        for i, code in enumerate(getattr(found, field)):
+            if code not in known:
+                raise ValueError(f"introduction.{field}.{i}: unknown {field[:-1].replace('rank', 'category')} {code!r}")
 
 
 def describe(error: ValidationError, named: Callable[[list], list] = list) -> str:

@@ -241,6 +241,19 @@ async def test_an_organizer_on_zalo_gets_the_dashboard_link(both, fake, fakezalo
     assert "/desk/login/" in (await answer(org, "/dashboard", "Bảng theo dõi")).text
 
 
+async def test_an_organizer_on_zalo_gets_the_badges_by_a_link_and_the_mcs_list(both, fake, fakezalo, db, conference):
+    org = await zalo_organizer(fake, fakezalo)
+    async with db.session() as session:  # a delegate, so that there are badges to print
+        registrant = await get_or_create_account(session, channel="telegram", user_id="7000", chat_id="7000",
+                                                 display_name="Chuyên viên")
+        await reg.register(session, conference, draft(), registrant=registrant, for_self=True)
+    choices = menu(await answer(org, "/badges", "Thẻ đại biểu để in"))
+    assert "Gia Lai" in choices and "🪪 Tất cả đại biểu" in choices
+    badges = (await answer(org, choices["🪪 Tất cả đại biểu"], "Zalo không gửi được tệp")).text
+    assert "/desk/login/" in badges and "mục In ấn" in badges
+    assert "Chưa có đại biểu nào điểm danh" in (await answer(org, "/mc", "Giới thiệu đại biểu")).text
+
+
 async def test_an_organizer_on_zalo_revokes_an_unused_invitation(both, fake, fakezalo):
     org = await zalo_organizer(fake, fakezalo)
     await staff_invited_from_zalo(fakezalo, org)

@@ -45,6 +45,11 @@ WORDS = {
     "via_link": ("Quét mã bằng camera", "Code scanned (camera)"), "via_photo": ("Ảnh mã QR", "Photo of the code"),
     "via_token": ("Nhập mã", "Code typed"), "via_search": ("Tìm theo tên/SĐT", "Name or phone search"),
     "via_desk": ("Quầy đón tiếp", "Reception desk"), "personal_link": ("Link đăng ký cá nhân", "Personal link"),
+    "sign_in_title": ("DANH SÁCH ĐẠI BIỂU KÝ TÊN", "SIGN-IN SHEET"), "signature": ("Ký tên", "Signature"),
+    "page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+    "nobody_registered": ("Không có đại biểu nào đăng ký.", "No delegate registered."),
+    "badges_title": ("Thẻ đại biểu", "Delegate badges"), "all_provinces": ("Các tỉnh", "All provinces"),
+    "via_sheet": ("Danh sách ký", "Signed sheet"),
 }
 
 

@@ -20,6 +20,7 @@ from bot.services import checkin, exports, final_report, outbox, province_report
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
+from bot.web.papers import printing_panel
 from bot.web.texts import TEXTS
 from models import Account, Broadcast, CheckIn, Delegate
 from models.account import ORGANIZER
@@ -167,7 +168,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
     if not may_open(who.role, ORGANIZER):
         return message_page("dashboard_title", "organizers_only", status=403, kind="login",
                             extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
-    return page("dashboard_title", _dashboard_body(who.account.display_name), scripts=("charts.js", "dashboard.js"),
+    return page("dashboard_title", _dashboard_body(who.account.display_name, request.app["app"].conference), scripts=("charts.js", "dashboard.js"),
                 csrf=who.csrf, kind="dashboard")
 
 
@@ -182,7 +183,7 @@ def _exports_links() -> str:
                                           ("final-report.xlsx", "export_final_xlsx")))
 
 
-def _dashboard_body(display_name: str) -> str:
+def _dashboard_body(display_name: str, conference: Event) -> str:
     return f"""<header class="bar">
 <h1>📊 {t("dashboard_title")}</h1>
 <label class="list">{t("list")} <select id="list"></select></label>
@@ -218,6 +219,7 @@ def _dashboard_body(display_name: str) -> str:
 <p id="no-reports" class="hint" hidden>{t("reports_none")}</p></section>
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
+{printing_panel(conference)}
 </main>"""
 
 

@@ -194,6 +194,7 @@ def _desk_header(display_name: str, *, dashboard: bool) -> str:
 <span id="pending" class="pending" hidden></span>
 <span class="spacer"></span>
 <span class="who">{escape(display_name)}</span>
+<a class="button" href="/desk/sheet">{t("sheet_list_open")}</a>
 {to_dashboard}
 <button type="button" id="lang" class="lang">{t("lang_switch")}</button>
 <form method="post" action="/desk/logout"><button type="submit">{t("logout")}</button></form>

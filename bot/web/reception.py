@@ -5,7 +5,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import auth, dashboard, desk, report_upload
+from bot.web import auth, dashboard, desk, papers, report_upload, sheet_entry
 from bot.web.html import STATIC, security_headers
 
 FILES = Path(__file__).resolve().parent / "static"
@@ -17,4 +17,6 @@ def setup(web_app: web.Application) -> None:
     desk.add_routes(web_app)
     dashboard.add_routes(web_app)
     report_upload.add_routes(web_app)  # a province's secretariat sends its report (from Zalo)
+    papers.add_routes(web_app)
+    sheet_entry.add_routes(web_app)
     web_app.router.add_static(STATIC, FILES)

@@ -32,4 +32,9 @@ class Seat(Base):
 
     @property
     def fingerprint(self) -> str:
-        return f"{self.vehicle}@{self.departs_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M}"
+        return fingerprint(self.vehicle, self.departs_at)
+
+
+def fingerprint(vehicle: str, departs_at: datetime) -> str:
+    """A seat as a delegate is told it: the vehicle and when it leaves."""
+    return f"{vehicle}@{departs_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M}"

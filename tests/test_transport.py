@@ -86,7 +86,7 @@ async def _register(db, conference, n: int, **changes) -> int:
                                               chat_id=str(700 + n), display_name=f"D{n}")
         delegate = await reg.register(session, conference, draft(full_name=f"Đại biểu {n}", phone=f"+8490100{n:04d}",
                                                                  **changes), registrant=account, for_self=True)
-        return delegate.id if isinstance(delegate, Delegate) else delegate[0].id
+        return delegate.id
 
 
 async def test_a_new_plan_tells_only_those_whose_seat_changed_and_flags_a_changed_arrival(db, conference):

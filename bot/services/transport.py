@@ -16,9 +16,9 @@ from bot.services.phone import display_phone, normalize_phone
 from bot.services.transport_plan import Plan, Traveller, plan_pickups, plan_trip, seats_of
 from models import Account, CheckIn, Delegate, DelegatePart, Seat
 from models.delegate import CONFIRMED
-from models.transport import PICKUP
+from models.outbox import TRANSPORT  # noqa: F401  (the outbox kind and audience of seat notices)
+from models.transport import PICKUP, fingerprint
 
-TRANSPORT = "transport"  # the outbox kind and audience of seat notices
 
 
 def arrival_at(conference: Event, delegate: Delegate) -> datetime | None:
@@ -31,14 +31,14 @@ def _traveller(conference: Event, d: Delegate) -> Traveller:
     return Traveller(d.id, d.province, d.full_name, arrival_at(conference, d))
 
 
-async def _confirmed(session: AsyncSession, conference: Event, *where) -> list[Delegate]:
+async def confirmed(session: AsyncSession, conference: Event, *where) -> list[Delegate]:
     return list(await session.scalars(select(Delegate).where(
         Delegate.event_id == conference.id, Delegate.status == CONFIRMED, *where).order_by(Delegate.id)))
 
 
 async def trip_delegates(session: AsyncSession, conference: Event, trip: Trip) -> list[Delegate]:
     """Everyone attending the trip's part: registered for it or checked in to it."""
-    return await _confirmed(session, conference, or_(
+    return await confirmed(session, conference, or_(
         Delegate.id.in_(select(DelegatePart.delegate_id).where(DelegatePart.part_code == trip.part)),
         Delegate.id.in_(select(CheckIn.delegate_id).where(CheckIn.part_code == trip.part))))
 
@@ -49,7 +49,7 @@ async def propose(session: AsyncSession, conference: Event) -> Plan:
     if transport is None:
         return plan
     if transport.pickups is not None:
-        flying = await _confirmed(session, conference, Delegate.travel_mode == transport.pickups.travel_mode)
+        flying = await confirmed(session, conference, Delegate.travel_mode == transport.pickups.travel_mode)
         plan = plan_pickups(transport, transport.pickups, [_traveller(conference, d) for d in flying])
     for trip in transport.trips:
         found = plan_trip(transport, trip, [_traveller(conference, d) for d in await trip_delegates(session, conference, trip)])
@@ -63,24 +63,29 @@ async def seats(session: AsyncSession, conference: Event) -> list[Seat]:
                                       .order_by(Seat.departs_at, Seat.trip, Seat.vehicle, Seat.delegate_id)))
 
 
+def to_tell(current: list[Seat], plan: Plan) -> set[int]:
+    """The delegates whose seat the plan gives, changes or takes away (a seat told before and kept: nobody)."""
+    wanted = {(p.delegate_id, p.trip): fingerprint(p.vehicle, p.departs_at) for p in plan.seats}
+    told = {(s.delegate_id, s.trip): s.told for s in current}
+    return ({s.delegate_id for s in current if (s.delegate_id, s.trip) not in wanted}
+            | {key[0] for key, seat in wanted.items() if told.get(key) != seat})
+
+
 async def apply(session: AsyncSession, conference: Event, plan: Plan) -> set[int]:
-    """The seats become the plan's (not committed). Returns the delegates whose seat is new, changed or gone:
-    those to tell. A seat the delegate was told before and keeps is left as it is."""
+    """The seats become the plan's (not committed). Returns the delegates to tell (`to_tell`)."""
     current = {(s.delegate_id, s.trip): s for s in await seats(session, conference)}
+    changed = to_tell(list(current.values()), plan)
     wanted = {(p.delegate_id, p.trip): p for p in plan.seats}
-    to_tell: set[int] = set()
     for key, seat in current.items():
         if key not in wanted:
             await session.delete(seat)
-            to_tell.add(seat.delegate_id)
     for key, placed in wanted.items():
-        seat = current.get(key) or Seat(event_id=conference.id, delegate_id=placed.delegate_id, trip=placed.trip)
+        seat = current.get(key) or Seat(event_id=conference.id, delegate_id=placed.delegate_id, trip=placed.trip,
+                                        told="")
         seat.vehicle, seat.departs_at, seat.arrival_at = placed.vehicle, placed.departs_at, placed.arrival_at
         session.add(seat)
-        if seat.told != seat.fingerprint:
-            to_tell.add(seat.delegate_id)
     await session.flush()
-    return to_tell
+    return changed
 
 
 async def mark_told(session: AsyncSession, delegate_ids: set[int]) -> None:
@@ -103,7 +108,7 @@ async def recipients(session: AsyncSession, delegate_ids: set[int]) -> list[Reci
 
 async def of_account(session: AsyncSession, conference: Event, account_id: int) -> list[tuple[Delegate, list[Seat]]]:
     """The delegates a chat stands for (confirmed ones) with their seats, for the notice and for /me."""
-    found = await _confirmed(session, conference,
+    found = await confirmed(session, conference,
                              or_(Delegate.account_id == account_id, Delegate.registered_by_id == account_id))
     return [(d, await of_delegate(session, d.id)) for d in found]
 
@@ -119,6 +124,13 @@ def arrival_changed(conference: Event, delegate: Delegate, seat: Seat) -> bool:
         return False
     return (not delegate.active or delegate.travel_mode != pickups.travel_mode
             or arrival_at(conference, delegate) != seat.arrival_at)
+
+
+ARRIVAL_FIELDS = {"arrival_date", "arrival_time", "travel_mode"}  # what a pick-up was planned from
+
+
+async def pickup_changed(session: AsyncSession, conference: Event, delegate: Delegate) -> bool:
+    return any(arrival_changed(conference, delegate, s) for s in await of_delegate(session, delegate.id))
 
 
 async def changed_arrivals(session: AsyncSession, conference: Event) -> list[tuple[Delegate, Seat]]:
@@ -139,9 +151,9 @@ async def find_delegate(session: AsyncSession, conference: Event, raw: str) -> l
     """By record number (#12 or 12) or by phone."""
     token = raw.strip().lstrip("#")
     if token.isdigit() and len(token) < 9:
-        return await _confirmed(session, conference, Delegate.id == int(token))
+        return await confirmed(session, conference, Delegate.id == int(token))
     phone = normalize_phone(raw)
-    return await _confirmed(session, conference, Delegate.phone == phone) if phone else []
+    return await confirmed(session, conference, Delegate.phone == phone) if phone else []
 
 
 async def move(session: AsyncSession, conference: Event, who: str, vehicle: str) -> Seat | MoveRefusal:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services import checkin, exports, outbox
+from bot.services import checkin, exports, outbox, transport, transport_sheets
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
@@ -36,6 +36,7 @@ EXPORTS = {  # file name → (content type, builder); organizers' files hold pho
     "delegates.csv": ("text/csv", lambda s, c, lang: exports.delegates_csv(s, c, personal=True, lang=lang)),
     "checkins.xlsx": (XLSX, lambda s, c, lang: exports.checkin_report(s, c, lang=lang)),
     "rooms.xlsx": (XLSX, lambda s, c, lang: exports.rooms_report(s, c, personal=True, lang=lang)),
+    "transport.xlsx": (XLSX, lambda s, c, lang: transport_sheets.manifest(s, c, lang=lang)),
 }
 
 
@@ -95,6 +96,31 @@ async def _broadcasts(session: AsyncSession, conference: Event) -> list[dict]:
     return result
 
 
+def _trip_name(conference: Event, trip: str) -> dict[str, str]:
+    found = conference.transport.trip(trip) if conference.transport else None
+    if found is not None:
+        return both(found.title)
+    place = conference.transport.pickups.place if conference.transport and conference.transport.pickups else None
+    return {lang: "🛬 " + (place.get(lang) if place else trip) for lang in ("vi", "en")}
+
+
+async def _transport(session: AsyncSession, conference: Event) -> dict:
+    """The runs as planned (trip, departure, vehicle, people of seats) and the arrivals changed since."""
+    if conference.transport is None:
+        return {"runs": [], "changed": []}
+    runs: Counter = Counter((s.trip, s.departs_at, s.vehicle) for s in await transport.seats(session, conference))
+    def local(moment: datetime) -> str:
+        return moment.astimezone(conference.tz).strftime("%d/%m %H:%M")
+
+    vehicle = conference.transport.vehicle
+    return {"runs": [{"trip": _trip_name(conference, trip), "departs": local(at),
+                      "vehicle": both(vehicle(code).label) if vehicle(code) else {"vi": code, "en": code},
+                      "people": n, "seats": vehicle(code).seats if vehicle(code) else 0}
+                     for (trip, at, code), n in runs.items()],
+            "changed": [{"name": d.full_name, "departs": local(s.departs_at)}
+                        for d, s in await transport.changed_arrivals(session, conference)]}
+
+
 @api(ORGANIZER)
 async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
     conference: Event = request.app["app"].conference
@@ -116,6 +142,7 @@ async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> 
         "provinces": provinces, "categories": categories,
         "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,
         "broadcasts": await _broadcasts(session, conference),
+        "transport": await _transport(session, conference),
         "now": utcnow().astimezone(conference.tz).strftime("%H:%M:%S"),
     })
 
@@ -151,7 +178,8 @@ def _exports_links() -> str:
         f'<a class="button" data-export="{escape(name)}" href="/dashboard/export/{escape(name)}" download>'
         f'{t(key)}</a>' for name, key in (("delegates.xlsx", "export_delegates_xlsx"),
                                           ("delegates.csv", "export_delegates_csv"),
-                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms")))
+                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms"),
+                                          ("transport.xlsx", "export_transport")))
 
 
 def _dashboard_body(display_name: str) -> str:
@@ -186,6 +214,9 @@ def _dashboard_body(display_name: str) -> str:
 <section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
 <p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
 </div>
+<section class="panel"><h2>{t("transport")}</h2><table id="transport" class="numbers"></table>
+<ul id="transport-changed" class="warnings"></ul>
+<p id="no-transport" class="hint" hidden>{t("no_transport")}</p></section>
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 </main>"""

@@ -2,12 +2,16 @@
 confirm); each delegate is told their vehicle, time and meeting point once; a changed arrival is flagged and,
 planned again, told again to that delegate only; a move by hand; the manifest read back; the role refused."""
 import io
+from datetime import time
 
 import openpyxl
 from sqlalchemy import select
 
+from bot.services import transport
 from models import Broadcast, Seat
+from models.account import ORGANIZER
 from testkit.crowd import seat_each
+from testkit.desk_site import site  # noqa: F401  (the fixture)
 from testkit.flows import handled, organizer_in_english, until_button, until_text
 
 TRAVELLERS = [  # what differs from testkit.records.draft (by air, 26/7 10:30, reception and conference)
@@ -129,3 +133,28 @@ async def test_transport_is_for_organizers_only(running, fake, db, conference):
     async with db.session() as session:
         assert (await session.scalar(select(Seat))) is None
         assert (await session.scalar(select(Broadcast))) is None
+
+
+async def test_dashboard_shows_the_runs_and_flags_a_changed_arrival_in_the_manifest(site):
+    conference = site.app.conference
+    async with site.app.db.session() as session:
+        await transport.apply(session, conference, await transport.propose(session, conference))
+        site.delegates[1].arrival_time = time(18, 0)
+        session.add(site.delegates[1])
+        await session.commit()
+    board = await site.client(await site.account(9001, "Ban Tổ chức", ORGANIZER), ORGANIZER)
+    try:
+        status, numbers = await board.get("/dashboard/api/numbers")
+        assert status == 200
+        assert numbers["transport"]["runs"] == [{
+            "trip": {"vi": "🛬 Sân bay Liên Khương", "en": "🛬 Liên Khương airport"}, "departs": "26/07 10:30",
+            "vehicle": {"vi": "Xe 7 chỗ số 1 (tạm)", "en": "7-seat car no. 1 (provisional)"}, "people": 5, "seats": 6}]
+        assert numbers["transport"]["changed"] == [{"name": site.delegates[1].full_name, "departs": "26/07 10:30"}]
+        async with board.http.get(f"{site.url}/dashboard/export/transport.xlsx") as response:
+            assert response.status == 200
+            book = openpyxl.load_workbook(io.BytesIO(await response.read()))
+        rows = {r[4].value: r[9].value for r in book["Đón sân bay"].iter_rows(min_row=2)}
+        assert rows[site.delegates[1].full_name] == "Đã đổi giờ đến sau khi xếp xe"
+        assert [name for name, remark in rows.items() if remark] == [site.delegates[1].full_name]
+    finally:
+        await board.close()

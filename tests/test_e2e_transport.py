@@ -12,7 +12,8 @@ from models import Broadcast, Seat
 from models.account import ORGANIZER
 from testkit.crowd import seat_each
 from testkit.desk_site import site  # noqa: F401  (the fixture)
-from testkit.flows import handled, organizer_in_english, until_button, until_text
+from testkit.flows import choose_vietnamese, handled, organizer_in_english, until_button, until_text
+from testkit.zalo_flows import answer, menu, seat_zalo
 
 TRAVELLERS = [  # what differs from testkit.records.draft (by air, 26/7 10:30, reception and conference)
     {},
@@ -158,3 +159,23 @@ async def test_dashboard_shows_the_runs_and_flags_a_changed_arrival_in_the_manif
         assert [name for name, remark in rows.items() if remark] == [site.delegates[1].full_name]
     finally:
         await board.close()
+
+
+async def test_an_organizer_on_zalo_plans_by_typing_and_a_zalo_delegate_is_told(both, fake, fakezalo, db, conference):
+    delegate, _account = await seat_zalo(db, fakezalo, conference, "Đại biểu Zalo", parts=["exchange"])
+    inviter = fake.user(9001, first_name="Tổ chức", language_code="vi")
+    await choose_vietnamese(inviter)
+    await inviter.send("/invite_organizer")
+    link = (await until_text(inviter, "https://t.me/")).text.split("\n")[-1]
+    organizer = fakezalo.user("Ban Tổ chức Zalo")
+    await answer(organizer, link, "quyền Ban Tổ chức")
+    overview = await answer(organizer, "/transport", "Chưa xếp xe đưa đón")
+    assert "📥" not in overview.text  # no file on Zalo: the manifest is on the dashboard
+    preview = await answer(organizer, menu(overview)["🔄 Xếp xe đón và xe tham quan"], "Kế hoạch xe đưa đón")
+    assert "1 cuộc trò chuyện" in preview.text
+    await answer(organizer, menu(preview)["✅ Xác nhận và thông báo"], "Đã lưu kế hoạch")
+    notice = await delegate.until_text("Xe đưa đón do Ban Tổ chức bố trí", timeout=20)
+    assert "Đón tại Sân bay Liên Khương" in notice.text and "Tham quan thực tế (27/7)" in notice.text
+    assert "<b>" not in notice.text and "Điểm hẹn" in notice.text
+    card = await answer(delegate, "/me", "Đại biểu Zalo")
+    assert "Xe 7 chỗ số 1 (tạm)" in card.text and "Xe 45 chỗ số 1 (tạm)" in card.text

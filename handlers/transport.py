@@ -54,7 +54,7 @@ async def overview(message: Message, command: CommandObject, here: Here, channel
         await moved(message, command.args, here)
         return
     await here.state.clear()
-    seats = await transport.seats(here.session, conference)
+    seats = await transport.seats(here.session, conference, riding=True)
     lines = [plan_text(conference, _as_plan(seats), {}, lang) if seats else _("🚌 No transport is planned yet.")]
     for delegate, seat in await transport.changed_arrivals(here.session, conference):
         lines.append(_("⚠️ {name}'s arrival changed after planning (pick-up {when}): plan again.").format(

@@ -112,6 +112,22 @@ async def test_a_new_plan_tells_only_those_whose_seat_changed_and_flags_a_change
         assert await transport.changed_arrivals(session, conference) == []
 
 
+async def test_a_cancelled_registration_is_flagged_then_loses_its_seat_untold(db, conference):
+    kept = await _register(db, conference, 1)
+    gone = await _register(db, conference, 2)
+    async with db.session() as session:
+        await transport.mark_told(session, await transport.apply(session, conference,
+                                                                 await transport.propose(session, conference)))
+        await session.commit()
+        await reg.cancel(session, await session.get(Delegate, gone))
+        assert [d.id for d, _ in await transport.changed_arrivals(session, conference)] == [gone]
+        assert [s.delegate_id for s in await transport.seats(session, conference, riding=True)] == [kept]
+        told = await transport.apply(session, conference, await transport.propose(session, conference))
+        assert told == {gone} and await transport.recipients(session, told) == []
+        await session.commit()
+        assert [s.delegate_id for s in await transport.seats(session, conference)] == [kept]
+
+
 async def test_a_move_is_refused_for_a_full_or_unknown_vehicle(db, conference):
     ids = [await _register(db, conference, n, arrival_time="09:00") for n in range(8)]
     async with db.session() as session:

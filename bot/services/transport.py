@@ -58,9 +58,12 @@ async def propose(session: AsyncSession, conference: Event) -> Plan:
     return plan
 
 
-async def seats(session: AsyncSession, conference: Event) -> list[Seat]:
-    return list(await session.scalars(select(Seat).where(Seat.event_id == conference.id)
-                                      .order_by(Seat.departs_at, Seat.trip, Seat.vehicle, Seat.delegate_id)))
+async def seats(session: AsyncSession, conference: Event, *, riding: bool = False) -> list[Seat]:
+    """Every seat; `riding`: only those of confirmed delegates (what the host's lists count)."""
+    query = select(Seat).where(Seat.event_id == conference.id)
+    if riding:
+        query = query.where(Seat.delegate_id.in_(select(Delegate.id).where(Delegate.status == CONFIRMED)))
+    return list(await session.scalars(query.order_by(Seat.departs_at, Seat.trip, Seat.vehicle, Seat.delegate_id)))
 
 
 def to_tell(current: list[Seat], plan: Plan) -> set[int]:
@@ -94,10 +97,12 @@ async def mark_told(session: AsyncSession, delegate_ids: set[int]) -> None:
 
 
 async def recipients(session: AsyncSession, delegate_ids: set[int]) -> list[Recipient]:
-    """One recipient per chat (the delegate's own, or the colleague's who registered them)."""
+    """One recipient per chat (the delegate's own, or the colleague's who registered them); a cancelled
+    registration is not told that its seat is gone."""
     names: dict[int, list[str]] = defaultdict(list)
     if delegate_ids:
-        for d in await session.scalars(select(Delegate).where(Delegate.id.in_(delegate_ids)).order_by(Delegate.id)):
+        for d in await session.scalars(select(Delegate).where(Delegate.id.in_(delegate_ids),
+                                                              Delegate.status == CONFIRMED).order_by(Delegate.id)):
             account_id = d.account_id or d.registered_by_id
             if account_id is not None:
                 names[account_id].append(f"{d.full_name} ({display_phone(d.phone)})")

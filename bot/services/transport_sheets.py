@@ -37,7 +37,7 @@ def _local(conference: Event, moment):
 
 async def manifest(session: AsyncSession, conference: Event, *, lang: str = "vi") -> bytes:
     facts, w = await load_facts(session, conference, lang), _w(lang)
-    seats = await transport.seats(session, conference)
+    seats = await transport.seats(session, conference, riding=True)
     people = {d.id: d for d in await transport.confirmed(session, conference)}
     changed = {s.id for _, s in await transport.changed_arrivals(session, conference)}
     workbook = new_workbook()

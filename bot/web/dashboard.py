@@ -108,7 +108,7 @@ async def _transport(session: AsyncSession, conference: Event) -> dict:
     """The runs as planned (trip, departure, vehicle, people of seats) and the arrivals changed since."""
     if conference.transport is None:
         return {"runs": [], "changed": []}
-    runs: Counter = Counter((s.trip, s.departs_at, s.vehicle) for s in await transport.seats(session, conference))
+    runs: Counter = Counter((s.trip, s.departs_at, s.vehicle) for s in await transport.seats(session, conference, riding=True))
     def local(moment: datetime) -> str:
         return moment.astimezone(conference.tz).strftime("%d/%m %H:%M")
 

@@ -20,7 +20,7 @@ from bot.services.transport_plan import Placed, Plan
 from bot.services.transport_sheets import manifest
 from handlers.broadcast import start_progress
 from handlers.filters import HasRole, organizers_only, organizers_only_button
-from models import Seat
+from models import Delegate, Seat
 from models.account import ORGANIZER
 from models.base import utcnow
 from models.outbox import TRANSPORT
@@ -50,6 +50,9 @@ async def overview(message: Message, command: CommandObject, here: Here, channel
     if conference.transport is None:
         await message.answer(_("The event file lists no vehicles, so there is no transport to plan."))
         return
+    if command.args and command.args.strip().lower() == "plan":
+        await show_plan(message, here)
+        return
     if command.args:
         await moved(message, command.args, here)
         return
@@ -68,6 +71,11 @@ async def overview(message: Message, command: CommandObject, here: Here, channel
 
 async def preview(callback: CallbackQuery, here: Here) -> None:
     await callback.answer()
+    await show_plan(callback, here)
+
+
+async def show_plan(target: Message | CallbackQuery, here: Here) -> None:
+    """The plan made now from the registrations, with how many would be told, and ✅ to confirm it."""
     conference, session = here.conference, here.session
     plan = await transport.propose(session, conference)
     told = transport.to_tell(await transport.seats(session, conference), plan)
@@ -78,7 +86,7 @@ async def preview(callback: CallbackQuery, here: Here) -> None:
         "Only those whose seat is new or changed are told: {chats} chats ({delegates} delegates). The plan is "
         "made again from the registrations when confirmed; moves made by hand are replaced.").format(
         chats=len(chats), delegates=len(told))])
-    await show(callback, here.state, text, column([
+    await show(target, here.state, text, column([
         Button(_("✅ Confirm and notify"), Pick(step="tr_go", key="yes").pack()),
         Button(_("Cancel"), Pick(step="tr_go", key="no").pack())]))
 
@@ -136,8 +144,7 @@ async def moved(message: Message, args: str, here: Here, postman=None) -> None:
     if isinstance(result, transport.MoveRefusal):
         await message.answer(MOVE_REFUSALS[result.reason](result))
         return
-    delegate = next(d for d in await transport.confirmed(here.session, here.conference)
-                    if d.id == result.delegate_id)
+    delegate = await here.session.get(Delegate, result.delegate_id)
     text = _("{name}: {vehicle}, leaves {when}.").format(
         name=escape(delegate.full_name), vehicle=escape(vehicle_label(here.conference, result.vehicle, here.lang)),
         when=when(here.conference, result.departs_at, here.lang))

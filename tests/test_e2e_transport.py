@@ -60,8 +60,10 @@ async def test_plan_tells_each_delegate_once_and_a_changed_arrival_again(running
     assert "Xe 45 chỗ số 1 (tạm)" in notices(users[4])[0].text and "Đón tại" not in notices(users[4])[0].text
     assert notices(users[3]) == [] and notices(users[5]) == []
 
-    # the same plan again: nobody told twice
-    await plan_and_confirm(org, "0")
+    # the same plan again (typed as a command): nobody told twice
+    await org.send("/transport plan")
+    assert "0 chats" in (await until_button(org, "✅ Confirm and notify")).text
+    await org.press("✅ Confirm and notify")
     await until_text(org, "Nobody's seat changed")
     await handled(running)
     assert [len(notices(u)) for u in users] == [1, 1, 1, 0, 1, 0]

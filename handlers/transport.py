@@ -84,7 +84,8 @@ async def show_plan(target: Message | CallbackQuery, here: Here) -> None:
     await here.state.set_state(TransportPlan.confirm)
     text = "\n\n".join([plan_text(conference, plan, await _names(here), here.lang), _(
         "Only those whose seat is new or changed are told: {chats} chats ({delegates} delegates). The plan is "
-        "made again from the registrations when confirmed; moves made by hand are replaced.").format(
+        "made again from the registrations when confirmed; a move made by hand is kept while its run leaves at the "
+        "same time and the vehicle has a seat left.").format(
         chats=len(chats), delegates=len(told))])
     await show(target, here.state, text, column([
         Button(_("✅ Confirm and notify"), Pick(step="tr_go", key="yes").pack()),

@@ -2,13 +2,14 @@
 
 `arrival_at` is the arrival the seat was planned for: when the delegate's arrival changes afterwards the seat is
 flagged to the host. `told` is the seat as the delegate was last told it (empty: not yet), so a new plan tells only
-those whose seat changed.
+those whose seat changed. `pinned`: an organizer moved the delegate to this vehicle; a new plan keeps it while the
+run leaves at the same time and the vehicle has a seat left.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -28,6 +29,7 @@ class Seat(Base):
     departs_at: Mapped[datetime] = mapped_column(UTCDateTime)
     arrival_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     told: Mapped[str] = mapped_column(String(128), default="")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)  # moved by hand: a new plan keeps the vehicle
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property

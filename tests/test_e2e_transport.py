@@ -100,6 +100,8 @@ async def test_plan_tells_each_delegate_once_and_a_changed_arrival_again(running
     await until_text(users[0], "Xe 16 chỗ số 1 (tạm)", timeout=20)
     await org.send(f"/transport move #{ids[0]} van_1")
     await until_text(org, "Nothing changed")
+    await plan_and_confirm(org, "0")  # planned again: the move by hand is kept, nobody told
+    await until_text(org, "Nobody's seat changed")
     await handled(running)
     assert [len(notices(u)) for u in users] == [2, 1, 2, 0, 1, 0]
     async with db.session() as session:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from bot.event import Pickups, Text, Transport, Trip, Vehicle
 from bot.services import registration as reg, transport
 from bot.services.accounts import get_or_create_account
-from bot.services.transport_plan import NO_ROOM, NO_TIME, Traveller, fill, group_arrivals, plan_pickups, plan_trip
+from bot.services.transport_plan import (NO_ROOM, NO_TIME, Placed, Traveller, fill, group_arrivals, keep_moves,
+                                         plan_pickups, plan_trip)
 from models import Delegate, Seat
 from models.transport import PICKUP
 from testkit.event_file import broken_event_file
@@ -149,3 +150,24 @@ async def test_a_move_is_refused_for_a_full_or_unknown_vehicle(db, conference):
         assert full.reason == "full" and full.seats == 6
         count = len(list(await session.scalars(select(Seat).where(Seat.vehicle == "car_1"))))
         assert count == 6
+        await session.commit()
+        # planned again: the moves by hand are kept (and nobody is told: the seats did not change)
+        await transport.mark_told(session, set(ids))
+        assert await transport.apply(session, conference, await transport.propose(session, conference)) == set()
+        await session.commit()
+        rides = {s.delegate_id: s.vehicle for s in await transport.seats(session, conference)}
+        assert [rides[n] for n in ids] == [other] + ["car_1"] * 6 + [rides[ids[7]]] and rides[ids[7]] != "car_1"
+
+
+def test_a_move_by_hand_is_kept_while_its_run_leaves_at_the_same_time_and_has_room():
+    t = fleet(2, 15)
+    plan = plan_pickups(t, t.pickups, people(at(9), at(9), at(9)))
+    assert {s.vehicle for s in plan.seats} == {"v1"}
+    moves = [Placed(1, PICKUP, "v0", at(9)), Placed(2, PICKUP, "v0", at(9)), Placed(3, PICKUP, "v0", at(9)),
+             Placed(4, PICKUP, "v0", at(8))]
+    kept = keep_moves(plan, moves, lambda trip, vehicle: {"v0": 2, "v1": 15}[vehicle])
+    assert [(s.delegate_id, s.vehicle) for s in kept.seats] == [(1, "v0"), (2, "v0"), (3, "v1")]  # v0 holds two
+    # the first now lands at 10:30, in a run of its own: the move (made for the 9:00 run) no longer holds
+    later = plan_pickups(t, t.pickups, people(at(10, 30), at(9), at(9)))
+    assert {(s.delegate_id, s.vehicle) for s in keep_moves(later, moves[:1], lambda trip, v: 15).seats} == {
+        (1, "v1"), (2, "v0"), (3, "v0")}

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event, Trip
 from bot.services.outbox import Recipient
 from bot.services.phone import display_phone, normalize_phone
-from bot.services.transport_plan import Plan, Traveller, plan_pickups, plan_trip, seats_of
+from bot.services.transport_plan import Placed, Plan, Traveller, keep_moves, plan_pickups, plan_trip, seats_of
 from models import Account, CheckIn, Delegate, DelegatePart, Seat
 from models.delegate import CONFIRMED
 from models.outbox import TRANSPORT  # noqa: F401  (the outbox kind and audience of seat notices)
@@ -55,7 +55,9 @@ async def propose(session: AsyncSession, conference: Event) -> Plan:
         found = plan_trip(transport, trip, [_traveller(conference, d) for d in await trip_delegates(session, conference, trip)])
         plan.seats += found.seats
         plan.unseated += found.unseated
-    return plan
+    moves = [Placed(s.delegate_id, s.trip, s.vehicle, s.departs_at) for s in await seats(session, conference)
+             if s.pinned]
+    return keep_moves(plan, moves, lambda trip, vehicle: seats_of(transport, trip).get(vehicle, 0))
 
 
 async def seats(session: AsyncSession, conference: Event, *, riding: bool = False) -> list[Seat]:
@@ -84,7 +86,9 @@ async def apply(session: AsyncSession, conference: Event, plan: Plan) -> set[int
             await session.delete(seat)
     for key, placed in wanted.items():
         seat = current.get(key) or Seat(event_id=conference.id, delegate_id=placed.delegate_id, trip=placed.trip,
-                                        told="")
+                                        told="", pinned=False)
+        # a move by hand holds while the plan keeps the delegate in that vehicle at that time
+        seat.pinned = bool(seat.pinned) and (seat.vehicle, seat.departs_at) == (placed.vehicle, placed.departs_at)
         seat.vehicle, seat.departs_at, seat.arrival_at = placed.vehicle, placed.departs_at, placed.arrival_at
         session.add(seat)
     await session.flush()
@@ -163,7 +167,8 @@ async def find_delegate(session: AsyncSession, conference: Event, raw: str) -> l
 
 async def move(session: AsyncSession, conference: Event, who: str, vehicle: str) -> Seat | MoveRefusal:
     """The delegate's seat on the trip (or pick-up run) `vehicle` serves moves to it, at the same departure;
-    refused when that vehicle is full then. Committed; the caller tells the delegate."""
+    refused when that vehicle is full then. Flushed, not committed: the caller tells the delegate. A new plan
+    keeps the move (`keep_moves`)."""
     transport = conference.transport
     known = tuple(v.code for v in transport.vehicles) if transport else ()
     found = await find_delegate(session, conference, who)
@@ -182,6 +187,6 @@ async def move(session: AsyncSession, conference: Event, who: str, vehicle: str)
     capacity = seats_of(transport, seat.trip)[vehicle]
     if taken >= capacity:
         return MoveRefusal("full", known, capacity)
-    seat.vehicle = vehicle
+    seat.vehicle, seat.pinned = vehicle, True
     await session.flush()
     return seat

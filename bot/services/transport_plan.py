@@ -9,8 +9,9 @@ plan as unseated, with the reason, so the host sees them and nobody is lost.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.event import Pickups, Transport, Trip, Vehicle
@@ -100,6 +101,23 @@ def plan_trip(transport: Transport, trip: Trip, travellers: Sequence[Traveller])
     seated, left = fill(travellers, [transport.vehicle(code) for code in trip.vehicles])
     return Plan([Placed(t.delegate_id, trip.code, vehicle, trip.departs_at) for t, vehicle in seated],
                 [Unseated(t.delegate_id, trip.code, NO_ROOM) for t in left])
+
+
+def keep_moves(plan: Plan, moves: Sequence[Placed], capacity: Callable[[str, str], int]) -> Plan:
+    """Moves organizers made by hand survive a new plan: a delegate whose run (trip and departure) is the one
+    they were moved in goes back to the vehicle they were moved to, while it has a seat left in that run."""
+    moved = {(m.delegate_id, m.trip): m for m in moves}
+    taken = Counter((s.trip, s.departs_at, s.vehicle) for s in plan.seats)
+    seats = []
+    for seat in plan.seats:
+        move = moved.get((seat.delegate_id, seat.trip))
+        if (move is not None and move.departs_at == seat.departs_at and move.vehicle != seat.vehicle
+                and taken[(seat.trip, seat.departs_at, move.vehicle)] < capacity(seat.trip, move.vehicle)):
+            taken[(seat.trip, seat.departs_at, seat.vehicle)] -= 1
+            taken[(seat.trip, seat.departs_at, move.vehicle)] += 1
+            seat = replace(seat, vehicle=move.vehicle)
+        seats.append(seat)
+    return Plan(seats, plan.unseated)
 
 
 def seats_of(transport: Transport, trip: str) -> dict[str, int]:

@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('departs_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('arrival_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('told', sa.String(length=128), nullable=False),
+    sa.Column('pinned', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['delegate_id'], ['delegates.id'], name=op.f('fk_transport_seats_delegate_id_delegates'),
                             ondelete='CASCADE'),

@@ -16,7 +16,6 @@ from bot.services.phone import display_phone, normalize_phone
 from bot.services.transport_plan import Placed, Plan, Traveller, keep_moves, plan_pickups, plan_trip, seats_of
 from models import Account, CheckIn, Delegate, DelegatePart, Seat
 from models.delegate import CONFIRMED
-from models.outbox import TRANSPORT  # noqa: F401  (the outbox kind and audience of seat notices)
 from models.transport import PICKUP, fingerprint
 
 

@@ -43,6 +43,7 @@ COMMANDS = (
     Command("invites", ORGANIZER, __("Open invitations (revoke)")),
     Command("broadcast", ORGANIZER, __("Send a message to delegates")),
     Command("agenda", ORGANIZER, __("Change the agenda (time, place, cancel, add)")),
+    Command("transport", ORGANIZER, __("Airport pick-ups and buses: plan, move, manifest")),
     Command("export", ORGANIZER, __("Lists in Excel: delegates, check-ins, rooms")),
     Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
     Command("import", ORGANIZER, __("Import a province's list of nominees")),
@@ -73,7 +74,8 @@ HOME = {
             Shortcut("stats", __("📊 Arrivals")), Shortcut("desk", __("💻 Desk page (computer)"))),
     ORGANIZER: (Shortcut("broadcast", __("📣 Message to delegates")), Shortcut("agenda", __("🗓 Change the agenda")),
                 Shortcut("export", __("📥 Lists (Excel)")), Shortcut("questions", __("❔ Open questions")),
-                Shortcut("roles", __("👤 Roles and invitations")), Shortcut("dashboard", __("📈 Dashboard (computer)"))),
+                Shortcut("roles", __("👤 Roles and invitations")), Shortcut("dashboard", __("📈 Dashboard (computer)")),
+                Shortcut("transport", __("🚌 Transport"))),
 }
 HEADINGS = {ORGANIZER: __("Organizers"), STAFF: __("Reception staff"), DELEGATE: __("Everyone")}
 

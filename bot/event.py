@@ -164,6 +164,59 @@ class Introduction(_Model):
     address: Text  # the form of address read before each name ("Đồng chí")
     provinces: tuple[str, ...] = ()
     ranks: tuple[str, ...] = Field(min_length=1)
+Code = str  # a vehicle's or a trip's code in the event file
+
+
+class Vehicle(_Model):
+    """A vehicle the host provides, with the seats it has for delegates (the driver's not counted)."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: Text
+    seats: int = Field(gt=0, le=100)
+
+
+class Pickups(_Model):
+    """Arrivals by `travel_mode` are met at `place`: those landing within `window_minutes` of the first of them
+    share a run, which leaves when the last of them has landed; a vehicle is back for another run
+    `round_trip_minutes` after it left."""
+
+    travel_mode: str
+    place: Text
+    meeting_point: Text
+    window_minutes: int = Field(default=60, gt=0, le=24 * 60)
+    round_trip_minutes: int = Field(default=150, ge=0, le=24 * 60)
+    vehicles: tuple[Code, ...] = Field(min_length=1)
+
+
+class Trip(_Model):
+    """A ride everyone attending a part takes together (the field visit): when and where they meet."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    part: str
+    title: Text
+    departs_at: datetime
+    meeting_point: Text
+    vehicles: tuple[Code, ...] = Field(min_length=1)
+
+    @field_validator("departs_at")
+    @classmethod
+    def _needs_offset(cls, value: datetime) -> datetime:
+        if value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2023-07-27T13:15:00+07:00")
+        return value
+
+
+class Transport(_Model):
+    vehicles: tuple[Vehicle, ...] = Field(min_length=1)
+    pickups: Pickups | None = None
+    trips: tuple[Trip, ...] = ()
+    provisional: bool = False
+
+    def vehicle(self, code: str) -> Vehicle | None:
+        return next((v for v in self.vehicles if v.code == code), None)
+
+    def trip(self, code: str) -> Trip | None:
+        return next((t for t in self.trips if t.code == code), None)
 
 
 class Event(_Model):
@@ -188,6 +241,7 @@ class Event(_Model):
     province_reports: ProvinceReports | None = None
     badge: Badge = Badge()
     introduction: Introduction | None = None
+    transport: Transport | None = None  # vehicles, airport pick-ups and trips; none: no transport arranged
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -220,6 +274,8 @@ class Event(_Model):
             if self.province(code) is None:
                 raise ValueError(f"province_reports.provinces.{i}: unknown province {code!r}")
         _check_introduction(self, parts_key)
+        if self.transport is not None:
+            _check_transport(self.transport, {p.code for p in self.parts}, {t.code for t in self.travel_modes})
         return self
 
     # lookups used everywhere; the tuples keep the file's order for menus
@@ -295,6 +351,28 @@ def _check_introduction(event: Event, parts_key: str) -> None:
         for i, code in enumerate(getattr(found, field)):
             if code not in known:
                 raise ValueError(f"introduction.{field}.{i}: unknown {field[:-1].replace('rank', 'category')} {code!r}")
+def _check_transport(transport: Transport, parts: set[str], travel_modes: set[str]) -> None:
+    """Every vehicle named exists, once; a trip's part and the pick-ups' travel mode are the file's."""
+    seen: set[str] = set()
+    for vehicle in transport.vehicles:
+        if vehicle.code in seen:
+            raise ValueError(f"transport.vehicles: code {vehicle.code!r} appears twice")
+        seen.add(vehicle.code)
+    uses = [("transport.pickups", transport.pickups.vehicles)] if transport.pickups else []
+    uses += [(f"transport.trips.{i}", trip.vehicles) for i, trip in enumerate(transport.trips)]
+    for where, codes in uses:
+        for code in codes:
+            if code not in seen:
+                raise ValueError(f"{where}.vehicles: unknown vehicle {code!r} (known: {', '.join(sorted(seen))})")
+    if transport.pickups and transport.pickups.travel_mode not in travel_modes:
+        raise ValueError(f"transport.pickups.travel_mode: unknown travel mode {transport.pickups.travel_mode!r}")
+    codes: set[str] = {"pickup"}
+    for i, trip in enumerate(transport.trips):
+        if trip.part not in parts:
+            raise ValueError(f"transport.trips.{i}.part: unknown part {trip.part!r}")
+        if trip.code in codes:
+            raise ValueError(f"transport.trips.{i}.code: {trip.code!r} is taken")
+        codes.add(trip.code)
 
 
 def describe(error: ValidationError, named: Callable[[list], list] = list) -> str:

@@ -8,9 +8,9 @@ from aiogram import F, Router
 
 def routers() -> list[Router]:
     from handlers import (agenda, agenda_changes, broadcast, checkin, claims, fallback, lists, me, papers,
-                          province_reports, questions, registration, roles, start, tickets, web_login)
+                          province_reports, questions, registration, roles, start, tickets, transport, web_login)
 
-    modules = (start, me, tickets, agenda, agenda_changes, roles, web_login, broadcast, lists, papers,
+    modules = (start, me, tickets, agenda, agenda_changes, transport, roles, web_login, broadcast, lists, papers,
                province_reports, claims, registration, checkin, questions, fallback)
     built = [module.create_router() for module in modules]
     for router in built[:-1]:

@@ -15,7 +15,8 @@ from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Card, CardAction, Go, GoTo
 from bot.screens.render import draft_card
-from bot.services import registration as reg
+from bot.screens.transport import seat_lines
+from bot.services import registration as reg, transport
 from bot.screens.ui import Button, column, done, show
 from handlers import steps
 from handlers.conversation import begin, command_during_registration, register_buttons, step_of
@@ -60,7 +61,10 @@ async def show_card(target: Message | CallbackQuery, here: Here, delegate: Deleg
                     another: bool = False) -> None:
     card = draft_card(reg.Draft.of(delegate), here.conference, here.lang)
     status = _("✅ Registered") if delegate.active else _("✖ Cancelled")
-    text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, here.account)}", "", card]))
+    rides = seat_lines(here.conference, await transport.of_delegate(here.session, delegate.id), here.lang) \
+        if delegate.active else []
+    text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, here.account)}", "", card,
+                                   "\n" + "\n".join(rides) if rides else ""]))
     buttons = [another_button()] if another else []
     if delegate.active:
         buttons.append(Button(_("✏️ Change"), Card(action=CardAction.change, id=delegate.id).pack()))

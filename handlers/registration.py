@@ -18,7 +18,7 @@ from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import part_label
-from bot.services import confirmations, nominees, registration as reg
+from bot.services import confirmations, nominees, registration as reg, transport
 from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
@@ -145,6 +145,9 @@ async def _save_changes(target: Message | CallbackQuery, here: Here, draft: reg.
         return
     changed = await reg.update(session, conference, delegate, draft)
     note = _("Saved.") if changed else _("Nothing changed.")
+    if changed & transport.ARRIVAL_FIELDS and await transport.pickup_changed(session, conference, delegate):
+        note += " " + _("Your airport pick-up was planned for the arrival before: the organizers see the change "
+                        "and will tell you your new pick-up.")
     if changed & reg.TICKET_FIELDS:
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
     await show_card(target, here, delegate, header=f"✅ {note}")

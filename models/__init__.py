@@ -14,9 +14,10 @@ from models.zalo import ZaloId
 from models.confirmation import Confirmation
 from models.conversation import Conversation
 from models.province_report import ProvinceReport, ReportReminderDelivery
+from models.transport import Seat
 from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
            "WebSession", "ZaloId", "Confirmation", "Conversation", "ProvinceReport",
-           "ReportReminderDelivery", "Database"]
+           "ReportReminderDelivery", "Seat", "Database"]

@@ -17,7 +17,7 @@ from models.base import Base, UTCDateTime, utcnow
 # broadcast status
 RUNNING, DONE, CANCELLED = "running", "done", "cancelled"
 # kinds of broadcast
-MESSAGE, AGENDA = "message", "agenda"
+MESSAGE, AGENDA, TRANSPORT = "message", "agenda", "transport"  # transport: each chat its own seats
 # outbox row status
 PENDING, SENDING, SENT, BLOCKED, FAILED, DROPPED = "pending", "sending", "sent", "blocked", "failed", "dropped"
 NOT_REACHED = (BLOCKED, FAILED)

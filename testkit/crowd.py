@@ -32,3 +32,24 @@ async def seat(db, fake: FakeTelegram, conference: Event, count: int, *, first_i
                                registrant=account, for_self=True)
             users.append(u)
     return users
+
+
+async def seat_each(db, fake: FakeTelegram, conference: Event, changes: list[dict], *, first_id: int = 60000,
+                    english: tuple[int, ...] = ()) -> tuple[list[FakeUser], list[int]]:
+    """One delegate per entry of `changes` (the registration's fields that differ from testkit.records.draft), each
+    registered by themselves in a chat the fake Telegram knows; the `english` ones read the bot in English.
+    Returns the chats and the record ids."""
+    users, ids = [], []
+    async with db.session() as session:
+        for n, change in enumerate(changes):
+            lang = "en" if n in english else "vi"
+            u = fake.user(first_id + n, first_name=f"Đại biểu {n}", language_code=lang, started=True)
+            account = await get_or_create_account(session, channel="telegram", user_id=str(u.id), chat_id=str(u.id),
+                                                  display_name=u.first_name)
+            account.language = lang
+            delegate = await reg.register(session, conference, draft(**{"full_name": f"Đại biểu số {n}",
+                                                                        "phone": f"+8491{n:07d}", **change}),
+                                          registrant=account, for_self=True)
+            users.append(u)
+            ids.append(delegate.id)
+    return users, ids

@@ -12,7 +12,7 @@ from tests.test_e2e_zalo_staff import zalo_staff
 
 STAFF_HOME = ("🛎 Quầy đón tiếp", "🔎 Tìm đại biểu", "📊 Số liệu điểm danh", "💻 Trang quầy đón tiếp (máy tính)")
 ORGANIZER_HOME = ("📣 Message to delegates", "🗓 Change the agenda", "📥 Lists (Excel)", "❔ Open questions",
-                  "👤 Roles and invitations", "📈 Dashboard (computer)")
+                  "👤 Roles and invitations", "📈 Dashboard (computer)", "🚌 Transport")
 WAY_OUT = "✉️ Chưa đúng câu hỏi: gửi Ban Tổ chức"
 
 
@@ -62,12 +62,14 @@ async def test_organizers_start_at_their_menu_and_help_lists_their_commands(runn
     await until_text(organizer, "No open questions")
     await organizer.press("👤 Roles and invitations", message=home)
     await until_text(organizer, "Who holds which role")
+    await organizer.press("🚌 Transport", message=home)
+    await until_button(organizer, "🔄 Plan pick-ups and buses")
     await organizer.send("/help")
     help_text = (await until_text(organizer, "/broadcast")).text
     assert "Organizers" in help_text and {"/broadcast", "/agenda", "/export", "/import", "/roles", "/badges",
-                                          "/mc", "/reports", "/final_report"} <= listed(help_text)
+                                          "/mc", "/reports", "/final_report", "/transport"} <= listed(help_text)
     # the organizers' own commands and everyone's 5 are listed; the staff's are named on one line, not listed
-    assert len(listed(help_text)) <= 20 and "/checkin" in help_text and "/checkin" not in listed(help_text)
+    assert len(listed(help_text)) <= 21 and "/checkin" in help_text and "/checkin" not in listed(help_text)
 
 
 async def test_a_delegate_pressing_an_organizers_button_gets_what_typing_the_command_gets(running, fake):

@@ -13,7 +13,7 @@ async def test_check_warns_of_the_placeholders_still_in_the_event_and_faq_files(
     found = [f.what for f in await check(settings) if f.level == WARN]
     event = [w for w in found if w.startswith("dalat-2023.yaml:")]
     faq = [w for w in found if w.startswith("dalat-2023.faq.yaml:")]
-    assert len(event) == 1 and "1 fact(s) marked provisional" in event[0] and ": venue." in event[0], found
+    assert len(event) == 1 and "2 fact(s) marked provisional" in event[0] and ": venue, transport." in event[0], found
     assert len(faq) == 1 and "15 answer(s)" in faq[0] and "lodging, meals" in faq[0] and "and 7 more" in faq[0], faq
 
 
@@ -22,7 +22,7 @@ def test_filled_in_files_give_no_warning_and_a_provisional_time_is_named(tmp_pat
     text = EVENT_FILE.read_text(encoding="utf-8")
     filled = (text.replace("provisional: true", "provisional: false").replace(" (tạm — Ban Tổ chức sẽ xác nhận)", "")
               .replace(" (provisional — to be confirmed by the host)", "").replace('"(tạm) ', '"')
-              .replace('"(provisional) ', '"'))
+              .replace('"(provisional) ', '"').replace(" (tạm)", "").replace(" (provisional)", ""))
     event.write_text(filled, encoding="utf-8")
     shutil.copy(EVENT_FILE.with_name("dalat-2023.faq.yaml"), faq)
     faq.write_text(faq.read_text(encoding="utf-8").replace("(Ban Tổ chức sẽ cập nhật)", "Hội trường A")

@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.screens.callbacks import Outbox, OutboxAction
 from models import Broadcast
-from models.outbox import AGENDA
+from models.outbox import AGENDA, TRANSPORT
 
 
 def delegate_text(broadcast: Broadcast, lang: str) -> str:
@@ -25,5 +25,7 @@ def stop_button(broadcast_id: int) -> InlineKeyboardMarkup:
 
 def progress_title(broadcast: Broadcast) -> str:
     """What the organizer's progress message is called: a broadcast, or the notice of an agenda change."""
+    if broadcast.kind == TRANSPORT:
+        return _("🚌 Transport notice #{id}").format(id=broadcast.id)
     return (_("🗓 Agenda change notice #{id}") if broadcast.kind == AGENDA
             else _("📣 Broadcast #{id}")).format(id=broadcast.id)

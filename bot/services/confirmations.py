@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Confirmation
 from models.base import utcnow
 
-REGISTRATION, BROADCAST, AGENDA, IMPORT = "registration", "broadcast", "agenda", "import"
+REGISTRATION, BROADCAST, AGENDA, IMPORT, TRANSPORT = "registration", "broadcast", "agenda", "import", "transport"
 
 
 def new_key() -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services import checkin, exports, final_report, outbox, province_reports
+from bot.services import checkin, exports, final_report, outbox, province_reports, transport, transport_sheets
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
@@ -51,6 +51,7 @@ EXPORTS = {  # file name → (content type, builder); organizers' files hold pho
     "reports.zip": ("application/zip", _reports_zip),
     "final-report.docx": (DOCX, final_report.final_docx),
     "final-report.xlsx": (XLSX, final_report.final_xlsx),
+    "transport.xlsx": (XLSX, lambda s, c, lang: transport_sheets.manifest(s, c, lang=lang)),
 }
 
 
@@ -120,6 +121,31 @@ async def _broadcasts(session: AsyncSession, conference: Event) -> list[dict]:
     return result
 
 
+def _trip_name(conference: Event, trip: str) -> dict[str, str]:
+    found = conference.transport.trip(trip) if conference.transport else None
+    if found is not None:
+        return both(found.title)
+    place = conference.transport.pickups.place if conference.transport and conference.transport.pickups else None
+    return {lang: "🛬 " + (place.get(lang) if place else trip) for lang in ("vi", "en")}
+
+
+async def _transport(session: AsyncSession, conference: Event) -> dict:
+    """The runs as planned (trip, departure, vehicle, people of seats) and the arrivals changed since."""
+    if conference.transport is None:
+        return {"runs": [], "changed": []}
+    runs: Counter = Counter((s.trip, s.departs_at, s.vehicle) for s in await transport.seats(session, conference, riding=True))
+    def local(moment: datetime) -> str:
+        return moment.astimezone(conference.tz).strftime("%d/%m %H:%M")
+
+    vehicle = conference.transport.vehicle
+    return {"runs": [{"trip": _trip_name(conference, trip), "departs": local(at),
+                      "vehicle": both(vehicle(code).label) if vehicle(code) else {"vi": code, "en": code},
+                      "people": n, "seats": vehicle(code).seats if vehicle(code) else 0}
+                     for (trip, at, code), n in runs.items()],
+            "changed": [{"name": d.full_name, "departs": local(s.departs_at)}
+                        for d, s in await transport.changed_arrivals(session, conference)]}
+
+
 @api(ORGANIZER)
 async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> web.Response:
     conference: Event = request.app["app"].conference
@@ -142,6 +168,7 @@ async def numbers(request: web.Request, session: AsyncSession, who: Visitor) -> 
         "arrivals": _arrivals(conference, [c.at for c in checkins]), "latest": latest,
         "broadcasts": await _broadcasts(session, conference),
         "reports": await _reports(session, conference),
+        "transport": await _transport(session, conference),
         "now": utcnow().astimezone(conference.tz).strftime("%H:%M:%S"),
     })
 
@@ -180,7 +207,8 @@ def _exports_links() -> str:
                                           ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms"),
                                           ("reports.zip", "export_reports_zip"),
                                           ("final-report.docx", "export_final_docx"),
-                                          ("final-report.xlsx", "export_final_xlsx")))
+                                          ("final-report.xlsx", "export_final_xlsx"),
+                                          ("transport.xlsx", "export_transport")))
 
 
 def _dashboard_body(display_name: str, conference: Event) -> str:
@@ -217,6 +245,9 @@ def _dashboard_body(display_name: str, conference: Event) -> str:
 </div>
 <section class="panel"><h2>{t("reports")}</h2><table id="reports" class="numbers"></table>
 <p id="no-reports" class="hint" hidden>{t("reports_none")}</p></section>
+<section class="panel"><h2>{t("transport")}</h2><table id="transport" class="numbers"></table>
+<ul id="transport-changed" class="warnings"></ul>
+<p id="no-transport" class="hint" hidden>{t("no_transport")}</p></section>
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 {printing_panel(conference)}

@@ -26,10 +26,11 @@ from bot.event import Event
 from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.services.accounts import mark_unreachable
 from bot.workers.outcome import LATER, attempt
-from bot.services import outbox
+from bot.services import outbox, transport
+from bot.screens.transport import notice as transport_notice
 from models import Account, Broadcast, Database, OutboxMessage
 from models.base import utcnow
-from models.outbox import BLOCKED, CANCELLED, FAILED, PENDING, RUNNING, SENDING, SENT
+from models.outbox import BLOCKED, CANCELLED, FAILED, PENDING, RUNNING, SENDING, SENT, TRANSPORT
 
 log = logging.getLogger(__name__)
 PARALLEL = 8  # sends in flight; few enough that a delegate's reply is never queued behind many
@@ -128,10 +129,18 @@ class Postman:
                 async with self.db.session() as session:
                     await self.show_progress(broadcast, await outbox.counts(session, broadcast_id))
 
-    async def send(self, broadcast: Broadcast, row: OutboxMessage, account: Account) -> None:
+    async def text_for(self, broadcast: Broadcast, account: Account) -> str:
         lang = account.language or self.default_language
+        entries = None
+        if broadcast.kind == TRANSPORT:  # each chat its own seats, as they stand when the notice goes out
+            async with self.db.session() as session:
+                entries = await transport.of_account(session, self.conference, account.id)
         with self.i18n.context(), self.i18n.use_locale(lang):
-            text = delegate_text(broadcast, lang)
+            return transport_notice(self.conference, entries, lang) if entries is not None \
+                else delegate_text(broadcast, lang)
+
+    async def send(self, broadcast: Broadcast, row: OutboxMessage, account: Account) -> None:
+        text = await self.text_for(broadcast, account)
         chat, bot = int(account.chat_id), self.bots[account.channel]
         if broadcast.media_kind == "photo":
             sending = bot.send_photo(chat, broadcast.media_file_id, caption=text)

@@ -38,6 +38,19 @@
         el("td", {}, r.received || "–"), el("td", {class: "text"}, r.file), el("td", {}, r.version || "–")))));
   }
 
+  function transport(found) {
+    $("no-transport").hidden = found.runs.length > 0;
+    $("transport").hidden = found.runs.length === 0;
+    $("transport").replaceChildren(
+      el("thead", {}, el("tr", {}, el("th", {class: "text"}, t("trip")), el("th", {}, t("departs")),
+        el("th", {class: "text"}, t("vehicle")), el("th", {}, t("people")), el("th", {}, t("seats")))),
+      el("tbody", {}, found.runs.map((r) => el("tr", {class: r.people >= r.seats ? "full" : ""},
+        el("td", {class: "text"}, pick(r.trip)), el("td", {}, r.departs), el("td", {class: "text"}, pick(r.vehicle)),
+        el("td", {class: "strong"}, r.people), el("td", {}, r.seats)))));
+    $("transport-changed").replaceChildren(...found.changed.map((c) =>
+      el("li", {}, t("arrival_changed", {name: c.name, time: c.departs}))));
+  }
+
   function render() {
     if (!data) return;
     const select = $("list");
@@ -73,6 +86,7 @@
         el("td", {class: "strong"}, b.sent),
         el("td", {}, b.pending), el("td", {}, b.not_reached)))));
     reports(data.reports);
+    transport(data.transport);
     document.querySelectorAll("a[data-export]").forEach((a) => {
       a.href = `/dashboard/export/${encodeURIComponent(a.dataset.export)}?lang=${Page.lang}`;
     });

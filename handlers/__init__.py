@@ -8,9 +8,9 @@ from aiogram import F, Router
 
 def routers() -> list[Router]:
     from handlers import (agenda, agenda_changes, broadcast, checkin, claims, fallback, lists, me, questions, registration,
-                          roles, start, tickets, web_login)
+                          roles, rooms, start, tickets, web_login)
 
-    modules = (start, me, tickets, agenda, agenda_changes, roles, web_login, broadcast, lists, claims, registration,
+    modules = (start, me, tickets, agenda, agenda_changes, roles, web_login, broadcast, lists, rooms, claims, registration,
                checkin, questions, fallback)
     built = [module.create_router() for module in modules]
     for router in built[:-1]:

@@ -13,8 +13,9 @@ from models.web import DeskScan, WebLogin, WebSession
 from models.zalo import ZaloId
 from models.confirmation import Confirmation
 from models.conversation import Conversation
+from models.lodging import RoomAssignment
 from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
-           "WebSession", "ZaloId", "Confirmation", "Conversation", "Database"]
+           "WebSession", "ZaloId", "Confirmation", "Conversation", "RoomAssignment", "Database"]

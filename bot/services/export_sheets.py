@@ -44,7 +44,16 @@ WORDS = {
     "guests": ("Số người", "People"), "local_time": ("Giờ địa phương", "Local time"),
     "via_link": ("Quét mã bằng camera", "Code scanned (camera)"), "via_photo": ("Ảnh mã QR", "Photo of the code"),
     "via_token": ("Nhập mã", "Code typed"), "via_search": ("Tìm theo tên/SĐT", "Name or phone search"),
-    "via_desk": ("Quầy đón tiếp", "Reception desk"), "personal_link": ("Link đăng ký cá nhân", "Personal link"),
+    "via_desk": ("Quầy đón tiếp", "Reception desk"),
+    "hotel": ("Khách sạn", "Hotel"), "room": ("Phòng", "Room"), "room_type": ("Loại phòng", "Room type"),
+    "rooms_held": ("Số phòng giữ", "Rooms held"), "rooms_used": ("Số phòng đã xếp", "Rooms assigned"),
+    "hotels": ("Theo khách sạn", "By hotel"), "unassigned": ("Chưa xếp phòng", "No room yet"),
+    "companions": ("Người đi cùng", "Companions"), "salutation": ("Xưng hô", "Address as"),
+    "departure_date": ("Ngày về", "Departure date"), "departure_time": ("Giờ về", "Departure time"),
+    "meal": ("Bữa ăn", "Meal"), "meals": ("Bữa ăn", "Meals"), "at": ("Thời gian", "Time"),
+    "delegates": ("Đại biểu", "Delegates"), "stay_changed": ("Đổi lịch lưu trú", "Stay changed"),
+    "room_wish": ("Nguyện vọng phòng", "Room wish"), "single": ("Phòng đơn", "Single"),
+    "shared": ("Ở ghép", "Shared"), "personal_link": ("Link đăng ký cá nhân", "Personal link"),
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.services import checkin, exports, outbox
+from bot.web import logistics
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
@@ -36,6 +37,7 @@ EXPORTS = {  # file name → (content type, builder); organizers' files hold pho
     "delegates.csv": ("text/csv", lambda s, c, lang: exports.delegates_csv(s, c, personal=True, lang=lang)),
     "checkins.xlsx": (XLSX, lambda s, c, lang: exports.checkin_report(s, c, lang=lang)),
     "rooms.xlsx": (XLSX, lambda s, c, lang: exports.rooms_report(s, c, personal=True, lang=lang)),
+    "meals.xlsx": (XLSX, lambda s, c, lang: exports.meals_report(s, c, lang=lang)),
 }
 
 
@@ -137,13 +139,14 @@ async def download(request: web.Request, session: AsyncSession, who: Visitor) ->
 async def dashboard_page(request: web.Request) -> web.Response:
     async with request.app["app"].db.session() as session:
         who = await identify(request, session)
-    if isinstance(who, str):
-        return login_needed(ORGANIZER, who)
-    if not may_open(who.role, ORGANIZER):
-        return message_page("dashboard_title", "organizers_only", status=403, kind="login",
-                            extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
-    return page("dashboard_title", _dashboard_body(who.account.display_name), scripts=("charts.js", "dashboard.js"),
-                csrf=who.csrf, kind="dashboard")
+        if isinstance(who, str):
+            return login_needed(ORGANIZER, who)
+        if not may_open(who.role, ORGANIZER):
+            return message_page("dashboard_title", "organizers_only", status=403, kind="login",
+                                extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
+        extra = await logistics.panel(session, request.app["app"].conference)
+    return page("dashboard_title", _dashboard_body(who.account.display_name, extra),
+                scripts=("charts.js", "dashboard.js"), csrf=who.csrf, kind="dashboard")
 
 
 def _exports_links() -> str:
@@ -151,10 +154,11 @@ def _exports_links() -> str:
         f'<a class="button" data-export="{escape(name)}" href="/dashboard/export/{escape(name)}" download>'
         f'{t(key)}</a>' for name, key in (("delegates.xlsx", "export_delegates_xlsx"),
                                           ("delegates.csv", "export_delegates_csv"),
-                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms")))
+                                          ("checkins.xlsx", "export_checkins"), ("rooms.xlsx", "export_rooms"),
+                                          ("meals.xlsx", "export_meals")))
 
 
-def _dashboard_body(display_name: str) -> str:
+def _dashboard_body(display_name: str, logistics_panel: str = "") -> str:
     return f"""<header class="bar">
 <h1>📊 {t("dashboard_title")}</h1>
 <label class="list">{t("list")} <select id="list"></select></label>
@@ -186,6 +190,7 @@ def _dashboard_body(display_name: str) -> str:
 <section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
 <p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
 </div>
+{logistics_panel}
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 </main>"""

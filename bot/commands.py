@@ -45,7 +45,7 @@ COMMANDS = (
     Command("agenda", ORGANIZER, __("Change the agenda (time, place, cancel, add)")),
     Command("export", ORGANIZER, __("Lists in Excel: delegates, check-ins, rooms, meals")),
     Command("rooms", ORGANIZER, __("Hotel rooms: who is placed, /rooms auto to fill them")),
-    Command("room", ORGANIZER, __("Place a delegate: /room <no.> <hotel> <room>")),
+    Command("room", ORGANIZER, __("Place a delegate: /room NO. HOTEL ROOM")),
     Command("dashboard", ORGANIZER, __("Live arrivals dashboard on a computer (login link)")),
     Command("import", ORGANIZER, __("Import a province's list of nominees")),
     Command("invite_secretariat", ORGANIZER, __("Invitation link for a province's secretariat")),

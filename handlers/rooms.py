@@ -1,5 +1,5 @@
 """Organizers' rooms: /rooms (who is lodged where, and what is left), /rooms auto (rooms filled by delegation and
-wish), /room <delegate no.> <hotel> <room> (one delegate placed by hand)."""
+wish), /room NO. HOTEL ROOM (one delegate placed by hand)."""
 from __future__ import annotations
 
 from html import escape
@@ -47,7 +47,7 @@ async def rooms_overview(message: Message, command: CommandObject, here: Here) -
     if changed:
         text += "\n" + _("Stay changed: {names}.").format(
             names=listing.names([f"{escape(d.full_name)} (#{d.id}, {escape(a.change)})" for d, a in changed]))
-    text += "\n\n" + _("/rooms auto fills the rooms; /room <no.> <hotel> <room> places one delegate, e.g. "
+    text += "\n\n" + _("/rooms auto fills the rooms; /room NO. HOTEL ROOM places one delegate, e.g. "
                        "/room 12 {hotel} {room}.").format(hotel=_example_hotel(here), room=_example_room(here))
     await message.answer(text)
 
@@ -64,7 +64,7 @@ def _example_room(here: Here) -> str:
 async def place_one(message: Message, command: CommandObject, here: Here) -> None:
     args = (command.args or "").split()
     if len(args) != 3 or not args[0].lstrip("#").isdigit():
-        await message.answer(_("Please write: /room <delegate no.> <hotel> <room>, e.g. /room 12 {hotel} {room}.")
+        await message.answer(_("Please write: /room NO. HOTEL ROOM, e.g. /room 12 {hotel} {room}.")
                              .format(hotel=_example_hotel(here), room=_example_room(here)))
         return
     number, hotel, room = int(args[0].lstrip("#")), args[1].lower(), args[2].lower()

@@ -154,7 +154,7 @@ async def fill(session: AsyncSession, conference: Event) -> tuple[int, list[Dele
     waiting = sorted((d for i, d in lodging.lodgers.items() if i not in lodging.assigned),
                      key=lambda d: (order.get(d.province, len(order)), d.room_share == "single", d.id))
     placed, left = 0, []
-    for delegate in waiting:
+    for delegate in _pairs_together(waiting):
         spot = _best_room(lodging, delegate)
         if spot is None:
             left.append(delegate)
@@ -163,6 +163,17 @@ async def fill(session: AsyncSession, conference: Event) -> tuple[int, list[Dele
         placed += 1
     await session.commit()
     return placed, left
+
+
+def _pairs_together(waiting: list[Delegate]) -> list[Delegate]:
+    """The same order, each colleague named as a roommate (or naming one) right after the other."""
+    ordered: list[Delegate] = []
+    for delegate in waiting:
+        if delegate in ordered:
+            continue
+        ordered.append(delegate)
+        ordered += [d for d in waiting if d not in ordered and d.province == delegate.province and _names(delegate, d)]
+    return ordered
 
 
 def _best_room(lodging: Lodging, delegate: Delegate) -> tuple[Hotel, str] | None:

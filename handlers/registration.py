@@ -20,7 +20,7 @@ from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import part_label
-from bot.services import confirmations, nominees, questions, registration as reg
+from bot.services import confirmations, lodging, nominees, questions, registration as reg
 from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
@@ -227,7 +227,24 @@ async def _take_typed(message: Message, here: Here, step: str, value: object) ->
     if isinstance(value, Refusal):
         await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
+    if step == "room" and await _roommate_elsewhere(message, here, value[1]):
+        return
     await _accept(message, here, step, value, notice=f"📱 {display_phone(value)} ✓" if step == "phone" else "")
+
+
+async def _roommate_elsewhere(message: Message, here: Here, name: str) -> bool:
+    """A roommate named from another delegation: said, and the room asked again (True)."""
+    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    other = await lodging.roommate_elsewhere(here.session, here.conference, name, draft.province or "")
+    if other is None:
+        return False
+    province = here.conference.province(other.province)
+    await message.answer(_("{name} is registered with another delegation ({province}): a room is shared within a "
+                           "delegation only. Please type the name of a colleague of your delegation, or choose.")
+                         .format(name=escape(other.full_name), province=escape(province.name.get(here.lang))
+                                 if province else "—"))
+    await ask(message, here.state, here.conference, here.lang, "room")
+    return True
 
 
 def _clear_faq_answer(faq: Faq, text: str) -> bool:

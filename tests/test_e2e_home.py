@@ -65,7 +65,8 @@ async def test_organizers_start_at_their_menu_and_help_lists_their_commands(runn
     await organizer.send("/help")
     help_text = (await until_text(organizer, "/broadcast")).text
     assert "Organizers" in help_text and {"/broadcast", "/agenda", "/export", "/import", "/roles"} <= listed(help_text)
-    assert len(listed(help_text)) <= 16 and "/checkin" in help_text and "/checkin" not in listed(help_text)
+    assert len(listed(help_text)) <= 17  # 17 with /rooms (issue 20)
+    assert "/checkin" in help_text and "/checkin" not in listed(help_text)
 
 
 async def test_a_delegate_pressing_an_organizers_button_gets_what_typing_the_command_gets(running, fake):

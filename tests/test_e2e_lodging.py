@@ -3,8 +3,8 @@ fill the rooms and adjust one (a wrong room refused, nothing lost); the delegate
 departure is told to the delegate and to the organizers."""
 from datetime import date
 
-from testkit.flows import choose_vietnamese, delegates, organizer_in_english, register_by_buttons, until_button, \
-    until_text
+from testkit.flows import TYPED_REGISTRATION, choose_vietnamese, delegates, organizer_in_english, register_by_buttons, \
+    until_button, until_seen, until_text
 
 
 async def test_a_room_from_registration_to_a_changed_departure(running, fake, db):
@@ -43,3 +43,24 @@ async def test_a_room_from_registration_to_a_changed_departure(running, fake, db
     await org.send("/rooms")
     overview = await until_text(org, "Lodged: 1")
     assert "stay changed since: 1" in overview.text and "2023-07-26,2023-07-27 → 2023-07-26" in overview.text
+
+
+async def test_a_roommate_of_another_delegation_is_refused_and_the_room_asked_again(running, fake, db):
+    u = fake.user(7102, first_name="Lâm", language_code="vi")
+    await choose_vietnamese(u)
+    await register_by_buttons(u, name="Nguyễn Văn Lâm")  # Lâm Đồng
+    g = fake.user(7103, first_name="An", language_code="en")
+    for typed, expected in [*TYPED_REGISTRATION[:10], ("yes", "When do you leave"), ("28/7 10:00", "single room")]:
+        await g.send(typed)
+        await until_seen(g, expected)
+    await g.send("nguyen van lam")  # of Lâm Đồng: refused, the room asked again
+    refused = await until_text(g, "another delegation")
+    assert "Nguyễn Văn Lâm" in refused.text and "Lâm Đồng" in refused.text
+    await until_text(g, "single room")
+    await g.send("Trần Văn Bình")  # not registered yet: taken as asked
+    review = await until_text(g, "Please check")
+    assert "shared with Trần Văn Bình" in review.text
+    await g.send("confirm")
+    await until_text(g, "registration is confirmed")
+    stored = (await delegates(db))[-1]
+    assert (stored.province, stored.room_share, stored.roommate) == ("gia_lai", "shared", "Trần Văn Bình")

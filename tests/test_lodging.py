@@ -160,3 +160,21 @@ def test_hotels_and_meals_are_checked_in_the_event_file(tmp_path):
     assert "meals.0.parts: unknown part 'gala'" in broken_event_file(tmp_path, unknown_part)
     assert "hotels.0.room_types: a code appears twice" in broken_event_file(tmp_path, twice)
     assert "say who eats it" in broken_event_file(tmp_path, nobody_eats)
+
+
+async def test_the_dashboard_shows_rooms_meals_and_changed_stays(db, conference):
+    from bot.web import logistics
+
+    ids = await _seat(db, conference, a=_person("Nguyễn <Văn> A", "+84905000601", room_share="single",
+                                                diets=["no_pork"]))
+    async with db.session() as session:
+        await lodging.fill(session, conference)
+        delegate = await session.get(Delegate, ids["a"])
+        later = reg.Draft.of(delegate)
+        later.arrival_date = "2023-07-27"
+        await reg.update(session, conference, delegate, later)
+        html = await logistics.panel(session, conference)
+    assert "<td>Khách sạn Ngọc Lan (tạm)</td><td>26/07</td><td>Phòng đơn</td><td>1/20</td><td>1</td>" not in html
+    assert "<td>Khách sạn Ngọc Lan (tạm)</td><td>27/07</td><td>Phòng đơn</td><td>1/20</td><td>1</td>" in html
+    assert f"<td>#{ids['a']}</td><td>Nguyễn &lt;Văn&gt; A</td>" in html  # flagged, its name escaped
+    assert "<td>Cơm trưa 28/7</td><td>1</td><td>0</td><td>1</td><td>Không ăn thịt heo: 1</td>" in html

@@ -198,6 +198,17 @@ def _names(a: Delegate, b: Delegate) -> bool:
     return bool(a.roommate and fold(a.roommate) == fold(b.full_name) or b.roommate and fold(b.roommate) == fold(a.full_name))
 
 
+async def roommate_elsewhere(session: AsyncSession, conference: Event, name: str, province: str) -> Delegate | None:
+    """The registered delegate of another delegation a roommate's name names, when no one of `province` has that
+    name: a room is shared within a delegation only."""
+    rows = await session.scalars(select(Delegate).where(Delegate.event_id == conference.id,
+                                                        Delegate.status == CONFIRMED))
+    named = [d for d in rows if fold(d.full_name) == fold(name)]
+    if any(d.province == province for d in named):
+        return None
+    return named[0] if named else None
+
+
 async def stay_of(session: AsyncSession, conference: Event, delegate: Delegate) -> tuple[Hotel, str] | None:
     """The hotel and room the host lodges the delegate in, once assigned."""
     a = await session.get(RoomAssignment, delegate.id)

@@ -178,3 +178,22 @@ async def test_the_dashboard_shows_rooms_meals_and_changed_stays(db, conference)
     assert "<td>Khách sạn Ngọc Lan (tạm)</td><td>27/07</td><td>Phòng đơn</td><td>1/20</td><td>1</td>" in html
     assert f"<td>#{ids['a']}</td><td>Nguyễn &lt;Văn&gt; A</td>" in html  # flagged, its name escaped
     assert "<td>Cơm trưa 28/7</td><td>1</td><td>0</td><td>1</td><td>Không ăn thịt heo: 1</td>" in html
+
+
+def test_what_is_typed_at_the_new_questions(conference):
+    from bot.services.fields import Refusal, salutation_in
+    from handlers import steps
+
+    assert salutation_in("Ông Nguyễn Văn An") == ("ong", "Nguyễn Văn An")
+    assert salutation_in("bà Trần Thị Hai") == ("ba", "Trần Thị Hai")
+    assert salutation_in("Ba Văn Tư") == (None, "Ba Văn Tư") and salutation_in("Ông An") == (None, "Ông An")
+    d = reg.Draft(note="ghi chú cũ", diets=["no_pork"])
+    assert steps.read_text("note", "1, 3", d, conference, "vi") == ("ghi chú cũ", ["vegetarian", "seafood_allergy"])
+    assert steps.read_text("note", "Ăn chay, không hành", d, conference, "vi") == (
+        "Ăn chay, không hành", ["no_pork", "vegetarian"])
+    assert steps.read_text("departure", "thu sau 28/7 lúc 15h", d, conference, "vi") == ("2023-07-28", "15:00")
+    assert steps.read_text("departure", "25/7 15:00", d, conference, "vi") == Refusal("departure")  # before it all
+    assert steps.read_text("room", "Lê Văn B", d, conference, "vi") == ("shared", "Lê Văn B")
+    assert steps.read_text("room", "B2", d, conference, "vi") == Refusal("digits")
+    steps.store(d, "note", "")  # «Nothing to add»
+    assert (d.note, d.diets) == (None, [])

@@ -82,7 +82,7 @@ def day_and_time(raw: str, default_day: date) -> datetime | Refusal:
 
 
 # the form of address (xưng hô) a name may be typed with: "Ông Nguyễn Văn An", "bà Trần Thị Hai"
-SALUTATIONS = {"ong": ("ông", "ong", "mr", "mr."), "ba": ("bà", "ba", "ms", "ms.", "mrs", "mrs.")}
+SALUTATIONS = {"ong": ("ông", "mr", "mr."), "ba": ("bà", "ms", "ms.", "mrs", "mrs.")}  # "Ba" may be a name
 
 
 def salutation_in(name: str) -> tuple[str | None, str]:

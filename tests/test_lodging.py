@@ -197,3 +197,18 @@ def test_what_is_typed_at_the_new_questions(conference):
     assert steps.read_text("room", "B2", d, conference, "vi") == Refusal("digits")
     steps.store(d, "note", "")  # «Nothing to add»
     assert (d.note, d.diets) == (None, [])
+
+
+async def test_a_full_hotel_leaves_the_rest_waiting_and_named(db, conference):
+    hotel = conference.hotels[0]
+    small = conference.model_copy(update={"hotels": (hotel.model_copy(update={"room_types": (
+        hotel.room_types[0].model_copy(update={"rooms": 1}),)}),)})  # one single room in all
+    ids = await _seat(db, small, a=_person("Nguyễn Văn A", "+84905000701", room_share="single"),
+                      b=_person("Lê Văn B", "+84905000702", room_share="shared"))
+    async with db.session() as session:
+        placed, left = await lodging.fill(session, small)
+        assert placed == 1 and [d.id for d in left] == [ids["b"]]
+        refused = await lodging.assign(session, small, ids["b"], hotel.code, "single-1", 9)
+        state = await lodging.load(session, small)
+    assert refused.reason == "room_full" and list(state.assigned) == [ids["a"]]
+    assert ids["b"] in state.lodgers  # still waiting for a room, nothing lost

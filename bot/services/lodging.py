@@ -152,7 +152,7 @@ async def fill(session: AsyncSession, conference: Event) -> tuple[int, list[Dele
     lodging = await load(session, conference)
     order = {p.code: i for i, p in enumerate(conference.provinces)}
     waiting = sorted((d for i, d in lodging.lodgers.items() if i not in lodging.assigned),
-                     key=lambda d: (order.get(d.province, len(order)), d.room_share == "single", d.id))
+                     key=lambda d: (order.get(d.province, len(order)), d.room_share != "single", d.id))
     placed, left = 0, []
     for delegate in _pairs_together(waiting):
         spot = _best_room(lodging, delegate)

@@ -112,6 +112,10 @@ async def answer_registration(p: Person, m: FakeMessage, who: tuple[str, str, st
         await p.choose(m, "Máy bay", "may bay")
     elif button(m, "Có, đề nghị bố trí"):
         await p.choose(m, "Có, đề nghị bố trí", "co")
+    elif button(m, "Chưa xác định") and has(m, "rời"):  # the departure, day and time typed together
+        await p.send("28/7 14:00")
+    elif button(m, "Phòng đơn"):
+        await p.choose(m, "Phòng đơn" if for_self else "Ở ghép cùng đoàn", "phong don" if for_self else "o ghep")
     elif button(m, "Không có gì thêm"):
         await p.choose(m, "Không có gì thêm", "khong co gi them")
     elif button(m, "✅ Xác nhận"):
@@ -227,7 +231,8 @@ def check(records: list[Delegate]) -> None:
     for r in records:
         assert r.province and r.category and r.position and r.organization and r.phone, r.full_name
         assert len(r.part_codes) == 3 and r.arrival_date and r.arrival_time and r.travel_mode == "air", r.full_name
-        assert r.needs_lodging, r.full_name
+        assert r.needs_lodging and r.room_share, r.full_name
+        assert r.departure_date is None or r.departure_time, r.full_name  # the lodging questions, where asked
 
 
 async def main() -> None:

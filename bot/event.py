@@ -217,6 +217,61 @@ class Transport(_Model):
 
     def trip(self, code: str) -> Trip | None:
         return next((t for t in self.trips if t.code == code), None)
+class Diet(_Model):
+    """A dietary need a delegate may tick (vegetarian, no pork, an allergy…); counted per meal."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: Text
+    words: Words = ()
+
+
+class RoomType(_Model):
+    """A block of rooms of one kind in a hotel: `rooms` of them every night of the hotel's `nights`."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,16}$")
+    label: Text
+    beds: int = Field(ge=1, le=6)
+    rooms: int = Field(ge=0, le=2000)
+
+
+class Hotel(_Model):
+    """A hotel the host holds rooms in, for the nights it lists."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    name: Text
+    address: Text
+    phone: str | None = None
+    nights: tuple[date, ...] = Field(min_length=1)
+    room_types: tuple[RoomType, ...] = Field(min_length=1)
+    provisional: bool = False
+
+    def room_type(self, code: str) -> RoomType | None:
+        return next((r for r in self.room_types if r.code == code), None)
+
+
+class Meal(_Model):
+    """A meal the host serves. Who eats it: those attending one of `parts`, and (`lodgers`) those who slept
+    in the city the night before it (`night_before`, a breakfast) or sleep there the night of its day
+    (`night_of`, a dinner)."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: Text
+    at: datetime
+    parts: tuple[str, ...] = ()
+    lodgers: str | None = Field(default=None, pattern=r"^(night_before|night_of)$")
+
+    @field_validator("at")
+    @classmethod
+    def _needs_offset(cls, value: datetime) -> datetime:
+        if value.utcoffset() is None:
+            raise ValueError("needs a UTC offset, e.g. 2023-07-27T11:30:00+07:00")
+        return value
+
+    @model_validator(mode="after")
+    def _someone_eats(self) -> Meal:
+        if not self.parts and self.lodgers is None:
+            raise ValueError("say who eats it: parts, lodgers, or both")
+        return self
 
 
 class Event(_Model):
@@ -242,6 +297,9 @@ class Event(_Model):
     badge: Badge = Badge()
     introduction: Introduction | None = None
     transport: Transport | None = None  # vehicles, airport pick-ups and trips; none: no transport arranged
+    diets: tuple[Diet, ...] = ()
+    hotels: tuple[Hotel, ...] = ()
+    meals: tuple[Meal, ...] = ()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -258,7 +316,8 @@ class Event(_Model):
     def _references_resolve(self, info: ValidationInfo) -> Event:
         parts_key = (info.context or {}).get("parts_key", "parts")  # as the file names them
         for field, items in ((parts_key, self.parts), ("categories", self.categories),
-                             ("provinces", self.provinces), ("travel_modes", self.travel_modes)):
+                             ("provinces", self.provinces), ("travel_modes", self.travel_modes),
+                             ("diets", self.diets), ("hotels", self.hotels), ("meals", self.meals)):
             seen: set[str] = set()
             for item in items:
                 if item.code in seen:
@@ -276,7 +335,18 @@ class Event(_Model):
         _check_introduction(self, parts_key)
         if self.transport is not None:
             _check_transport(self.transport, {p.code for p in self.parts}, {t.code for t in self.travel_modes})
+        self._check_logistics(parts_key)
         return self
+
+    def _check_logistics(self, parts_key: str) -> None:
+        for i, hotel in enumerate(self.hotels):
+            if len({r.code for r in hotel.room_types}) != len(hotel.room_types):
+                raise ValueError(f"hotels.{i}.room_types: a code appears twice")
+        known = {p.code for p in self.parts}
+        for i, meal in enumerate(self.meals):
+            for code in meal.parts:
+                if code not in known:
+                    raise ValueError(f"meals.{i}.parts: unknown part {code!r} (see {parts_key})")
 
     # lookups used everywhere; the tuples keep the file's order for menus
     @cached_property
@@ -294,6 +364,17 @@ class Event(_Model):
 
     def travel_mode(self, code: str) -> TravelMode | None:
         return next((t for t in self.travel_modes if t.code == code), None)
+
+    def hotel(self, code: str) -> Hotel | None:
+        return next((h for h in self.hotels if h.code == code), None)
+
+    def diet(self, code: str) -> Diet | None:
+        return next((d for d in self.diets if d.code == code), None)
+
+    def departure_days(self) -> list[date]:
+        """The days a delegate may leave: the first part's day to the day after the last one."""
+        days = self.arrival_days()
+        return days[1:] + [days[-1] + timedelta(days=1)]
 
     def categories_for(self, province_code: str) -> list[Category]:
         province = self.province(province_code)
@@ -331,7 +412,7 @@ def _check_words(field: str, items: tuple) -> None:
     may name two choices of the same list, or it would name neither."""
     owner: dict[str, str] = {}
     for i, item in enumerate(items):
-        for word in item.words:
+        for word in getattr(item, "words", ()):
             folded = fold(word)
             if not folded or folded.replace(" ", "").isdigit():
                 raise ValueError(f"{field}.{i}.words: {word!r} is not a word (letters needed; numbers are the menu's)")

@@ -8,10 +8,11 @@ from aiogram import F, Router
 
 def routers() -> list[Router]:
     from handlers import (agenda, agenda_changes, broadcast, checkin, claims, fallback, lists, me, papers,
-                          province_reports, questions, registration, roles, start, tickets, transport, web_login)
+                          province_reports, questions, registration, roles, rooms, start, tickets, transport,
+                          web_login)
 
-    modules = (start, me, tickets, agenda, agenda_changes, transport, roles, web_login, broadcast, lists, papers,
-               province_reports, claims, registration, checkin, questions, fallback)
+    modules = (start, me, tickets, agenda, agenda_changes, transport, roles, web_login, broadcast, lists, rooms,
+               papers, province_reports, claims, registration, checkin, questions, fallback)
     built = [module.create_router() for module in modules]
     for router in built[:-1]:
         # buttons work in the private chat they were sent to; one pressed elsewhere (a menu forwarded to a

@@ -40,7 +40,11 @@ class Registration(StatesGroup):
     arrival_time = State()
     travel_mode = State()
     lodging = State()
+    departure = State()
+    room = State()
     note = State()
+    salutation = State()
+    companions = State()
     confirm = State()
     change = State()
 

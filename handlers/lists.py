@@ -34,7 +34,8 @@ class Importing(StatesGroup):
 async def export_menu(message: Message, state: FSMContext) -> None:
     options = [("delegates_xlsx", _("👥 Delegates (Excel)")), ("delegates_csv", _("👥 Delegates (CSV)")),
                ("checkins", _("✅ Check-ins per day (Excel)")), ("rooms", _("🛏 Rooms per night (Excel)")),
-               ("transport", _("🚌 Pick-ups and buses (Excel)"))]
+               ("transport", _("🚌 Pick-ups and buses (Excel)")),
+               ("meals", _("🍽 Meals (Excel)"))]
     await show(message, state, _("Which list? The files hold phone numbers and notes: keep them within the "
                                  "secretariat."),
                column([Button(label, Pick(step="export", key=key).pack()) for key, label in options]))
@@ -52,6 +53,7 @@ async def export_chosen(callback: CallbackQuery, callback_data: Pick, conference
         "checkins": ("checkins.xlsx", lambda: exports.checkin_report(session, conference, lang=lang)),
         "rooms": ("rooms.xlsx", lambda: exports.rooms_report(session, conference, personal=True, lang=lang)),
         "transport": ("transport.xlsx", lambda: transport_sheets.manifest(session, conference, lang=lang)),
+        "meals": ("meals.xlsx", lambda: exports.meals_report(session, conference, lang=lang)),
     }
     if kind not in builders:
         return

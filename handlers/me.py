@@ -14,9 +14,9 @@ from bot.config import Settings
 from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Card, CardAction, Go, GoTo
-from bot.screens.render import draft_card
+from bot.screens.render import draft_card, stay_card
 from bot.screens.transport import seat_lines
-from bot.services import registration as reg, transport
+from bot.services import lodging, registration as reg, transport
 from bot.screens.ui import Button, column, done, show
 from handlers import steps
 from handlers.conversation import begin, command_during_registration, register_buttons, step_of
@@ -60,6 +60,8 @@ async def list_records(target: Message | CallbackQuery, here: Here, page: int = 
 async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "",
                     another: bool = False) -> None:
     card = draft_card(reg.Draft.of(delegate), here.conference, here.lang)
+    stay = await lodging.stay_of(here.session, here.conference, delegate) if delegate.active else None
+    card += "\n" + stay_card(*stay, here.lang) if stay else ""
     status = _("✅ Registered") if delegate.active else _("✖ Cancelled")
     rides = seat_lines(here.conference, await transport.of_delegate(here.session, delegate.id), here.lang) \
         if delegate.active else []

@@ -3,10 +3,12 @@ typed or pressed, the review, the confirmation. Its states and first question ar
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from html import escape
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -18,7 +20,7 @@ from bot.event import Event
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import part_label
-from bot.services import confirmations, nominees, registration as reg, transport
+from bot.services import confirmations, lodging, nominees, questions, registration as reg, transport
 from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
@@ -84,6 +86,8 @@ def _answered(step: str, draft: reg.Draft) -> bool:
     day."""
     if step in ("arrival_time", "travel_mode") and not draft.arrival_date:
         return True
+    if step == "room" and not draft.needs_lodging:  # a room is asked of those the host lodges only
+        return True
     return step == "arrival_time" and bool(draft.arrival_time)
 
 
@@ -91,10 +95,17 @@ def _natural_next(step: str, draft: reg.Draft) -> str:
     following = steps.ORDER[steps.ORDER.index(step) + 1:] if step in steps.ORDER else ["confirm"]
     for candidate in following:
         # the suggested organization is filled in (and shown) already; the note is offered on the review
-        if _answered(candidate, draft) or (candidate == "organization" and draft.organization) or candidate == "note":
+        if _answered(candidate, draft) or (candidate == "organization" and draft.organization) \
+                or candidate in steps.ON_REVIEW or candidate == "departure" and _departure_known(draft) \
+                or candidate == "room" and draft.room_share:  # carried over from a colleague ("same as")
             continue
         return candidate
     return "confirm"
+
+
+def _departure_known(draft: reg.Draft) -> bool:
+    """The departure is asked in the flow of those the host lodges (their nights), unless already given."""
+    return not draft.needs_lodging or bool(draft.departure_date)
 
 
 async def advance(target: Message | CallbackQuery, here: Here, done_step: str, notice: str = "") -> None:
@@ -132,6 +143,24 @@ async def advance(target: Message | CallbackQuery, here: Here, done_step: str, n
               remove_keyboard=bool(notice))
 
 
+log = logging.getLogger(__name__)
+
+
+async def tell_organizers(target: Message | CallbackQuery, here: Here, delegate: Delegate) -> None:
+    """A delegate who had a room changed their stay: the organizers are told (their list: /rooms, the
+    dashboard), in both languages as a relayed question is."""
+    province = here.conference.province(delegate.province)
+    who = escape(delegate.full_name) + (f" ({escape(province.name.vi)})" if province else "")
+    text = (f"🛏 <b>Đổi lịch lưu trú</b> / Stay changed — #{delegate.id} {who}. "
+            "Ban Tổ chức xem lại phòng: /rooms. / Please review the room: /rooms.")
+    chats = await questions.organizer_chats(here.session, here.settings.admin_ids, here.settings.organizers_chat_id)
+    for chat_id in chats:
+        try:
+            await _message_of(target).bot.send_message(chat_id, text)
+        except TelegramAPIError as exc:
+            log.warning("stay change of delegate %s not told to %s: %s", delegate.id, chat_id, exc)
+
+
 def _message_of(target: Message | CallbackQuery) -> Message:
     return target.message if isinstance(target, CallbackQuery) else target
 
@@ -150,6 +179,10 @@ async def _save_changes(target: Message | CallbackQuery, here: Here, draft: reg.
                         "and will tell you your new pick-up.")
     if changed & reg.TICKET_FIELDS:
         note += " " + _("Your check-in code has been replaced; the old one no longer works.")
+    if reg.ROOM_REVIEWED in changed:
+        note += " " + _("The host had given a room for the former dates: Ban Tổ chức has been told and will "
+                        "confirm the room again.")
+        await tell_organizers(target, here, delegate)
     await show_card(target, here, delegate, header=f"✅ {note}")
     if changed & reg.TICKET_FIELDS:
         await send_code(_message_of(target), here.settings, conference, here.lang, account, delegate)
@@ -197,7 +230,24 @@ async def _take_typed(message: Message, here: Here, step: str, value: object) ->
     if isinstance(value, Refusal):
         await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
+    if step == "room" and await _roommate_elsewhere(message, here, value[1]):
+        return
     await _accept(message, here, step, value, notice=f"📱 {display_phone(value)} ✓" if step == "phone" else "")
+
+
+async def _roommate_elsewhere(message: Message, here: Here, name: str) -> bool:
+    """A roommate named from another delegation: said, and the room asked again (True)."""
+    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    other = await lodging.roommate_elsewhere(here.session, here.conference, name, draft.province or "")
+    if other is None:
+        return False
+    province = here.conference.province(other.province)
+    await message.answer(_("{name} is registered with another delegation ({province}): a room is shared within a "
+                           "delegation only. Please type the name of a colleague of your delegation, or choose.")
+                         .format(name=escape(other.full_name), province=escape(province.name.get(here.lang))
+                                 if province else "—"))
+    await ask(message, here.state, here.conference, here.lang, "room")
+    return True
 
 
 def _clear_faq_answer(faq: Faq, text: str) -> bool:
@@ -316,8 +366,9 @@ async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:
         await ask(callback, here.state, here.conference, here.lang, "arrival_date")
         return
     draft = reg.Draft.load(data["draft"])
-    for name in ("arrival_date", "arrival_time", "travel_mode", "needs_lodging"):
-        setattr(draft, name, previous[name])
+    for name in ("arrival_date", "arrival_time", "travel_mode", "needs_lodging", "departure_date", "departure_time",
+                 "room_share"):
+        setattr(draft, name, previous.get(name))
     queue = [step for step in data.get("queue") or [] if step not in ("arrival_time", "travel_mode", "lodging")]
     await here.state.update_data(draft=draft.dump(), queue=queue)
     await advance(callback, here, done_step="lodging")
@@ -357,6 +408,11 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
     if key == "note":
         await state.update_data(queue=["confirm"])
         await ask(callback, state, conference, lang, "note")
+        return
+    if key in ("ong", "ba"):  # the form of address, offered on the review
+        data = await state.get_data()
+        await state.update_data(draft={**data["draft"], "salutation": key})
+        await ask(callback, state, conference, lang, "confirm")
         return
     if key == "cancel":
         await state.clear()

@@ -29,16 +29,22 @@ from bot.text import fold
 from bot.screens.ui import Button, Menu, column
 
 ORDER = ("province", "category", "full_name", "phone", "position", "organization", "sessions",
-         "arrival_date", "arrival_time", "travel_mode", "lodging", "note", "confirm")
+         "arrival_date", "arrival_time", "travel_mode", "lodging", "departure", "room", "note", "salutation",
+         "companions", "confirm")
+# asked only from the review (its buttons, or "change"): the note with the diets, the form of address (also read
+# off a name typed with it, "Ông Nguyễn Văn An"), the people travelling with the delegate
+ON_REVIEW = ("note", "salutation", "companions")
 # what one "change" button re-asks, in order
 GROUPS = {
     "full_name": ["full_name"], "position": ["position"], "organization": ["organization"], "phone": ["phone"],
     "province": ["province", "category"], "category": ["category"], "sessions": ["sessions"],
-    "arrival": ["arrival_date", "arrival_time", "travel_mode"], "lodging": ["lodging"], "note": ["note"],
+    "arrival": ["arrival_date", "arrival_time", "travel_mode"], "departure": ["departure"],
+    "lodging": ["lodging", "departure", "room"], "note": ["note"], "salutation": ["salutation"],
+    "companions": ["companions"],
 }
 # the draft's field a step fills, where the names differ (step names are stored in conversations and buttons)
 FIELD_OF_STEP = {"lodging": "needs_lodging", "sessions": "parts"}
-TEXT_STEPS = {"full_name", "position", "organization", "note"}
+TEXT_STEPS = {"full_name", "position", "organization", "note", "companions"}
 # what a text typed at a step is taken as (taken_as); WHICH: the step of the menu that asks, when in doubt
 ANSWER, QUESTION, DOUBT, WHICH = "answer", "question", "doubt", "which"
 # what people call each field when they ask to change it (the field's label works too)
@@ -48,7 +54,10 @@ FIELD_WORDS = {
     "phone": ("sđt", "số điện thoại", "điện thoại", "số đt", "mobile", "phone number"),
     "province": ("tỉnh",), "category": ("thành phần",), "sessions": ("phần tham dự", "buổi", "tham dự", "parts"),
     "arrival": ("ngày đến", "giờ đến", "phương tiện", "đi lại", "travel"),
-    "lodging": ("chỗ ở", "khách sạn", "phòng", "lưu trú", "hotel", "room"), "note": ("ghi chú", "lưu ý"),
+    "lodging": ("chỗ ở", "khách sạn", "phòng", "lưu trú", "hotel", "room"),
+    "note": ("ghi chú", "lưu ý", "ăn uống", "ăn chay", "diet"), "departure": ("ngày về", "ngày đi", "giờ về", "leave"),
+    "salutation": ("xưng hô", "danh xưng", "ông bà", "address"),
+    "companions": ("người đi cùng", "lái xe", "trợ lý", "driver", "assistant"),
 }
 _DAY = re.compile(r"\d{1,2}[/.\-]\d{1,2}")
 _DAY_FILLER = re.compile(r"\s+(?:lúc|luc|vào|vao|at|,)\s*|,\s*", re.IGNORECASE)
@@ -78,7 +87,9 @@ def field_labels() -> dict[str, str]:
     return {
         "full_name": _("Full name"), "position": _("Position"), "organization": _("Organization"),
         "phone": _("Phone"), "province": _("Province"), "category": _("Category"),
-        "sessions": _("Sessions attended"), "arrival": _("Arrival"), "lodging": _("Lodging"), "note": _("Note"),
+        "sessions": _("Sessions attended"), "arrival": _("Arrival"), "departure": _("Departure"),
+        "lodging": _("Lodging"), "note": _("Note and diet"), "salutation": _("Form of address"),
+        "companions": _("Travelling with you"),
     }
 
 
@@ -206,7 +217,39 @@ def _ask_lodging(step: str, draft: Draft, conference: Event, lang: str, for_self
 
 def _ask_note(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
     text = _("Anything the organizers should know (diet, health, accessibility)? Type it, or:")
-    return Prompt(text, [[_pick(step, "none", _("Nothing to add"), *SKIP)]], strict=True)
+    diets = [_pick(step, d.code, d.label.get(lang), d.label.vi, d.label.en, *d.words) for d in conference.diets]
+    return Prompt(text, column(diets, 2) + [[_pick(step, "none", _("Nothing to add"), *SKIP)]], strict=True)
+
+
+def _ask_departure(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, d.isoformat(), day(d, lang), *_day_aliases(d)) for d in conference.departure_days()]
+    buttons.append(_pick(step, "unknown", _("Not known yet"), *NOT_KNOWN))
+    question = _("When do you leave {city}? Choose the day, or type the day and time, e.g. {example}.").format(
+        city=escape(conference.city.get(lang)), example=f"{conference.departure_days()[-2]:%d/%m} 14:00")
+    return Prompt(question, column(buttons, 2))
+
+
+def _ask_room(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    buttons = [_pick(step, "single", _("Single room"), "đơn", "phòng đơn", "single"),
+               _pick(step, "shared", _("Shared with a colleague"), "ghép", "phòng ghép", "phòng đôi", "shared", "twin")]
+    text = _("A single room, or shared with a colleague of the same delegation? To share with someone in "
+             "particular, type their full name.")
+    return Prompt(text, column(buttons), strict=True)
+
+
+def _ask_salutation(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    text = _("How should letters, room lists and the MC address the delegate?")
+    return Prompt(text, salutation_row(step))
+
+
+def salutation_row(step: str) -> Menu:
+    return [[_pick(step, "ong", _("Ông (Mr)"), "ông", "ong", "mr"), _pick(step, "ba", _("Bà (Ms)"), "bà", "ba", "ms")]]
+
+
+def _ask_companions(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
+    text = _("Who travels with the delegate and needs the host's lodging and meals too (a driver, an assistant)? "
+             "Type them separated by «;», e.g. «lái xe; trợ lý», or:")
+    return Prompt(text, [[_pick(step, "none", _("Nobody"), *SKIP)]], strict=True)
 
 
 def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -215,7 +258,10 @@ def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self
                _pick(step, "change", _("✏️ Change something"), *CHANGE), _pick(step, "cancel", _("✖️ Cancel"), *CANCEL)]
     heading = _("Please check the registration:")
     text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
-    return Prompt(text, column(buttons))
+    if draft.salutation:
+        return Prompt(text, column(buttons))
+    text += "\n\n" + _("How should letters and the MC address the delegate? Tap Ông or Bà below.")
+    return Prompt(text, column(buttons) + salutation_row(step))
 
 
 def _ask_change(step: str, draft: Draft, conference: Event, lang: str, for_self: bool) -> Prompt:
@@ -275,7 +321,11 @@ _QUESTIONS = {
     "arrival_time": _ask_arrival_time,
     "travel_mode": _ask_travel_mode,
     "lodging": _ask_lodging,
+    "departure": _ask_departure,
+    "room": _ask_room,
     "note": _ask_note,
+    "salutation": _ask_salutation,
+    "companions": _ask_companions,
     "confirm": _ask_confirm,
     "change": _ask_change,
 }
@@ -301,13 +351,21 @@ def refusal_text(refusal: Refusal) -> str:
         "choose": _("Please choose one of the options: tap a button, or type its number or name."),
         "sessions": _("Please choose at least one part."),
         "day_and_time": _("Please choose the day, or type the day and time, e.g. 26/7 14:30."),
+        "departure": _("Please choose the day you leave, or type the day and time, e.g. 28/7 14:00."),
     }[refusal.reason]
 
 
 def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) -> object:
     """A typed answer → the value to store, or a Refusal."""
+    if step == "note":
+        return _note_and_diets(text, draft, conference, lang)
     if step in TEXT_STEPS:
         return fields.text_field(step, text)
+    if step == "room":  # a colleague's name: shared with them
+        name = fields.text_field("roommate", text)
+        return name if isinstance(name, Refusal) else ("shared", name)
+    if step == "departure":
+        return _day_and_time(text, conference, conference.departure_days(), "departure")
     if step == "phone":
         return normalize_phone(text) or Refusal("phone")
     if step == "arrival_time":
@@ -317,8 +375,27 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         picked = match_many(text, part_choices(conference, lang))
         return [c.key for c in picked] if picked else Refusal("choose")
     if step == "arrival_date":
-        return _day_and_time(text, conference)
+        return _day_and_time(text, conference, conference.arrival_days(), "day_and_time")
     return Refusal("choose")
+
+
+def diet_choices(conference: Event, lang: str) -> list[Choice]:
+    return [Choice(d.code, d.label.get(lang), (d.label.vi, d.label.en, *d.words)) for d in conference.diets]
+
+
+def _note_and_diets(text: str, draft: Draft, conference: Event, lang: str) -> object:
+    """The note, and the diets it names: "1, 3" picks diets; "ăn chay, không hành" is a note that ticks
+    vegetarian too."""
+    note = fields.text_field("note", text)
+    if isinstance(note, Refusal):
+        return note
+    choices = diet_choices(conference, lang)
+    picked = match_many(text, choices) if choices else None
+    if picked:
+        return draft.note or "", [c.key for c in picked]
+    folded = f" {fold(text)} "
+    named = [c.key for c in choices if any(f" {fold(w)} " in folded for w in c.aliases if fold(w))]
+    return note, sorted(set(draft.diets) | set(named))
 
 
 def taken_as(step: str, text: str, value: object, clear_faq: Callable[[str], bool]) -> str:
@@ -354,13 +431,12 @@ def doubt_menu() -> Menu:
     ])
 
 
-def _day_and_time(text: str, conference: Event) -> tuple[str, str] | Refusal:
-    """"26/7 14:30", "26/7 lúc 14h30", "thu tu 26/7 9am": the arrival day and time in one answer."""
-    days = conference.arrival_days()
+def _day_and_time(text: str, conference: Event, days: list[date], refusal: str) -> tuple[str, str] | Refusal:
+    """"26/7 14:30", "26/7 lúc 14h30", "thu tu 26/7 9am": a day of `days` and a time in one answer."""
     day = _DAY.search(text)
     moment = fields.day_and_time(_DAY_FILLER.sub(" ", text[day.start():]), days[0]) if day else Refusal("time")
     if isinstance(moment, Refusal) or moment.date() not in days:
-        return Refusal("day_and_time")
+        return Refusal(refusal)
     return moment.date().isoformat(), moment.strftime("%H:%M")
 
 
@@ -383,11 +459,25 @@ def read_pick(step: str, key: str, draft: Draft, conference: Event, lang: str) -
     if step == "lodging":
         return {"yes": True, "no": False}.get(key)
     if step == "note":
+        return "" if key == "none" else ((draft.note or "", [key]) if conference.diet(key) else None)
+    if step == "departure":
+        return "" if key == "unknown" else (key if key in {d.isoformat() for d in conference.departure_days()} else None)
+    if step == "room":
+        return (key, None) if key in ("single", "shared") else None
+    if step == "salutation":
+        return key if key in fields.SALUTATIONS else None
+    if step == "companions":
         return "" if key == "none" else None
     return None
 
 
 def store(draft: Draft, step: str, value: object) -> None:
+    if step in _STORE:
+        _STORE[step](draft, value)
+        return
+    if step == "full_name":  # "Ông Nguyễn Văn An": the form of address said with the name
+        salutation, value = fields.salutation_in(value)
+        draft.salutation = salutation or draft.salutation
     if step == "arrival_date" and not value:
         draft.arrival_date = draft.arrival_time = draft.travel_mode = None
         return
@@ -399,3 +489,18 @@ def store(draft: Draft, step: str, value: object) -> None:
     if step == "province" and value != draft.province:
         draft.category = None  # the categories offered depend on the province
     setattr(draft, FIELD_OF_STEP.get(step, step), value if value != "" else None)
+
+
+def _store_departure(draft: Draft, value: object) -> None:
+    draft.departure_date, draft.departure_time = value if isinstance(value, (tuple, list)) else (value or None, None)
+
+
+def _store_room(draft: Draft, value: object) -> None:
+    draft.room_share, draft.roommate = value
+
+
+def _store_note(draft: Draft, value: object) -> None:
+    draft.note, draft.diets = value if isinstance(value, (tuple, list)) else (value or None, [])
+
+
+_STORE = {"departure": _store_departure, "room": _store_room, "note": _store_note}

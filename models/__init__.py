@@ -13,6 +13,7 @@ from models.web import DeskScan, WebLogin, WebSession
 from models.zalo import ZaloId
 from models.confirmation import Confirmation
 from models.conversation import Conversation
+from models.lodging import RoomAssignment
 from models.province_report import ProvinceReport, ReportReminderDelivery
 from models.transport import Seat
 from models.db import Database
@@ -20,4 +21,4 @@ from models.db import Database
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
            "WebSession", "ZaloId", "Confirmation", "Conversation", "ProvinceReport",
-           "ReportReminderDelivery", "Seat", "Database"]
+           "ReportReminderDelivery", "RoomAssignment", "Seat", "Database"]

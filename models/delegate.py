@@ -38,6 +38,14 @@ class Delegate(Base):
     travel_mode: Mapped[str | None] = mapped_column(String(32))
     needs_lodging: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    # the host's logistics (issue 20): how letters, room lists and the MC address the person (ong | ba)
+    salutation: Mapped[str | None] = mapped_column(String(8))
+    departure_date: Mapped[date | None] = mapped_column(Date)
+    departure_time: Mapped[time | None] = mapped_column(Time)
+    room_share: Mapped[str | None] = mapped_column(String(16))  # single | shared
+    roommate: Mapped[str] = mapped_column(String(128), default="")  # a colleague's name, same delegation
+    companions: Mapped[str] = mapped_column(String(200), default="")  # "lái xe; trợ lý": own lodging and meals
+    diets: Mapped[str] = mapped_column(String(200), default="")  # the event file's diet codes, comma separated
 
     status: Mapped[str] = mapped_column(String(16), default=CONFIRMED)
     ticket_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped when the QR code must change
@@ -54,6 +62,14 @@ class Delegate(Base):
     @property
     def part_codes(self) -> list[str]:
         return [s.part_code for s in self.parts]
+
+    @property
+    def diet_codes(self) -> list[str]:
+        return [code for code in (self.diets or "").split(",") if code]
+
+    @property
+    def companion_list(self) -> list[str]:
+        return [c.strip() for c in (self.companions or "").split(";") if c.strip()]
 
     @property
     def active(self) -> bool:

@@ -103,6 +103,7 @@ async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", pro
     await u.press("Máy bay (sân bay Liên Khương)")
     await until_button(u, "Có, đề nghị bố trí")
     await u.press("Có, đề nghị bố trí")
+    await lodging_wishes(u)
     await until_button(u, "✅ Xác nhận")
     await u.press(button_starting("📝"))  # the note, offered on the review
     await until_button(u, "Không có gì thêm")
@@ -112,6 +113,15 @@ async def register_by_buttons(u: FakeUser, *, name: str = "Lê <Văn> & Co", pro
         return review
     await u.press("✅ Xác nhận")
     return await until_text(u, "Đã đăng ký")
+
+
+async def lodging_wishes(u: FakeUser, departure: str = "28/7 14:00", room: str = "Phòng đơn") -> None:
+    """After «lodging: yes»: the departure (typed day and time) and the room (a button, or a colleague's name
+    typed)."""
+    await until_text(u, "rời Đà Lạt")
+    await u.send(departure)
+    await until_button(u, "Phòng đơn")
+    await (u.press(room) if room in ("Phòng đơn", "Ở ghép cùng đoàn") else u.send(room))
 
 
 async def organizer_in_english(fake, user_id: int = 9001) -> FakeUser:

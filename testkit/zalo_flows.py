@@ -40,7 +40,9 @@ async def register_by_typing(u: FakeZaloUser, *, name: str = "Phạm Thị Zalo"
     await answer(u, "1, 3", "Thứ Tư 26/7")
     await answer(u, "thu tu 26/7 14h30", "Máy bay")  # the day and the time in one answer
     await answer(u, "may bay", "bố trí")
-    confirm = await answer(u, "co", "Xác nhận")
+    await answer(u, "co", "rời Đà Lạt")
+    await answer(u, "28/7 14:00", "Phòng đơn")
+    confirm = await answer(u, "phong don", "Xác nhận")
     return await answer(u, menu(confirm)["✅ Xác nhận"], "Đã đăng ký")
 
 

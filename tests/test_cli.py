@@ -80,6 +80,9 @@ def test_import_then_export(secretariat, capsys):
     for kind in (["checkins", "--day", "2023-07-28"], ["rooms"]):
         assert cli.main(["export", *kind, "--output", "out.xlsx"]) == 0
         assert openpyxl.load_workbook(secretariat / "out.xlsx").sheetnames[0] == "Tổng hợp"
+    assert cli.main(["export", "meals", "--output", "meals.xlsx"]) == 0
+    meals = list(openpyxl.load_workbook(secretariat / "meals.xlsx")["Bữa ăn"].iter_rows(values_only=True))
+    assert [r[0] for r in meals[1:]][:2] == ["Cơm tối 26/7", "Ăn sáng 27/7"]  # the event file's meals, in order
 
 
 def test_import_only_valid_and_without_a_bot_name(secretariat, capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from testkit.flows import button_starting, delegates, until_button, until_text
+from testkit.flows import button_starting, delegates, lodging_wishes, until_button, until_text
 from testkit.zalo_flows import answer, menu
 
 GIA_LAI_BOARD = "Ban (Phòng) Thi đua - Khen thưởng"
@@ -33,6 +33,7 @@ async def first_colleague(u) -> None:
     await u.press("Đường bộ (ô tô)")
     await until_button(u, "Có, đề nghị bố trí")
     await u.press("Có, đề nghị bố trí")
+    await lodging_wishes(u, room="Ở ghép cùng đoàn")
     await until_button(u, "✅ Xác nhận")
     await u.press("✅ Xác nhận")
 
@@ -122,7 +123,9 @@ async def test_a_zalo_secretariat_pastes_its_delegation(both, fakezalo, db):
     await answer(z, "tat ca", "Dự kiến đến")
     await answer(z, "26/7 14:30", "Máy bay")
     await answer(z, "may bay", "bố trí")
-    review = await answer(z, "co", "Xác nhận cả 2")
+    await answer(z, "co", "rời Đà Lạt")
+    await answer(z, "28/7", "Phòng đơn")
+    review = await answer(z, "o ghep", "Xác nhận cả 2")
     await z.send(menu(review)["✅ Xác nhận cả 2 đăng ký"])
     seen = []
     while sum(m.photo_url is not None for m in seen) < 2:  # the check-in codes, as pictures by URL

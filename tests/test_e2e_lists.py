@@ -12,7 +12,7 @@ from bot.services.nominee_files import MAX_ROWS
 from models import Nominee
 from testkit.big_lists import big_xlsx
 from testkit.crowd import seat
-from testkit.flows import delegates, until_button, until_text
+from testkit.flows import delegates, lodging_wishes, until_button, until_text
 from testkit.flows import organizer_in_english
 from tests.test_nominees import BAD, xlsx
 
@@ -86,6 +86,7 @@ async def test_import_with_bad_rows_imports_nothing_then_only_the_valid_rows_and
     await nominee.press("Đường bộ (ô tô)")
     await until_button(nominee, "Có, đề nghị bố trí")
     await nominee.press("Có, đề nghị bố trí")
+    await lodging_wishes(nominee)
     await until_button(nominee, "✅ Xác nhận")  # the note is offered on the review
     await nominee.press("✅ Xác nhận")
     await until_text(nominee, "Đã đăng ký")

@@ -2,7 +2,7 @@
 from datetime import date, time
 
 from models import Account
-from testkit.flows import choose_vietnamese, delegates, register_by_buttons, until_button, until_seen, until_text
+from testkit.flows import choose_vietnamese, delegates, lodging_wishes, register_by_buttons, until_button, until_seen, until_text
 
 
 async def test_full_registration_by_buttons(running, fake, db):
@@ -97,6 +97,7 @@ async def to_the_note(u) -> None:
     await u.send("5")  # "not known yet": time and travel are skipped
     await until_button(u, "Có, đề nghị bố trí")
     await u.send("co, de nghi bo tri")
+    await lodging_wishes(u)
     await until_button(u, "✅ Xác nhận")
     await u.press(lambda b: b["text"].startswith("📝"))
     await until_button(u, "Không có gì thêm")

@@ -3,7 +3,7 @@ usual words for a choice ("ok", "xe khách", "chiều 26", "ko"), numbers, and a
 registration step, which is answered while the step keeps its place."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import select
@@ -86,7 +86,8 @@ async def test_a_delegate_types_a_whole_registration_with_a_question_in_the_midd
     await u.send("1, 3")
     await until_text(u, "khi nào")
     for typed, expected in [("chieu 26", "mấy giờ"), ("14h", "Phương tiện"), ("xe khach", "bố trí chỗ ở"),
-                            ("ừ", "Vui lòng kiểm tra"),
+                            ("ừ", "rời Đà Lạt"), ("thu sau 28/7 15h", "Phòng đơn"),  # departure, room
+                            ("ghep", "Vui lòng kiểm tra"),
                             ("wifi?", "Vui lòng kiểm tra"),  # a question at the review: answered, the review again
                             ("dạ đúng rồi", "Đã đăng ký")]:
         await u.send(typed)
@@ -96,6 +97,7 @@ async def test_a_delegate_types_a_whole_registration_with_a_question_in_the_midd
     assert sorted(stored.part_codes) == ["conference", "reception"]
     assert (stored.arrival_date, stored.travel_mode, stored.needs_lodging, stored.note) == (
         date(2023, 7, 26), "road", True, "")
+    assert (stored.departure_date, stored.departure_time, stored.room_share) == (date(2023, 7, 28), time(15), "shared")
     assert await _asked(db) == ["hội nghị ở đâu?", "khach san o dau", "wifi?"]
 
 

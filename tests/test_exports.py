@@ -188,7 +188,7 @@ async def test_rooms_per_night(db, conference):
     await seed(db, conference)
     async with db.session() as session:
         book = load(await exports.rooms_report(session, conference, personal=True))
-    assert book.sheetnames == ["Tổng hợp", "Danh sách"]
+    assert book.sheetnames == ["Tổng hợp", "Theo khách sạn", "Danh sách"]
     assert nights_summary(book) == {
         datetime(2023, 7, 25): {"Kon Tum": 1, "Tổng cộng": 1},
         datetime(2023, 7, 26): {"Gia Lai": 1, "Kon Tum": 1, "Tổng cộng": 2},

@@ -205,6 +205,8 @@ async def test_a_nominee_link_confirmed_by_several_people_at_once(direct, fake, 
         await direct.say(person, "16h")
         for button in ("Đường bộ (ô tô)", "Có, đề nghị bố trí"):  # the note is offered on the review
             await tap(direct, person, button)
+        await direct.say(person, "28/7 14:00")  # the departure, then the room
+        await tap(direct, person, "Phòng đơn")
     for person in people:
         await person.press("✅ Xác nhận")
     await handled_at_once(direct)

@@ -96,6 +96,9 @@ async def register_by_buttons(page) -> None:
     await type_in(page, "14h30")
     await press(page, "Máy bay (sân bay Liên Khương)")
     await press(page, "Có, đề nghị bố trí")
+    await says(page, "rời Đà Lạt")
+    await type_in(page, "28/7 14:00")
+    await press(page, "Phòng đơn")
     await press(page, "✅ Xác nhận")
     await says(page, "Đã đăng ký")
 

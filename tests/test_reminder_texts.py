@@ -82,3 +82,19 @@ async def test_a_reminder_for_a_part_that_has_begun_is_not_sent(db, conference):
     await worker.send([replace(d, part=begun) for d in group])
     assert bot.sent == []
     assert await statuses(db) == ["expired"] * len(group)
+
+
+async def test_a_reminder_names_the_hotel_and_room_of_a_placed_delegate(db, conference):
+    from models import RoomAssignment
+
+    bot = Recording()
+    worker = ReminderScheduler(bot, db, conference, build_i18n("vi"), frozenset(), "vi")
+    _account, due = await planned(db, conference)
+    [group] = [g for g in reminders.by_message(due) if g[0].part.code == "reception"]
+    async with db.session() as session:
+        session.add(RoomAssignment(delegate_id=group[0].delegate_id, event_id=conference.id, hotel="ngoc_lan",
+                                   room="twin-7", nights="2023-07-26"))
+        await session.commit()
+    await worker.send(group)
+    [(_chat, text)] = bot.sent
+    assert "🏨 <b>Khách sạn Ngọc Lan (tạm)</b>, 42 Nguyễn Chí Thanh, Phường 1, TP. Đà Lạt; phòng twin-7" in text

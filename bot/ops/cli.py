@@ -54,11 +54,12 @@ def parser() -> argparse.ArgumentParser:
     delegates.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     checkins = kinds.add_parser("checkins", help="check-in report, a sheet per day")
     checkins.add_argument("--day", type=date.fromisoformat, help="only this day, e.g. 2023-07-27")
-    kinds.add_parser("rooms", help="rooms needed per night, for the host", description=PERSONAL_NOTE)
+    kinds.add_parser("rooms", help="rooms per night and by hotel, for the host", description=PERSONAL_NOTE)
+    kinds.add_parser("meals", help="head-count per meal, with the diets")
     for name, kind in kinds.choices.items():
         kind.add_argument("--output", type=Path, help="the file to write (default: <event>-<kind>-<today>.<ext>)")
         kind.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the headers")
-        if name != "checkins":  # the check-in report has no personal data
+        if name not in ("checkins", "meals"):  # the check-in report and the meals have no personal data
             kind.add_argument("--no-personal", action="store_true", help="leave phone numbers and notes out")
     imports = commands.add_parser("import", help="import a province's list of nominees (.xlsx or .csv)",
                                   description="Validate the list row by row; import it only if every row is "
@@ -91,6 +92,8 @@ async def export(args: argparse.Namespace, db: Database, conference: Event) -> i
                 days = ", ".join(f"{d:%d/%m/%Y}" for d in exc.days)
                 print(say("no_day", args.lang, day=f"{exc.day:%d/%m/%Y}", days=days), file=sys.stderr)
                 return 2
+        elif args.kind == "meals":
+            data = await exports.meals_report(session, conference, lang=args.lang)
         else:
             data = await exports.rooms_report(session, conference, personal=personal, lang=args.lang)
     day = f"-{args.day:%Y%m%d}" if getattr(args, "day", None) else ""

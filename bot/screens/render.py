@@ -50,11 +50,41 @@ def draft_card(draft: Draft, conference: Event, lang: str) -> str:
         (_("Phone"), display_phone(draft.phone) if draft.phone else "—"),
         (_("Arrival"), arrival),
         (_("Lodging"), lodging),
+        *_logistics_rows(draft, conference, lang),
         (_("Note"), escape(draft.note) if draft.note else "—"),
     ]
     text = "\n".join(f"<b>{label}:</b> {value}" for label, value in rows)
     attending = _("Attending")
     return f"{text}\n<b>{attending}:</b>\n{parts}"
+
+
+def salutation(code: str | None) -> str:
+    return {"ong": _("Ông (Mr)"), "ba": _("Bà (Ms)")}.get(code or "", "")
+
+
+def _logistics_rows(draft: Draft, conference: Event, lang: str) -> list[tuple[str, str]]:
+    """The form of address, departure, room wish, companions and diets: each shown once it matters."""
+    rows = [(_("Form of address"), salutation(draft.salutation))] if draft.salutation else []
+    if draft.departure_date:
+        leaving = day(date.fromisoformat(draft.departure_date), lang)
+        rows.append((_("Departure"), f"{leaving} {draft.departure_time or ''}".strip()))
+    if draft.needs_lodging and draft.room_share:
+        room = _("single room") if draft.room_share == "single" else _("shared with a colleague")
+        if draft.room_share == "shared" and draft.roommate:
+            room = _("shared with {name}").format(name=escape(draft.roommate))
+        rows.append((_("Room"), room))
+    if draft.companions:
+        rows.append((_("Travelling with you"), escape(draft.companions)))
+    diets = [conference.diet(code).label.get(lang) for code in draft.diets if conference.diet(code)]
+    if diets:
+        rows.append((_("Diet"), escape(", ".join(diets))))
+    return rows
+
+
+def stay_card(hotel, room_label: str, lang: str) -> str:
+    """Where the host lodges a delegate: the hotel, its address and the room."""
+    name, address = escape(hotel.name.get(lang)), escape(hotel.address.get(lang))
+    return _("🏨 <b>{hotel}</b>, {address}; room {room}").format(hotel=name, address=address, room=escape(room_label))
 
 
 def audience_label(conference: Event, audience: str, lang: str) -> str:

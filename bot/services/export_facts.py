@@ -3,7 +3,7 @@ delegates in the secretariat's order, and the rules read off them (parts attende
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.event import Event
 from bot.services.agenda import AgendaPart, parts
 from bot.services.export_sheets import word
+from bot.services.lodging import stay_nights
 from models import Delegate
 from models.delegate import CONFIRMED
 
@@ -64,13 +65,10 @@ class Facts:
 
     def nights(self, delegate: Delegate) -> list[date]:
         """The nights a delegate needing lodging sleeps in the host's city: from the arrival date (or,
-        if not given, the night before the first part attended) to the night before the last part
-        attended, since they leave after it. Cancelled parts do not keep anyone overnight."""
-        days = sorted(self.day(p) for p in self.attended(delegate) if not p.cancelled)
-        if not delegate.needs_lodging or not days:
-            return []
-        first, last = delegate.arrival_date or days[0] - timedelta(days=1), days[-1] - timedelta(days=1)
-        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        if not given, the night before the first part attended) to the night before the departure date (or,
+        if not given, before the last part attended: they leave after it). Cancelled parts do not keep anyone
+        overnight (bot.services.lodging.stay_nights)."""
+        return stay_nights(delegate, [self.day(p) for p in self.attended(delegate) if not p.cancelled])
 
 
 async def load_facts(session: AsyncSession, conference: Event, lang: str) -> Facts:

@@ -50,6 +50,15 @@ WORDS = {
     "nobody_registered": ("Không có đại biểu nào đăng ký.", "No delegate registered."),
     "badges_title": ("Thẻ đại biểu", "Delegate badges"), "all_provinces": ("Các tỉnh", "All provinces"),
     "via_sheet": ("Danh sách ký", "Signed sheet"),
+    "hotel": ("Khách sạn", "Hotel"), "room": ("Phòng", "Room"), "room_type": ("Loại phòng", "Room type"),
+    "rooms_held": ("Số phòng giữ", "Rooms held"), "rooms_used": ("Số phòng đã xếp", "Rooms assigned"),
+    "hotels": ("Theo khách sạn", "By hotel"), "unassigned": ("Chưa xếp phòng", "No room yet"),
+    "companions": ("Người đi cùng", "Companions"), "salutation": ("Xưng hô", "Address as"),
+    "departure_date": ("Ngày về", "Departure date"), "departure_time": ("Giờ về", "Departure time"),
+    "meal": ("Bữa ăn", "Meal"), "meals": ("Bữa ăn", "Meals"), "at": ("Thời gian", "Time"),
+    "delegates": ("Đại biểu", "Delegates"), "stay_changed": ("Đổi lịch lưu trú", "Stay changed"),
+    "room_wish": ("Nguyện vọng phòng", "Room wish"), "single": ("Phòng đơn", "Single"),
+    "shared": ("Ở ghép", "Shared"),
 }
 
 

@@ -21,8 +21,11 @@ from bot.services.agenda import AgendaPart
 from bot.services.export_facts import Facts, by_province, group_of, load_delegates, load_facts
 from bot.services.export_sheets import (Column, add_table, columns, csv_bytes, new_workbook, with_totals, word,
                                         words, workbook_bytes, yes_no)
+from bot.services import lodging
+from bot.services.lodging import BlockNight
+from bot.services.meals import HeadCount, head_counts
 from bot.services.phone import display_phone
-from models import Account, CheckIn, Delegate
+from models import Account, CheckIn, Delegate, RoomAssignment
 from models.delegate import CANCELLED, CONFIRMED
 
 
@@ -190,28 +193,81 @@ def _day_rows(facts, day_parts, delegates, checkins, staff, lang: str, *, expect
 async def rooms_report(session: AsyncSession, conference: Event, *, personal: bool = False,
                        lang: str = "vi") -> bytes:
     """The rooms the host arranges, per night. A delegate who needs lodging sleeps in the city from
-    their arrival date (or, without one, the night before the first part they attend) through the
-    night before the day of the last part they attend: they leave after it. Cancelled parts keep
-    nobody overnight. The summary counts people per night and province (a total per night, and
-    room-nights per province below); the list names them, night by night."""
+    their arrival date (or, without one, the night before the first part they attend) to the night
+    before their departure date (or, without one, before the day of the last part they attend: they
+    leave after it). Cancelled parts keep nobody overnight. The summary counts people per night and
+    province (companions included in the total); "by hotel" the rooms held and assigned per night and room
+    type; the list names them, night by night, with their hotel and room."""
     facts = await load_facts(session, conference, lang)
     delegates = await load_delegates(session, conference)
+    rooms = {a.delegate_id: a for a in await session.scalars(
+        select(RoomAssignment).where(RoomAssignment.event_id == conference.id))}
     groups = by_province(conference, delegates)
     stays = [(d, group_of(groups, d), facts.nights(d)) for d in delegates]
     nights = sorted({night for *_, stayed in stays for night in stayed})
     w = words(lang)
     items = [(night, [*(sum(night in stayed for _, g, stayed in stays if g == code) for code in groups),
-                      sum(night in stayed for *_, stayed in stays)]) for night in nights]
+                      sum(len(d.companion_list) for d, _, stayed in stays if night in stayed),
+                      sum((1 + len(d.companion_list)) * (night in stayed) for d, _, stayed in stays)])
+             for night in nights]
     workbook = new_workbook()
-    summary = columns(w("night"), *(facts.group(c) for c in groups), w("total"))
+    summary = columns(w("night"), *(facts.group(c) for c in groups), w("companions"), w("total"))
     add_table(workbook, w("summary"), summary, *with_totals(items, lang, len(summary) - 1))
-    header = columns(w("night"), w("no_"), w("full_name"), w("province"), w("category"), w("position"),
-                     w("organization"), w("arrival_date"), w("arrival_time"), w("travel_mode"),
-                     *((w("phone"), w("note")) if personal else ()))
-    rows = [[night, n, d.full_name, facts.province(d.province), facts.category(d.category), d.position,
-             facts.organization(d), d.arrival_date, d.arrival_time, facts.travel_mode(d.travel_mode),
+    add_table(workbook, w("hotels"), *_hotel_nights(facts, lodging.usage(await lodging.load(session, conference))))
+    header = columns(w("night"), w("no_"), w("salutation"), w("full_name"), w("province"), w("category"),
+                     w("position"), w("organization"), w("hotel"), w("room"), w("room_wish"), w("companions"),
+                     w("arrival_date"), w("arrival_time"), w("departure_date"), w("departure_time"),
+                     w("travel_mode"), *((w("phone"), w("note")) if personal else ()))
+    rows = [[night, n, *_stay_row(facts, d, rooms.get(d.id), lang), d.arrival_date, d.arrival_time,
+             d.departure_date, d.departure_time, facts.travel_mode(d.travel_mode),
              *((display_phone(d.phone), d.note) if personal else ())]
             for night in nights
             for n, d in enumerate((d for d, _, stayed in stays if night in stayed), 1)]
     add_table(workbook, w("rooms_list"), header, rows)
     return workbook_bytes(workbook)
+
+
+def _stay_row(facts: Facts, d: Delegate, a: RoomAssignment | None, lang: str) -> list:
+    hotel = facts.conference.hotel(a.hotel) if a else None
+    wish = {"single": word("single", lang), "shared": word("shared", lang)}.get(d.room_share or "", "")
+    if d.room_share == "shared" and d.roommate:
+        wish += f" ({d.roommate})"
+    flag = f" — {word('stay_changed', lang)}" if a and a.changed_at else ""
+    return [SALUTATION.get(d.salutation or "", ""), d.full_name, facts.province(d.province),
+            facts.category(d.category), d.position, facts.organization(d),
+            hotel.name.get(lang) if hotel else word("unassigned", lang), (a.room + flag) if a else "", wish,
+            "; ".join(d.companion_list)]
+
+
+SALUTATION = {"ong": "Ông", "ba": "Bà"}
+
+
+def _hotel_nights(facts: Facts, usage: list[BlockNight]) -> tuple[list[Column], list[list]]:
+    """Per hotel, night and room type: the rooms held, the rooms assigned, the people in them."""
+    w = words(facts.lang)
+    header = columns(w("hotel"), w("night"), w("room_type"), w("rooms_held"), w("rooms_used"), w("guests"))
+    return header, [[u.hotel.name.get(facts.lang), u.night, u.hotel.room_type(u.kind).label.get(facts.lang), u.held,
+                     u.used, u.people] for u in usage]
+
+
+# --- meals ---------------------------------------------------------------------------------------
+
+async def meals_report(session: AsyncSession, conference: Event, *, lang: str = "vi") -> bytes:
+    """Per meal of the event file: delegates, their companions, the total, and the count of each diet."""
+    facts = await load_facts(session, conference, lang)
+    counts = await meal_counts(session, conference, facts)
+    w = words(lang)
+    header = columns(w("meal"), Column(w("at"), f"{w('local_time')} ({conference.timezone})"), w("delegates"),
+                     w("companions"), w("total"), *(d.label.get(lang) for d in conference.diets))
+    rows = [[c.meal.label.get(lang), facts.local(c.meal.at), c.delegates, c.companions, c.total,
+             *(c.diets[d.code] for d in conference.diets)] for c in counts]
+    workbook = new_workbook()
+    add_table(workbook, w("meals"), header, rows)
+    return workbook_bytes(workbook)
+
+
+async def meal_counts(session: AsyncSession, conference: Event, facts: Facts | None = None) -> list[HeadCount]:
+    facts = facts or await load_facts(session, conference, "vi")
+    delegates = await load_delegates(session, conference)
+    return head_counts(conference, delegates, facts.nights,
+                       lambda d: {p.code for p in facts.attended(d) if not p.cancelled})

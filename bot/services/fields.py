@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from bot.text import clean, has_emoji, strip_marks
 
-LIMITS = {"full_name": 80, "position": 100, "organization": 150, "note": 500}
+LIMITS = {"full_name": 80, "position": 100, "organization": 150, "note": 500, "companions": 200, "roommate": 80}
 MIN_LENGTH = 2
 
 
@@ -29,13 +29,13 @@ def text_field(name: str, raw: str | None) -> str | Refusal:
         return Refusal("empty")
     if len(value) > limit:
         return Refusal("too_long", {"limit": limit, "length": len(value)})
-    if name == "note":
+    if name in ("note", "companions"):
         return value
     if len(value) < MIN_LENGTH:
         return Refusal("too_short", {"minimum": MIN_LENGTH})
     if not any(ch.isalpha() for ch in value):
         return Refusal("no_letters")
-    if name == "full_name":
+    if name in ("full_name", "roommate"):
         if has_emoji(value):
             return Refusal("emoji")
         if any(ch.isdigit() for ch in value):
@@ -79,3 +79,16 @@ def day_and_time(raw: str, default_day: date) -> datetime | Refusal:
         text = match.group(4)
     moment = arrival_time(text)
     return moment if isinstance(moment, Refusal) else datetime.combine(day, moment)
+
+
+# the form of address (xưng hô) a name may be typed with: "Ông Nguyễn Văn An", "bà Trần Thị Hai"
+SALUTATIONS = {"ong": ("ông", "mr", "mr."), "ba": ("bà", "ms", "ms.", "mrs", "mrs.")}  # "Ba" may be a name
+
+
+def salutation_in(name: str) -> tuple[str | None, str]:
+    """The form of address a name starts with, and the name without it; (None, name) if none."""
+    head, _sep, rest = name.strip().partition(" ")
+    for code, words in SALUTATIONS.items():
+        if head.lower() in words and len(rest.split()) >= 2:
+            return code, rest.strip()
+    return None, name

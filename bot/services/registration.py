@@ -14,13 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
-from bot.services import confirmations
+from bot.services import confirmations, lodging
 from models import Account, Delegate, DelegatePart
 from models.base import MAX_ID, utcnow
 from models.delegate import CANCELLED, CONFIRMED
 
 # changing these changes what the QR badge says, so the old code must stop working
 TICKET_FIELDS = {"full_name", "province", "category"}
+# changing these may change the nights a delegate stays: a room given before is flagged to the host (ROOM_REVIEWED)
+STAY_FIELDS = {"arrival_date", "departure_date", "needs_lodging", "sessions"}
+ROOM_REVIEWED = "room_reviewed"
 
 
 @dataclass
@@ -39,6 +42,13 @@ class Draft:
     travel_mode: str | None = None
     needs_lodging: bool | None = None
     note: str | None = None
+    salutation: str | None = None  # ong | ba
+    departure_date: str | None = None  # ISO date
+    departure_time: str | None = None  # HH:MM
+    room_share: str | None = None  # single | shared
+    roommate: str | None = None
+    companions: str | None = None  # "lái xe; trợ lý"
+    diets: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, data: dict | None) -> Draft:
@@ -61,6 +71,10 @@ class Draft:
             arrival_date=delegate.arrival_date.isoformat() if delegate.arrival_date else None,
             arrival_time=delegate.arrival_time.strftime("%H:%M") if delegate.arrival_time else None,
             travel_mode=delegate.travel_mode, needs_lodging=delegate.needs_lodging, note=delegate.note,
+            salutation=delegate.salutation, room_share=delegate.room_share, roommate=delegate.roommate or None,
+            departure_date=delegate.departure_date.isoformat() if delegate.departure_date else None,
+            departure_time=delegate.departure_time.strftime("%H:%M") if delegate.departure_time else None,
+            companions=delegate.companions or None, diets=delegate.diet_codes,
         )
 
     def missing(self) -> list[str]:
@@ -77,6 +91,7 @@ def _apply(delegate: Delegate, draft: Draft) -> set[str]:
         "arrival_date": date.fromisoformat(draft.arrival_date) if draft.arrival_date else None,
         "arrival_time": time.fromisoformat(draft.arrival_time) if draft.arrival_time else None,
         "travel_mode": draft.travel_mode, "needs_lodging": bool(draft.needs_lodging), "note": draft.note or "",
+        **_logistics(draft),
     }
     changed = {name for name, value in values.items() if getattr(delegate, name, None) != value}
     for name in changed:
@@ -85,6 +100,19 @@ def _apply(delegate: Delegate, draft: Draft) -> set[str]:
         delegate.parts = [DelegatePart(part_code=code) for code in sorted(set(draft.parts))]
         changed.add("sessions")
     return changed
+
+
+def _logistics(draft: Draft) -> dict:
+    """The host's logistics of a draft as the record stores them (room wishes only with lodging)."""
+    lodging = bool(draft.needs_lodging)
+    return {
+        "salutation": draft.salutation,
+        "departure_date": date.fromisoformat(draft.departure_date) if draft.departure_date else None,
+        "departure_time": time.fromisoformat(draft.departure_time) if draft.departure_time else None,
+        "room_share": draft.room_share if lodging else None,
+        "roommate": (draft.roommate or "") if lodging and draft.room_share == "shared" else "",
+        "companions": draft.companions or "", "diets": ",".join(sorted(set(draft.diets))),
+    }
 
 
 def check_draft(event: Event, draft: Draft) -> list[str]:
@@ -183,6 +211,8 @@ async def update(session: AsyncSession, event: Event, delegate: Delegate, draft:
     changed = _apply(delegate, draft)
     if changed & TICKET_FIELDS:
         delegate.ticket_version += 1
+    if changed & STAY_FIELDS and await lodging.note_change(session, event, delegate):
+        changed.add(ROOM_REVIEWED)
     if changed:
         await session.commit()
     return changed
@@ -220,7 +250,10 @@ def travel_of(delegate: Delegate) -> dict:
     return {"name": delegate.full_name,
             "arrival_date": delegate.arrival_date.isoformat() if delegate.arrival_date else None,
             "arrival_time": delegate.arrival_time.strftime("%H:%M") if delegate.arrival_time else None,
-            "travel_mode": delegate.travel_mode, "needs_lodging": bool(delegate.needs_lodging)}
+            "travel_mode": delegate.travel_mode, "needs_lodging": bool(delegate.needs_lodging),
+            "departure_date": delegate.departure_date.isoformat() if delegate.departure_date else None,
+            "departure_time": delegate.departure_time.strftime("%H:%M") if delegate.departure_time else None,
+            "room_share": delegate.room_share}
 
 
 async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id: int | None = None) -> list[Delegate]:
@@ -236,7 +269,9 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
     tap, or an update handled a second time after a process died mid-way, see bot/infra/webhook.py) stores nothing."""
     def normal(d: Draft) -> Draft:
         return replace(d, parts=sorted(set(d.parts)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
-                       arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None)
+                       arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None,
+                       roommate=d.roommate or None, companions=d.companions or None, diets=sorted(set(d.diets)),
+                       room_share=d.room_share if d.needs_lodging else None)
 
     wanted = normal(draft)
     rows = await session.scalars(select(Delegate).where(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
 from bot.services import checkin, exports, final_report, outbox, province_reports, transport, transport_sheets
+from bot.web import logistics
 from bot.web.auth import Visitor, api, identify, login_needed, may_open
 from bot.web.desk import both, chosen_part, part_names
 from bot.web.html import message_page, page, t
@@ -52,6 +53,7 @@ EXPORTS = {  # file name → (content type, builder); organizers' files hold pho
     "final-report.docx": (DOCX, final_report.final_docx),
     "final-report.xlsx": (XLSX, final_report.final_xlsx),
     "transport.xlsx": (XLSX, lambda s, c, lang: transport_sheets.manifest(s, c, lang=lang)),
+    "meals.xlsx": (XLSX, lambda s, c, lang: exports.meals_report(s, c, lang=lang)),
 }
 
 
@@ -190,13 +192,15 @@ async def download(request: web.Request, session: AsyncSession, who: Visitor) ->
 async def dashboard_page(request: web.Request) -> web.Response:
     async with request.app["app"].db.session() as session:
         who = await identify(request, session)
-    if isinstance(who, str):
-        return login_needed(ORGANIZER, who)
-    if not may_open(who.role, ORGANIZER):
-        return message_page("dashboard_title", "organizers_only", status=403, kind="login",
-                            extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
-    return page("dashboard_title", _dashboard_body(who.account.display_name, request.app["app"].conference), scripts=("charts.js", "dashboard.js"),
-                csrf=who.csrf, kind="dashboard")
+        if isinstance(who, str):
+            return login_needed(ORGANIZER, who)
+        if not may_open(who.role, ORGANIZER):
+            return message_page("dashboard_title", "organizers_only", status=403, kind="login",
+                                extra=f'<p><a class="button" href="/desk">{t("to_desk")}</a></p>')
+        conference = request.app["app"].conference
+        extra = await logistics.panel(session, conference)
+    return page("dashboard_title", _dashboard_body(who.account.display_name, conference, extra),
+                scripts=("charts.js", "dashboard.js"), csrf=who.csrf, kind="dashboard")
 
 
 def _exports_links() -> str:
@@ -208,10 +212,21 @@ def _exports_links() -> str:
                                           ("reports.zip", "export_reports_zip"),
                                           ("final-report.docx", "export_final_docx"),
                                           ("final-report.xlsx", "export_final_xlsx"),
-                                          ("transport.xlsx", "export_transport")))
+                                          ("transport.xlsx", "export_transport"),
+                                          ("meals.xlsx", "export_meals")))
 
 
-def _dashboard_body(display_name: str, conference: Event) -> str:
+def _host_panels(logistics_panel: str) -> str:
+    """The provinces' reports, the transport (both filled by dashboard.js) and the rooms and meals."""
+    return f"""<section class="panel"><h2>{t("reports")}</h2><table id="reports" class="numbers"></table>
+<p id="no-reports" class="hint" hidden>{t("reports_none")}</p></section>
+<section class="panel"><h2>{t("transport")}</h2><table id="transport" class="numbers"></table>
+<ul id="transport-changed" class="warnings"></ul>
+<p id="no-transport" class="hint" hidden>{t("no_transport")}</p></section>
+{logistics_panel}"""
+
+
+def _dashboard_body(display_name: str, conference: Event, logistics_panel: str = "") -> str:
     return f"""<header class="bar">
 <h1>📊 {t("dashboard_title")}</h1>
 <label class="list">{t("list")} <select id="list"></select></label>
@@ -243,11 +258,7 @@ def _dashboard_body(display_name: str, conference: Event) -> str:
 <section class="panel"><h2>{t("broadcasts")}</h2><table id="broadcasts" class="numbers"></table>
 <p id="no-broadcasts" class="hint" hidden>{t("no_broadcasts")}</p></section>
 </div>
-<section class="panel"><h2>{t("reports")}</h2><table id="reports" class="numbers"></table>
-<p id="no-reports" class="hint" hidden>{t("reports_none")}</p></section>
-<section class="panel"><h2>{t("transport")}</h2><table id="transport" class="numbers"></table>
-<ul id="transport-changed" class="warnings"></ul>
-<p id="no-transport" class="hint" hidden>{t("no_transport")}</p></section>
+{_host_panels(logistics_panel)}
 <section class="panel"><h2>{t("exports")}</h2><div class="exports">{_exports_links()}</div>
 <p class="hint">{t("exports_note")}</p></section>
 {printing_panel(conference)}

@@ -32,10 +32,10 @@ from sqlalchemy import select
 
 from bot.screens import listing
 from bot.event import Event
-from bot.screens.render import day
+from bot.screens.render import day, stay_card
 from bot.workers.outcome import BLOCKED, FAILED, LATER, attempt
 from bot.workers.report_reminders import ReportReminders
-from bot.services import reminders
+from bot.services import lodging, reminders
 from bot.services.accounts import mark_unreachable, role_holders
 from bot.services.agenda import parts
 from models import Account, Database, Delegate
@@ -145,7 +145,8 @@ class ReminderScheduler:
             account = await session.get(Account, taken[0].account_id)
             ids = list(dict.fromkeys(due.delegate_id for due in taken))  # two offsets of one part: one message
             delegates = [await session.get(Delegate, delegate_id) for delegate_id in ids]
-            text = self.render(taken[0].part, account, delegates)
+            stay = await lodging.stay_of(session, self.conference, delegates[0]) if len(delegates) == 1 else None
+            text = self.render(taken[0].part, account, delegates, stay)
             outcome = await attempt(self.bots[account.channel].send_message(int(account.chat_id), text))
             if outcome.status == LATER:
                 log.warning("reminder to account %s not sent (%s); it is tried again", account.id, outcome.error)
@@ -159,7 +160,8 @@ class ReminderScheduler:
                 self.sent += 1
             await reminders.settle(session, taken, outcome.status)
 
-    def render(self, part, account: Account, delegates: list[Delegate]) -> str:
+    def render(self, part, account: Account, delegates: list[Delegate], stay=None) -> str:
+        """The reminder; `stay` (hotel, room) when the one delegate it is for has a room."""
         lang = account.language or self.default_language
         venue, tz = self.conference.venue, self.conference.tz
         start = part.starts_at.astimezone(tz)
@@ -171,6 +173,8 @@ class ReminderScheduler:
             if venue.directions:
                 lines.append(_("🚗 How to get there: {directions}").format(
                     directions=escape(venue.directions.get(lang))))
+            if stay:
+                lines.append(stay_card(*stay, lang))
             others = [escape(d.full_name) for d in delegates if d.account_id != account.id]
             if others:
                 lines.append(_("(for {name}, whom you registered)").format(name=listing.names(others, NAMES_SHOWN)))

@@ -1,14 +1,14 @@
 """transport: a delegate's seat in an airport pick-up or a trip (models/transport.py)
 
 Revision ID: 0016_transport
-Revises: 0012_part_names
+Revises: 0015_lodging
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0016_transport'
-down_revision = '0012_part_names'
+down_revision = '0015_lodging'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,8 @@ async def test_check_warns_of_the_placeholders_still_in_the_event_and_faq_files(
     found = [f.what for f in await check(settings) if f.level == WARN]
     event = [w for w in found if w.startswith("dalat-2023.yaml:")]
     faq = [w for w in found if w.startswith("dalat-2023.faq.yaml:")]
-    assert len(event) == 1 and "2 fact(s) marked provisional" in event[0] and ": venue, transport." in event[0], found
+    assert len(event) == 1 and "4 fact(s) marked provisional" in event[0], found
+    assert ": venue, transport, hotels.0 (ngoc_lan), hotels.1 (tttc)." in event[0], found
     assert len(faq) == 1 and "15 answer(s)" in faq[0] and "lodging, meals" in faq[0] and "and 7 more" in faq[0], faq
 
 

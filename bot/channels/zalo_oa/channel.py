@@ -1,0 +1,109 @@
+"""The Zalo Official Account channel: the host's OA, through the same bridge as the Zalo Bot Platform
+(bot/channels/zalo): its events become Telegram updates for the one dispatcher, fed with channel="zalo_oa",
+and its aiogram bot sends through the OA's API (session.py).
+
+The OA has no polling: events come by webhook only (web.py), which answers Zalo at once and hands them here.
+One chat's events are handled in the order they came, as on the Bot Platform.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from aiogram.types import LinkPreviewOptions, Update
+from aiogram.utils.i18n import I18n
+
+from bot.channels.zalo.ids import ZaloIds
+from bot.channels.zalo.qr import QrLinks
+from bot.channels.zalo.session import callback_alerts
+from bot.channels.zalo.updates import telegram_update
+from bot.channels.zalo_oa.client import OaClient
+from bot.channels.zalo_oa.session import OaSession
+from bot.channels.zalo_oa.tokens import OaTokens
+from bot.channels.zalo_oa.updates import platform_event, sender_of, shared_phone
+from bot.channels.zalo_oa.window import Window
+from bot.config import Settings
+from bot.event import Event
+from bot.infra.sender import ReliableSender
+from models import Database
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/zalo-oa/webhook"
+CHANNEL = "zalo_oa"
+USER_EVENTS = ("user_send_", "follow", "user_submit_info")  # the person acted: the window opens again
+
+
+def bridge_token(app_id: str) -> str:
+    """aiogram's token for the OA's bot: a number of its own (bot.id, conversation keys), nothing secret."""
+    number = "".join(ch for ch in app_id if ch.isdigit())[-12:] or "1"
+    return f"{int(number) + 1}:zalo-oa-bridge"
+
+
+class OaChannel:
+    def __init__(self, settings: Settings, conference: Event, db: Database, i18n: I18n, dispatcher: Dispatcher,
+                 telegram: Bot | None = None) -> None:
+        self.settings, self.dispatcher = settings, dispatcher
+        self.tokens = OaTokens(settings, db)
+        self.client = OaClient(settings, self.tokens)
+        self.ids = ZaloIds(db)
+        self.window = Window(db, settings.zalo_oa_window_hours)
+        self.sender = ReliableSender(settings.zalo_send_rate_per_second, per_chat=None, fit_texts=False)
+        session = OaSession(self.client, self.ids, db=db, i18n=i18n, settings=settings, conference=conference,
+                            qr=QrLinks(settings, conference), link_bot=telegram, window=self.window)
+        session.middleware(callback_alerts)
+        session.middleware(self.sender)
+        self.bot = Bot(bridge_token(settings.zalo_oa_app_id), session=session, default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)))
+        self._update_ids = itertools.count(1)
+        self._chats: dict[int, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    async def run(self) -> None:
+        """Until cancelled: the token is checked at start (refreshed if due); events come by webhook."""
+        try:
+            await self.tokens.access_token()
+            log.info("Zalo OA webhook at %s%s", self.settings.public_base_url, WEBHOOK_PATH)
+        except Exception as exc:  # the other channels go on; the OA's sends will report it
+            log.error("Zalo OA: no access token (%s); re-authorize the OA's app", exc)
+        await asyncio.Event().wait()
+
+    def accept(self, event: dict[str, Any]) -> None:
+        """An event the webhook has acknowledged: handled in the background."""
+        task = asyncio.create_task(self.feed(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def feed(self, event: dict[str, Any]) -> None:
+        try:
+            name, user = str(event.get("event_name") or ""), sender_of(event)
+            if user and name.startswith(USER_EVENTS):
+                await self.window.wrote(user, _when(event), shared_phone(event))
+            raw = platform_event(event)
+            data = None if raw is None else await telegram_update(raw, self.ids, next(self._update_ids))
+            if data is None:
+                return
+            chat = data["message"]["chat"]["id"]
+            async with self._chats.setdefault(chat, asyncio.Lock()):
+                update = Update.model_validate(data, context={"bot": self.bot})
+                await self.dispatcher.feed_update(self.bot, update, channel=CHANNEL)
+        except Exception:  # one broken event must not stop the channel
+            log.exception("Zalo OA event not handled")
+
+    async def settle(self, timeout: float = 10) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+
+    async def close(self) -> None:
+        await self.settle()
+        await self.bot.session.close()
+
+
+def _when(event: dict[str, Any]) -> datetime | None:
+    stamp = str(event.get("timestamp") or "")
+    return datetime.fromtimestamp(int(stamp) / 1000, timezone.utc) if stamp.isdigit() else None

@@ -1,0 +1,55 @@
+"""The host's Zalo OA in end-to-end tests: the bot (Telegram and the OA together) on the fakes."""
+from __future__ import annotations
+
+from testkit.fakezalo_oa import FakeOa, FakeOaUser, OaMessage
+
+
+def connect_oa(settings, fake, fakeoa: FakeOa) -> None:
+    """Telegram on its fake; the OA's API, OAuth and ZNS on the fake OA (tokens as the host pastes them)."""
+    settings.telegram_api_url, settings.telegram_bot_token = fake.base_url, fake.token
+    settings.zalo_oa_app_id, settings.zalo_oa_app_secret = fakeoa.app_id, fakeoa.app_secret
+    settings.zalo_oa_secret_key = fakeoa.oa_secret_key
+    settings.zalo_oa_access_token, settings.zalo_oa_refresh_token = fakeoa.access_token, fakeoa.refresh_token
+    settings.zalo_oa_api_url = settings.zalo_oa_oauth_url = settings.zalo_oa_zns_url = fakeoa.base_url
+    settings.zalo_send_rate_per_second = 0
+    settings.use_webhook = False  # Telegram polls; the OA has only its webhook
+
+
+def webhook_of(settings) -> str:
+    return f"{settings.public_base_url}/zalo-oa/webhook"
+
+
+def options(message: OaMessage) -> list[str]:
+    return [b["title"] for b in message.buttons]
+
+
+async def register_with_buttons(u: FakeOaUser, *, name: str = "Trần Văn OA") -> OaMessage:
+    """A follower says hello and registers: the menus pressed as buttons, the number shared by the card."""
+    await u.send("Xin chào")
+    await u.until("Chọn ngôn ngữ")
+    await u.press("🇻🇳 Tiếng Việt")
+    await u.until("Đăng ký cho bản thân")
+    await u.press("📝 Đăng ký cho bản thân")
+    await u.until("tỉnh/đơn vị nào")
+    await u.send("Lâm Đồng")
+    await u.until("thành phần")
+    await u.send("thuong truc hdnd tinh")
+    await u.until("Họ và tên")
+    await u.send(name)
+    await u.until("0905 123 456")
+    card = await u.next_message()
+    assert card.kind == "request"  # the OA's "share your information" card
+    await u.share_phone()
+    await u.until("Chức vụ?")
+    await u.send("Phó Chủ tịch")
+    await u.until("Xong")
+    await u.send("1, 3")
+    await u.until("Thứ Tư 26/7")
+    await u.send("thu tu 26/7 14h30")
+    await u.until("Máy bay")
+    await u.send("may bay")
+    await u.until("bố trí")
+    await u.send("co")
+    confirm = await u.until("Xác nhận")
+    await u.press("✅ Xác nhận")
+    return await u.until("Đã đăng ký")

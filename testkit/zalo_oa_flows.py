@@ -53,3 +53,33 @@ async def register_with_buttons(u: FakeOaUser, *, name: str = "Trần Văn OA") 
     confirm = await u.until("Xác nhận")
     await u.press("✅ Xác nhận")
     return await u.until("Đã đăng ký")
+
+
+async def seat_oa(db, fakeoa: FakeOa, conference, name: str, *, phone: str, wrote_hours_ago: float,
+                  lang: str = "vi") -> FakeOaUser:
+    """A follower of the OA who registered and last wrote `wrote_hours_ago` hours ago (written straight to the
+    database, as the bridge would have left it)."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from bot.services import registration as reg
+    from bot.services.accounts import get_or_create_account
+    from models import ZaloId, ZaloOaContact
+    from models.zalo import BASE
+    from testkit.records import draft
+
+    u = fakeoa.user(phone=phone.lstrip("+"))
+    u.last_interaction = time.time() - wrote_hours_ago * 3600
+    async with db.session() as session:
+        row = ZaloId(zalo_id=f"oa:{u.id}")
+        session.add(row)
+        session.add(ZaloOaContact(zalo_id=u.id, last_message_at=datetime.now(timezone.utc) - timedelta(
+            hours=wrote_hours_ago)))
+        await session.commit()
+        internal = str(BASE + row.id)
+        account = await get_or_create_account(session, channel="zalo_oa", user_id=internal, chat_id=internal,
+                                              display_name=name)
+        account.language = lang
+        await reg.register(session, conference, draft(full_name=name, phone=phone), registrant=account,
+                           for_self=True)
+    return u

@@ -96,3 +96,65 @@ async def test_outside_the_window_a_reminder_goes_by_zns_or_is_not_reached(with_
     assert phone == "84905123456"
     assert notice.template_data == {"name": "Lê Thị Cửa Sổ", "content": "Nhắc lịch: Hội nghị lúc 8:00"}
     assert fakeoa.refused[-230] == 0  # the bot never tried the chat outside the window
+
+
+async def test_a_broadcast_preview_counts_the_oa_routes_and_zns_reaches_the_silent(with_oa, fake, fakeoa, db,
+                                                                                 conference, settings):
+    from testkit.flows import broadcast_to_everyone, organizer_in_english, until_text
+    from testkit.zalo_oa_flows import seat_oa
+
+    settings.zalo_oa_zns_template_id = "300001"
+    settings.zalo_oa_zns_params = '{"name": "{name}", "content": "{text}"}'
+    recent = await seat_oa(db, fakeoa, conference, "Đỗ Văn Gần", phone="+84905111222", wrote_hours_ago=2)
+    silent = await seat_oa(db, fakeoa, conference, "Hồ Thị Xa", phone="+84905333444", wrote_hours_ago=72)
+    org = await organizer_in_english(fake)
+    summary = await broadcast_to_everyone(org, "Xe đưa đón lúc 07:15")
+    assert "Zalo OA: 1 in the chat (free), 1 by ZNS template to their phone (1 ZNS messages" in summary.text
+    await org.press("✅ Send now")
+    await until_text(org, "finished:", 30)
+    assert "07:15" in (await recent.until("07:15")).text
+    [(phone, notice)] = fakeoa.zns
+    assert phone == "84905333444" and notice.template_data == {
+        "name": "Hồ Thị Xa", "content": "📣 Ban Tổ chức thông báo Xe đưa đón lúc 07:15"}  # one line: ZNS has no breaks
+    await silent.expect_silence(0.2)  # nothing in the chat: the window is closed
+    assert fakeoa.refused[-230] == 0
+
+
+async def test_without_zns_the_silent_are_reported_not_reached_with_their_phone(with_oa, fake, fakeoa, db,
+                                                                               conference):
+    from testkit.flows import broadcast_to_everyone, organizer_in_english, until_text
+    from testkit.zalo_oa_flows import seat_oa
+
+    await seat_oa(db, fakeoa, conference, "Hồ Thị Xa", phone="+84905333444", wrote_hours_ago=72)
+    org = await organizer_in_english(fake)
+    summary = await broadcast_to_everyone(org, "Xe đưa đón lúc 07:15")
+    assert "0 in the chat (free), 0 by ZNS template to their phone (0 ZNS messages, paid per message), 1 not reached" \
+        in summary.text
+    await org.press("✅ Send now")
+    report = (await until_text(org, "finished:", 30)).text
+    assert "Hồ Thị Xa" in report and "0905 333 444" in report
+    assert fakeoa.zns == []
+
+
+async def test_long_texts_are_split_to_the_oa_limit_and_a_file_gets_a_polite_answer(with_oa, fakeoa, db, conference):
+    from testkit.zalo_oa_flows import seat_oa
+    from models import Account
+
+    u = await seat_oa(db, fakeoa, conference, "Đặng Văn Dài", phone="+84905777888", wrote_hours_ago=1)
+    async with db.session() as session:
+        [chat] = (await session.scalars(select(Account.chat_id).where(Account.channel == "zalo_oa"))).all()
+    long = "\n".join(f"Dòng {n}: " + "chữ " * 40 for n in range(30))  # about 5,000 characters
+    await with_oa.app.zalo_oa.bot.send_message(int(chat), long)
+    pieces = [await u.next_message() for _ in range(3)]
+    assert all(1 <= len(p.text) <= 2000 for p in pieces)
+    assert "\n".join(p.text for p in pieces).split() == long.split()  # nothing lost or doubled
+    await u.send_file()
+    answer = await u.next_message()
+    assert answer.kind in ("text", "buttons") and answer.text  # the handlers read only text: they say so
+
+
+async def test_a_new_follower_is_greeted(with_oa, fakeoa):
+    u = fakeoa.user()
+    u.last_interaction = time.time()
+    await fakeoa.post(u.event("follow", follower={"id": u.id}, source="oa_profile"))
+    assert "Chọn ngôn ngữ" in (await u.until("Chọn ngôn ngữ")).text

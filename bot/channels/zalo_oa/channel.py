@@ -36,6 +36,7 @@ from models import Database
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/zalo-oa/webhook"
 CHANNEL = "zalo_oa"
+CHECK_EVERY = 300.0  # seconds between looks at the token's expiry (renewed within tokens.MARGIN of it)
 USER_EVENTS = ("user_send_", "follow", "user_submit_info")  # the person acted: the window opens again
 
 
@@ -64,14 +65,16 @@ class OaChannel:
         self._chats: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
 
-    async def run(self) -> None:
-        """Until cancelled: the token is checked at start (refreshed if due); events come by webhook."""
-        try:
-            await self.tokens.access_token()
-            log.info("Zalo OA webhook at %s%s", self.settings.public_base_url, WEBHOOK_PATH)
-        except Exception as exc:  # the other channels go on; the OA's sends will report it
-            log.error("Zalo OA: no access token (%s); re-authorize the OA's app", exc)
-        await asyncio.Event().wait()
+    async def run(self, every: float = CHECK_EVERY) -> None:
+        """Until cancelled: the token is looked at every few minutes and renewed before it expires (tokens.py),
+        so a quiet night does not leave it expired; events come by webhook."""
+        log.info("Zalo OA webhook at %s%s", self.settings.public_base_url, WEBHOOK_PATH)
+        while True:
+            try:
+                await self.tokens.access_token()
+            except Exception as exc:  # the other channels go on; the OA's sends will report it
+                log.error("Zalo OA: no access token (%s); re-authorize the OA's app", exc)
+            await asyncio.sleep(every)
 
     def accept(self, event: dict[str, Any]) -> None:
         """An event the webhook has acknowledged: handled in the background."""

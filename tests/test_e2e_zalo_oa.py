@@ -70,6 +70,8 @@ async def test_an_expired_token_is_refreshed_stored_and_never_logged(with_oa, fa
 async def test_outside_the_window_a_reminder_goes_by_zns_or_is_not_reached(with_oa, fakeoa, db, settings):
     u = fakeoa.user(phone="84905123456")
     await register_with_buttons(u, name="Lê Thị Cửa Sổ")
+    while (await u.next_message()).kind != "media":  # the QR picture: the last of the registration's messages
+        pass
     app = with_oa.app
     [stored] = await delegates(db)
     account = stored.account_id
@@ -158,3 +160,24 @@ async def test_a_new_follower_is_greeted(with_oa, fakeoa):
     u.last_interaction = time.time()
     await fakeoa.post(u.event("follow", follower={"id": u.id}, source="oa_profile"))
     assert "Chọn ngôn ngữ" in (await u.until("Chọn ngôn ngữ")).text
+
+
+async def test_a_template_that_does_not_match_is_refused_and_counted_failed(with_oa, fakeoa, db, conference,
+                                                                           settings):
+    from aiogram.exceptions import TelegramBadRequest
+
+    from models import Account
+    from testkit.zalo_oa_flows import seat_oa
+
+    await seat_oa(db, fakeoa, conference, "Hồ Thị Xa", phone="+84905333444", wrote_hours_ago=72)
+    settings.zalo_oa_zns_template_id = "300001"
+    settings.zalo_oa_zns_params = '{"customer": "{name}"}'  # not the approved template's parameters
+    async with db.session() as session:
+        [chat] = (await session.scalars(select(Account.chat_id).where(Account.channel == "zalo_oa"))).all()
+    try:
+        await with_oa.app.zalo_oa.bot.send_message(int(chat), "Đổi giờ khai mạc")
+        raise AssertionError("a ZNS with the wrong parameters went out")
+    except TelegramBadRequest as exc:  # the outbox and reminders count it failed, not blocked
+        assert "-1124" in exc.message
+    assert fakeoa.zns == [] and len(fakeoa.rejected) == 1
+    fakeoa.rejected.clear()  # refused as the bot's settings deserved: not a fault of the bridge

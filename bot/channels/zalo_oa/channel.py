@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from sqlalchemy import delete
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import LinkPreviewOptions, Update
@@ -31,11 +32,12 @@ from bot.channels.zalo_oa.window import Window
 from bot.config import Settings
 from bot.event import Event
 from bot.infra.sender import ReliableSender
-from models import Database
+from models import Database, ZaloOaEvent
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/zalo-oa/webhook"
 CHANNEL = "zalo_oa"
+EVENTS_KEPT = timedelta(days=2)
 CHECK_EVERY = 300.0  # seconds between looks at the token's expiry (renewed within tokens.MARGIN of it)
 USER_EVENTS = ("user_send_", "follow", "user_submit_info")  # the person acted: the window opens again
 
@@ -49,7 +51,7 @@ def bridge_token(app_id: str) -> str:
 class OaChannel:
     def __init__(self, settings: Settings, conference: Event, db: Database, i18n: I18n, dispatcher: Dispatcher,
                  telegram: Bot | None = None) -> None:
-        self.settings, self.dispatcher = settings, dispatcher
+        self.settings, self.dispatcher, self.db = settings, dispatcher, db
         self.tokens = OaTokens(settings, db)
         self.client = OaClient(settings, self.tokens)
         self.ids = ZaloIds(db)
@@ -74,6 +76,7 @@ class OaChannel:
                 await self.tokens.access_token()
             except Exception as exc:  # the other channels go on; the OA's sends will report it
                 log.error("Zalo OA: no access token (%s); re-authorize the OA's app", exc)
+            await forget_old_events(self.db)
             await asyncio.sleep(every)
 
     def accept(self, event: dict[str, Any]) -> None:
@@ -105,6 +108,17 @@ class OaChannel:
     async def close(self) -> None:
         await self.settle()
         await self.bot.session.close()
+
+
+async def forget_old_events(db: Database) -> None:
+    """Event ids older than Zalo's retries (it gives up within 12 hours) are no longer needed."""
+    try:
+        async with db.session() as session:
+            await session.execute(delete(ZaloOaEvent).where(
+                ZaloOaEvent.received_at < datetime.now(timezone.utc) - EVENTS_KEPT))
+            await session.commit()
+    except Exception as exc:  # a database outage: tried again next time
+        log.warning("Zalo OA: old event ids not removed (%s)", type(exc).__name__)
 
 
 def _when(event: dict[str, Any]) -> datetime | None:

@@ -64,7 +64,8 @@ class OaClient:
             return cs, _to(p, {"text": p["text"]}), None
         if method == "sendButtons":
             buttons = [{"title": title, "type": "oa.query.show", "payload": payload} for title, payload in p["buttons"]]
-            return cs, _to(p, {"text": p["text"], "attachment": {"type": "template", "payload": {"buttons": buttons}}}), None
+            attachment = {"type": "template", "payload": {"buttons": buttons}}
+            return cs, _to(p, {"text": p["text"], "attachment": attachment}), None
         if method in ("sendPhoto", "sendImage"):
             element = {"media_type": "image", **({"url": p["photo"]} if "photo" in p else
                                                   {"attachment_id": p["attachment_id"]})}

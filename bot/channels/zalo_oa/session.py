@@ -97,8 +97,9 @@ class OaSession(ZaloSession):
             raise TelegramForbiddenError(method=method, message=f"Zalo OA: outside the messaging window, not "
                                                                f"reached{where}")
         text = plain_text(getattr(method, "text", None) or getattr(method, "caption", None) or "")
+        event = self.conference.short_name.get(self.conference.language)
         data = zns_data(self.settings.zalo_oa_zns_params, name=await self.window.name(internal), text=text,
-                        event=self.conference.short_name.get(self.conference.language), limit=self.settings.zalo_oa_zns_text_limit)
+                        event=event, limit=self.settings.zalo_oa_zns_text_limit)
         await self._call(method, "sendZns", {"phone": phone.lstrip("+"), "template_id": template,
                                              "template_data": data, "tracking_id": secrets.token_hex(8)})
         log.info("Zalo OA: a notice went by ZNS (outside the messaging window)")

@@ -181,3 +181,29 @@ async def test_a_template_that_does_not_match_is_refused_and_counted_failed(with
         assert "-1124" in exc.message
     assert fakeoa.zns == [] and len(fakeoa.rejected) == 1
     fakeoa.rejected.clear()  # refused as the bot's settings deserved: not a fault of the bridge
+
+
+async def test_an_oa_follower_registers_by_typing_numbers_and_the_phone(with_oa, fakeoa, db):
+    u = fakeoa.user()
+
+    async def choose(message, label: str) -> None:
+        await u.send(str(options(message).index(label) + 1))  # the button's number, typed
+
+    await u.send("Xin chào")
+    await choose(await u.until("Chọn ngôn ngữ"), "🇻🇳 Tiếng Việt")
+    await choose(await u.until("Đăng ký cho bản thân"), "📝 Đăng ký cho bản thân")
+    await u.until("tỉnh/đơn vị nào")
+    for typed, expected in (("lam dong", "thành phần"), ("thuong truc hdnd tinh", "Họ và tên"),
+                            ("Ngô Thị Gõ", "0905 123 456")):
+        await u.send(typed)
+        await u.until(expected)
+    await u.send("0912 345 678")  # typed, not shared by the card
+    await u.until("Chức vụ?")
+    for typed, expected in (("Phó Chủ tịch", "Xong"), ("1, 3", "Thứ Tư 26/7"), ("thu tu 26/7 14h30", "Máy bay"),
+                            ("may bay", "bố trí"), ("co", "Xác nhận")):
+        await u.send(typed)
+        confirm = await u.until(expected)
+    await choose(confirm, "✅ Xác nhận")
+    await u.until("Đã đăng ký")
+    [stored] = await delegates(db)
+    assert stored.full_name == "Ngô Thị Gõ" and stored.phone == "+84912345678"

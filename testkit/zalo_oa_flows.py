@@ -83,3 +83,34 @@ async def seat_oa(db, fakeoa: FakeOa, conference, name: str, *, phone: str, wrot
         await reg.register(session, conference, draft(full_name=name, phone=phone), registrant=account,
                            for_self=True)
     return u
+
+
+async def leave_unhandled(db, event: dict, *, seconds_ago: float = 600) -> int:
+    """An event as a process killed between its acknowledgement and its handling leaves it in the journal:
+    stored whole, "received", taken `seconds_ago` seconds ago; its id."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from bot.channels.zalo_oa.journal import Journal
+    from bot.channels.zalo_oa.updates import event_key
+    from models import ZaloOaEvent
+
+    event_id = await Journal(db).take(event_key(event), event)
+    assert event_id is not None, "an event already stored"
+    then = datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)
+    async with db.session() as session:
+        await session.execute(update(ZaloOaEvent).where(ZaloOaEvent.id == event_id).values(
+            received_at=then, taken_at=then))
+        await session.commit()
+    return event_id
+
+
+async def journal_states(db) -> list[str]:
+    """The journal's events' states, in the order they came."""
+    from sqlalchemy import select
+
+    from models import ZaloOaEvent
+
+    async with db.session() as session:
+        return list((await session.scalars(select(ZaloOaEvent.state).order_by(ZaloOaEvent.id))).all())

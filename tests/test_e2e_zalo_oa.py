@@ -2,14 +2,15 @@
 running Telegram and the OA together."""
 from __future__ import annotations
 
+import json
 import time
 
 from sqlalchemy import select
 
 from bot.services import badge, tickets
-from models import ZaloOaToken
+from models import ZaloOaEvent, ZaloOaToken
 from testkit.flows import delegates
-from testkit.zalo_oa_flows import options, register_with_buttons
+from testkit.zalo_oa_flows import journal_states, leave_unhandled, options, register_with_buttons, webhook_of
 
 
 async def test_an_oa_follower_registers_with_buttons_and_gets_the_qr_picture(with_oa, fakeoa, db, settings):
@@ -207,3 +208,36 @@ async def test_an_oa_follower_registers_by_typing_numbers_and_the_phone(with_oa,
     await u.until("Đã đăng ký")
     [stored] = await delegates(db)
     assert stored.full_name == "Ngô Thị Gõ" and stored.phone == "+84912345678"
+
+
+async def test_events_a_killed_process_left_unhandled_are_handled_once_at_the_next_start(with_oa, fakeoa, db,
+                                                                                       settings, caplog):
+    u = fakeoa.user()
+    await with_oa.stop()  # the process is gone; what it had acknowledged but not handled is in the journal
+    hello = u.event("user_send_text", message={"text": "Xin chào", "msg_id": "left-1"})
+    english = u.event("user_send_text", message={"text": "🇬🇧 English", "msg_id": "left-2"})
+    u.last_interaction = time.time()  # they wrote: Zalo's window is open
+    await leave_unhandled(db, hello)
+    await leave_unhandled(db, english)
+    caplog.clear()
+    await with_oa.start()
+    fakeoa.webhook_url = webhook_of(settings)
+    languages = await u.until("Chọn ngôn ngữ")  # in the order they came: the question, then the answer's menu
+    assert languages.kind == "buttons"
+    await u.until("Register")
+    await u.expect_silence(1.0)  # each once
+    assert "2 Zalo OA events left unhandled at the last stop are handled now" in caplog.text
+    assert await journal_states(db) == ["handled", "handled"]
+    assert await fakeoa.post(english) == 200  # Zalo posts one again: acknowledged, not handled again
+    await u.expect_silence(1.0)
+    assert await with_oa.app.zalo_oa.resume() == 0  # nothing left for the periodic look either
+
+
+async def test_a_live_event_is_stored_whole_and_marked_handled(with_oa, fakeoa, db):
+    u = fakeoa.user()
+    event = await u.send("Xin chào")
+    await u.until("Chọn ngôn ngữ")
+    await with_oa.app.zalo_oa.settle()
+    async with db.session() as session:
+        [row] = (await session.scalars(select(ZaloOaEvent))).all()
+    assert row.state == "handled" and json.loads(row.payload) == event and row.handled_at is not None

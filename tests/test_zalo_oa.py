@@ -3,15 +3,19 @@ recognised, ZNS parameters, the token renewed before it expires (against the fak
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
+from bot.channels.zalo_oa.journal import Journal
 from bot.channels.zalo_oa.session import _buttons, zns_data
 from bot.channels.zalo_oa.tokens import OaTokens
 from bot.channels.zalo_oa.updates import event_key, platform_event
 from bot.channels.zalo_oa.web import signature
 from bot.ops.check import FAIL, WARN, zalo_oa
-from models import ZaloOaToken
-from testkit.zalo_oa_flows import connect_oa
+from models import ZaloOaEvent, ZaloOaToken
+from testkit.zalo_oa_flows import connect_oa, leave_unhandled
 
 
 def test_the_signature_is_the_documented_mac():
@@ -91,3 +95,50 @@ def test_check_reports_what_the_oa_lacks(settings):
     assert any(f.level == WARN and "ZALO_OA_ZNS_TEMPLATE_ID" in f.what for f in found)
     settings.zalo_oa_app_id = ""
     assert zalo_oa(settings) == []
+
+
+def _text(msg_id: str, user: str = "77") -> dict:
+    return {"event_name": "user_send_text", "sender": {"id": user}, "timestamp": "1700000000000",
+            "message": {"text": "Xin chào", "msg_id": msg_id}}
+
+
+async def test_the_journal_stores_an_event_whole_once_and_a_retry_is_known(db):
+    journal = Journal(db)
+    event = _text("m1")
+    first = await journal.take(event_key(event), event)
+    assert first is not None
+    assert await journal.take(event_key(event), dict(event, timestamp="1700000009999")) is None  # a retry
+    async with db.session() as session:
+        row = await session.get(ZaloOaEvent, first)
+    assert row.state == "received" and json.loads(row.payload) == event and row.handled_at is None
+    await journal.handled(first)
+    async with db.session() as session:
+        row = await session.get(ZaloOaEvent, first)
+    assert row.state == "handled" and row.handled_at is not None
+    assert await journal.take(event_key(event), event) is None  # a retry after it was handled
+
+
+async def test_the_journal_hands_back_what_was_left_in_order_once(db):
+    journal = Journal(db)
+    ids = [await leave_unhandled(db, _text(f"m{n}", user=str(70 + n % 2))) for n in range(4)]
+    fresh = await journal.take("msg:fresh", _text("fresh"))  # within the grace time: its handler may be running
+    await journal.handled(ids[2])
+    left = await journal.left(busy={ids[3]})  # ids[3] is being handled in this process
+    assert [event_id for event_id, _ in left] == [ids[0], ids[1]]
+    assert [event["message"]["msg_id"] for _, event in left] == ["m0", "m1"]
+    # claimed: another process (or the next look) does not take them again; the fresh one is not taken yet
+    assert fresh is not None and await journal.left(busy={ids[3]}) == []
+    assert [event_id for event_id, _ in await journal.left()] == [ids[3]]  # its handler died after all
+
+
+async def test_handled_events_are_pruned_after_some_days_and_unhandled_kept(db):
+    journal = Journal(db)
+    old_handled = await leave_unhandled(db, _text("old-handled"), seconds_ago=4 * 86400)
+    old_left = await leave_unhandled(db, _text("old-left"), seconds_ago=4 * 86400)
+    recent = await leave_unhandled(db, _text("recent"), seconds_ago=86400)
+    await journal.handled(old_handled)
+    await journal.handled(recent)
+    await journal.prune()
+    async with db.session() as session:
+        kept = set((await session.scalars(select(ZaloOaEvent.id))).all())
+    assert kept == {old_left, recent}

@@ -1,4 +1,4 @@
-"""zalo oa: the Official Account's tokens, the webhook events taken, and each OA user's window and phone
+"""zalo oa: the Official Account's tokens, the webhook's journal of events, and each OA user's window and phone
 
 Revision ID: 0017_zalo_oa
 Revises: 0012_part_names
@@ -25,11 +25,16 @@ def upgrade() -> None:
     op.create_table('zalo_oa_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_key', sa.String(length=128), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('taken_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_zalo_oa_events')),
     sa.UniqueConstraint('event_key', name=op.f('uq_zalo_oa_events_event_key'))
     )
     op.create_index(op.f('ix_zalo_oa_events_received_at'), 'zalo_oa_events', ['received_at'], unique=False)
+    op.create_index('ix_zalo_oa_events_state_taken_at', 'zalo_oa_events', ['state', 'taken_at'], unique=False)
     op.create_table('zalo_oa_contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('zalo_id', sa.String(length=64), nullable=False),
@@ -42,6 +47,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('zalo_oa_contacts')
+    op.drop_index('ix_zalo_oa_events_state_taken_at', table_name='zalo_oa_events')
     op.drop_index(op.f('ix_zalo_oa_events_received_at'), table_name='zalo_oa_events')
     op.drop_table('zalo_oa_events')
     op.drop_table('zalo_oa_tokens')

@@ -2,19 +2,20 @@
 (bot/channels/zalo): its events become Telegram updates for the one dispatcher, fed with channel="zalo_oa",
 and its aiogram bot sends through the OA's API (session.py).
 
-The OA has no polling: events come by webhook only (web.py), which answers Zalo at once and hands them here.
-One chat's events are handled in the order they came, as on the Bot Platform.
+The OA has no polling: events come by webhook only (web.py), which stores each in the journal (journal.py),
+answers Zalo at once and hands it here; once handled it is marked so, and one a killed process left unhandled
+is handed back at the next start (and by the periodic look). One person's events are handled in the order they
+came (the chat order, bot.infra.storage.ChatOrder, taken before anything else), as on the Bot Platform.
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from sqlalchemy import delete
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import LinkPreviewOptions, Update
@@ -25,6 +26,7 @@ from bot.channels.zalo.qr import QrLinks
 from bot.channels.zalo.session import callback_alerts
 from bot.channels.zalo.updates import telegram_update
 from bot.channels.zalo_oa.client import OaClient
+from bot.channels.zalo_oa.journal import Journal
 from bot.channels.zalo_oa.session import OaSession
 from bot.channels.zalo_oa.tokens import OaTokens
 from bot.channels.zalo_oa.updates import platform_event, sender_of, shared_phone
@@ -32,13 +34,14 @@ from bot.channels.zalo_oa.window import Window
 from bot.config import Settings
 from bot.event import Event
 from bot.infra.sender import ReliableSender
-from models import Database, ZaloOaEvent
+from bot.infra.storage import ChatOrder
+from models import Database
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/zalo-oa/webhook"
 CHANNEL = "zalo_oa"
-EVENTS_KEPT = timedelta(days=2)
-CHECK_EVERY = 300.0  # seconds between looks at the token's expiry (renewed within tokens.MARGIN of it)
+CHECK_EVERY = 120.0  # seconds between looks at the token's expiry (renewed within tokens.MARGIN of it) and
+# at the events a killed process left unhandled (journal.py)
 USER_EVENTS = ("user_send_", "follow", "user_submit_info")  # the person acted: the window opens again
 
 
@@ -56,6 +59,7 @@ class OaChannel:
         self.client = OaClient(settings, self.tokens)
         self.ids = ZaloIds(db)
         self.window = Window(db, settings.zalo_oa_window_hours)
+        self.journal = Journal(db)
         self.sender = ReliableSender(settings.zalo_send_rate_per_second, per_chat=None, fit_texts=False)
         session = OaSession(self.client, self.ids, db=db, i18n=i18n, settings=settings, conference=conference,
                             qr=QrLinks(settings, conference), link_bot=telegram, window=self.window)
@@ -64,26 +68,61 @@ class OaChannel:
         self.bot = Bot(bridge_token(settings.zalo_oa_app_id), session=session, default=DefaultBotProperties(
             parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)))
         self._update_ids = itertools.count(1)
-        self._chats: dict[int, asyncio.Lock] = {}
+        self._order = ChatOrder()  # this process's order per person (the dispatcher's own follows)
+        self._busy: set[int] = set()  # the journal's ids of the events being handled here
         self._tasks: set[asyncio.Task] = set()
 
     async def run(self, every: float = CHECK_EVERY) -> None:
-        """Until cancelled: the token is looked at every few minutes and renewed before it expires (tokens.py),
-        so a quiet night does not leave it expired; events come by webhook."""
+        """Until cancelled: the events a killed process left unhandled are handed back (at once, then at each
+        look); the token is looked at every few minutes and renewed before it expires (tokens.py), so a quiet
+        night does not leave it expired; handled events are pruned after some days. Events come by webhook."""
         log.info("Zalo OA webhook at %s%s", self.settings.public_base_url, WEBHOOK_PATH)
+        at_start = True
         while True:
+            await self.resume(at_start)
+            at_start = False
             try:
                 await self.tokens.access_token()
             except Exception as exc:  # the other channels go on; the OA's sends will report it
                 log.error("Zalo OA: no access token (%s); re-authorize the OA's app", exc)
-            await forget_old_events(self.db)
+            await self.journal.prune()
             await asyncio.sleep(every)
 
-    def accept(self, event: dict[str, Any]) -> None:
-        """An event the webhook has acknowledged: handled in the background."""
-        task = asyncio.create_task(self.feed(event))
+    async def resume(self, at_start: bool = False) -> int:
+        """The events left received by a process that stopped (or whose handler died), handled now in the
+        order they came; how many."""
+        try:
+            left = await self.journal.left(busy=self._busy)
+        except Exception as exc:  # a database outage: the next look finds them
+            log.warning("Zalo OA: events left unhandled not looked at (%s)", type(exc).__name__)
+            return 0
+        if left:
+            log.warning("%d Zalo OA events left unhandled %s are handled now", len(left),
+                        "at the last stop" if at_start else "by a stopped handler")
+        for event_id, event in left:
+            self.accept(event, event_id)
+        return len(left)
+
+    def accept(self, event: dict[str, Any], event_id: int | None = None) -> None:
+        """An event the webhook has acknowledged (stored in the journal as `event_id`): handled in the
+        background, then marked handled. Tasks start in the order accepted, and each first waits for its
+        person's turn, so one person's events keep their order."""
+        if event_id is not None:
+            self._busy.add(event_id)
+        task = asyncio.create_task(self._handle(event, event_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, event: dict[str, Any], event_id: int | None) -> None:
+        try:
+            async with self._order.lock(sender_of(event)):
+                await self.feed(event)
+            if event_id is not None:
+                await self.journal.handled(event_id)
+        except Exception as exc:  # left received: handed back by a later look
+            log.warning("Zalo OA event %s not marked handled (%s)", event_id, type(exc).__name__)
+        finally:
+            self._busy.discard(event_id)
 
     async def feed(self, event: dict[str, Any]) -> None:
         try:
@@ -94,11 +133,9 @@ class OaChannel:
             data = None if raw is None else await telegram_update(raw, self.ids, next(self._update_ids))
             if data is None:
                 return
-            chat = data["message"]["chat"]["id"]
-            async with self._chats.setdefault(chat, asyncio.Lock()):
-                update = Update.model_validate(data, context={"bot": self.bot})
-                await self.dispatcher.feed_update(self.bot, update, channel=CHANNEL)
-        except Exception:  # one broken event must not stop the channel
+            update = Update.model_validate(data, context={"bot": self.bot})
+            await self.dispatcher.feed_update(self.bot, update, channel=CHANNEL)
+        except Exception:  # one broken event must not stop the channel (the dispatcher told the person)
             log.exception("Zalo OA event not handled")
 
     async def settle(self, timeout: float = 10) -> None:
@@ -108,17 +145,6 @@ class OaChannel:
     async def close(self) -> None:
         await self.settle()
         await self.bot.session.close()
-
-
-async def forget_old_events(db: Database) -> None:
-    """Event ids older than Zalo's retries (it gives up within 12 hours) are no longer needed."""
-    try:
-        async with db.session() as session:
-            await session.execute(delete(ZaloOaEvent).where(
-                ZaloOaEvent.received_at < datetime.now(timezone.utc) - EVENTS_KEPT))
-            await session.commit()
-    except Exception as exc:  # a database outage: tried again next time
-        log.warning("Zalo OA: old event ids not removed (%s)", type(exc).__name__)
 
 
 def _when(event: dict[str, Any]) -> datetime | None:

@@ -2,8 +2,10 @@
 - signs each post: header X-ZEvent-Signature = "mac=" + sha256(app_id + body + timestamp + OA secret key),
   the timestamp being the body's own; a post without the right mac is refused (403);
 - wants HTTP 200 within 2 seconds, else it posts the event again (and, failing long enough, turns the webhook
-  off): the event's key is stored (models.zalo_oa.ZaloOaEvent) and 200 answered at once, the handlers run after;
-  an event whose key is already stored (a retry) is acknowledged and not handled again.
+  off): the whole event is stored with its key, "received", in one insert (journal.py) and 200 answered at
+  once, the handlers run after (and a process killed meanwhile leaves it for the next start); an event whose
+  key is already stored (a retry) is acknowledged and not handled again. A database that cannot store it
+  gets Zalo a 500, so Zalo posts it again.
 """
 from __future__ import annotations
 
@@ -13,11 +15,9 @@ import json
 import logging
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 
 from bot.channels.zalo_oa.channel import WEBHOOK_PATH
 from bot.channels.zalo_oa.updates import event_key
-from models import ZaloOaEvent
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -47,16 +47,7 @@ async def webhook(request: web.Request) -> web.Response:
     if not settings.zalo_oa_secret_key or not hmac.compare_digest(given.encode(), expected.encode()):
         log.warning("Zalo OA webhook: a post with a wrong signature refused")
         return web.json_response({"error": -1, "message": "bad signature"}, status=403)
-    if await _first_time(app.db, event_key(event)):
-        app.zalo_oa.accept(event)
+    event_id = await app.zalo_oa.journal.take(event_key(event), event)
+    if event_id is not None:
+        app.zalo_oa.accept(event, event_id)
     return web.json_response({"error": 0, "message": "Success"})
-
-
-async def _first_time(db, key: str) -> bool:
-    async with db.session() as session:
-        session.add(ZaloOaEvent(event_key=key))
-        try:
-            await session.commit()
-        except IntegrityError:
-            return False
-    return True

@@ -11,7 +11,10 @@ Sources (as read for this fake):
         message to someone silent for 7 days: error -230 "User has not interacted with the OA in the last
         7 days"; -213: the person does not follow the OA.
 - [ERR] developers.zalo.me › Official Account API › Bảng mã lỗi: -124 access token invalid or expired,
-        -201 parameter invalid, -210 parameter exceeds its limit.
+        -201 parameter invalid, -210 parameter exceeds its limit. UNCONFIRMED: no copy of that table was found
+        to check these against (nor -213, -230 in [WINDOW], -14014 in [OAUTH]); a third-party table for the older
+        OA API (doc.caresoft.vn › "Bảng mã khi gửi tin nhắn theo Zalo ID") gives other meanings (-201 invalid
+        access token, -203 invalid parameter, -210 chatbot feature off). Check them before relying on a number.
 - [UPLOAD] developers.zalo.me › Upload hình ảnh (POST /v2.0/oa/upload/image, multipart "file", jpg/png,
         ≤ 1 MB) → {"data": {"attachment_id"}}.
 - [OAUTH] developers.zalo.me › Xác thực và ủy quyền cho ứng dụng (v4): POST oauth.zaloapp.com/v4/oa/access_token,
@@ -22,9 +25,13 @@ Sources (as read for this fake):
         HTTP 200 within 2 s, else the event is posted again.
 - [ZNS] developers.zalo.me › ZNS › Gửi thông báo ZNS (POST business.openapi.zalo.me/message/template, header
         access_token): {"phone": "84…", "template_id", "template_data": {param: value}, "tracking_id"};
-        template_data must hold exactly the approved template's parameters, each within its length
-        (error -1124 "template data invalid"), the phone in 84xxxxxxxxx form (error -108 "phone invalid"),
-        a template id the OA owns and has had approved (error -1123 "template not found").
+        template_data must hold exactly the approved template's parameters, each within its length.
+- [ZNS-ERR] zalo.cloud/zns/guidelines/handle-error-code ("Cách xử lý mã lỗi"), confirmed: -108 "Phone number
+        invalid", -109 "Template ID invalid", -111 "Template data empty", -112 "Template data invalid" (that
+        page's copy here is cut at "-112 Templ…"; helpdesk.getfly.vn's copy of the same table lists "Template
+        data invalid" right after "Template data empty"). The page says Zalo takes the phone as 84…, 0… or
+        without the leading 0; this fake takes only 84… (the form the bot sends), stricter on purpose. An
+        earlier version of this fake used -1123/-1124, found in no source: replaced by -109/-112.
 """
 from __future__ import annotations
 
@@ -39,16 +46,16 @@ SUBTITLE_LIMIT = 500  # [CS]
 UPLOAD_LIMIT = 1_000_000  # [UPLOAD]
 FREE_HOURS = 48  # [WINDOW]
 WINDOW_DAYS = 7  # [WINDOW]
-PHONE = re.compile(r"^84\d{9,10}$")  # [ZNS]
+PHONE = re.compile(r"^84\d{9,10}$")  # [ZNS-ERR]: Zalo also takes 0…; the fake wants the bot's 84… form
 
-TOKEN_INVALID = (-124, "Access token is invalid or expired")  # [ERR]
-PARAM_INVALID = (-201, "Parameter is invalid")  # [ERR]
-NOT_FOLLOWER = (-213, "User has not followed the OA")  # [WINDOW]
-NO_INTERACTION = (-230, "User has not interacted with the OA in the last 7 days")  # [WINDOW]
-REFRESH_INVALID = (-14014, "Invalid refresh token")  # [OAUTH]
-ZNS_PHONE = (-108, "Phone number is invalid")  # [ZNS]
-ZNS_TEMPLATE = (-1123, "Template not found")  # [ZNS]
-ZNS_DATA = (-1124, "Template data is invalid")  # [ZNS]
+TOKEN_INVALID = (-124, "Access token is invalid or expired")  # [ERR] UNCONFIRMED number
+PARAM_INVALID = (-201, "Parameter is invalid")  # [ERR] UNCONFIRMED number
+NOT_FOLLOWER = (-213, "User has not followed the OA")  # [WINDOW] UNCONFIRMED number
+NO_INTERACTION = (-230, "User has not interacted with the OA in the last 7 days")  # [WINDOW] UNCONFIRMED number
+REFRESH_INVALID = (-14014, "Invalid refresh token")  # [OAUTH] UNCONFIRMED number
+ZNS_PHONE = (-108, "Phone number invalid")  # [ZNS-ERR] confirmed
+ZNS_TEMPLATE = (-109, "Template ID invalid")  # [ZNS-ERR] confirmed
+ZNS_DATA = (-112, "Template data invalid")  # [ZNS-ERR] confirmed
 
 
 class OaError(Exception):

@@ -22,7 +22,9 @@ from bot.channels.zalo_oa.tokens import OaTokens, TokenError
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
-# Zalo's error codes (developers.zalo.me, "Official Account API › Bảng mã lỗi"; ZNS: "Mã lỗi ZNS")
+# Zalo's error codes (developers.zalo.me, "Official Account API › Bảng mã lỗi"; ZNS: "Mã lỗi ZNS"). The OA's
+# numbers below were not confirmed by a source found (testkit/fakezalo_oa/rules.py [ERR]); there -201 means
+# "parameter invalid", which this table would count as out of the window.
 TOKEN_EXPIRED = {-124, -216}  # access token invalid / expired
 OUT_OF_WINDOW = {-213, -230, -201}  # not a follower, no interaction within the window, user unavailable
 RATE_LIMITED = {-32}

@@ -2,6 +2,7 @@
 running Telegram and the OA together."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -241,3 +242,20 @@ async def test_a_live_event_is_stored_whole_and_marked_handled(with_oa, fakeoa, 
     async with db.session() as session:
         [row] = (await session.scalars(select(ZaloOaEvent))).all()
     assert row.state == "handled" and json.loads(row.payload) == event and row.handled_at is not None
+
+
+async def test_a_new_message_at_a_start_waits_for_the_ones_left_at_the_last_stop(with_oa, fakeoa, db):
+    oa = with_oa.app.zalo_oa
+    with_oa.oa_task.cancel()  # its own look at the start is over or stopped; this test makes its own
+    await asyncio.gather(with_oa.oa_task, return_exceptions=True)
+    oa._resumed = False  # as just started: the events left at the last stop not yet looked at
+    u = fakeoa.user()
+    u.last_interaction = time.time()
+    await leave_unhandled(db, u.event("user_send_text", message={"text": "Xin chào", "msg_id": "before-stop"}))
+    assert await fakeoa.post(u.event("user_send_text", message={"text": "🇬🇧 English", "msg_id": "after"})) == 200
+    await u.expect_silence(0.5)  # acknowledged, and waiting for the earlier one
+    assert await oa.resume(at_start=True) == 1
+    await u.until("Chọn ngôn ngữ")
+    await u.until("Register")
+    await with_oa.app.zalo_oa.settle()
+    assert await journal_states(db) == ["handled", "handled"]

@@ -42,6 +42,7 @@ WEBHOOK_PATH = "/zalo-oa/webhook"
 CHANNEL = "zalo_oa"
 CHECK_EVERY = 120.0  # seconds between looks at the token's expiry (renewed within tokens.MARGIN of it) and
 # at the events a killed process left unhandled (journal.py)
+START_WAIT = 30.0  # seconds a new event waits at most for the events left at the last stop to go first
 USER_EVENTS = ("user_send_", "follow", "user_submit_info")  # the person acted: the window opens again
 
 
@@ -70,6 +71,8 @@ class OaChannel:
         self._update_ids = itertools.count(1)
         self._order = ChatOrder()  # this process's order per person (the dispatcher's own follows)
         self._busy: set[int] = set()  # the journal's ids of the events being handled here
+        self._resumed = False  # the events left at the last stop have had their turn: new ones go at once
+        self._waiting: list[tuple[dict[str, Any], int | None]] = []  # new ones that came before that
         self._tasks: set[asyncio.Task] = set()
 
     async def run(self, every: float = CHECK_EVERY) -> None:
@@ -95,20 +98,37 @@ class OaChannel:
             left = await self.journal.left(busy=self._busy)
         except Exception as exc:  # a database outage: the next look finds them
             log.warning("Zalo OA: events left unhandled not looked at (%s)", type(exc).__name__)
-            return 0
+            left = []
         if left:
             log.warning("%d Zalo OA events left unhandled %s are handled now", len(left),
                         "at the last stop" if at_start else "by a stopped handler")
         for event_id, event in left:
-            self.accept(event, event_id)
+            self._busy.add(event_id)
+            self._start(event, event_id)
+        self._open()  # new events that came meanwhile queue behind these
         return len(left)
 
     def accept(self, event: dict[str, Any], event_id: int | None = None) -> None:
         """An event the webhook has acknowledged (stored in the journal as `event_id`): handled in the
         background, then marked handled. Tasks start in the order accepted, and each first waits for its
-        person's turn, so one person's events keep their order."""
+        person's turn, so one person's events keep their order. One that comes before the start has handed
+        back the events left at the last stop waits for them to go first (at most START_WAIT seconds)."""
         if event_id is not None:
             self._busy.add(event_id)
+        if self._resumed:
+            self._start(event, event_id)
+            return
+        if not self._waiting:
+            asyncio.get_running_loop().call_later(START_WAIT, self._open)
+        self._waiting.append((event, event_id))
+
+    def _open(self) -> None:
+        self._resumed = True
+        waiting, self._waiting = self._waiting, []
+        for event, event_id in waiting:
+            self._start(event, event_id)
+
+    def _start(self, event: dict[str, Any], event_id: int | None) -> None:
         task = asyncio.create_task(self._handle(event, event_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -17,6 +17,7 @@ from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
 from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_oa import OaChannel
 from bot.ops.check import ONE_PROCESS_ONLY
 from bot.commands import publish, publish_for_chat
 from bot.config import Settings, ensure_secret_key
@@ -58,6 +59,7 @@ class App:
     lease: Lease
     lease_task: asyncio.Task | None = None
     zalo: ZaloChannel | None = None  # the Zalo bridge, when ZALO_BOT_TOKEN is set
+    zalo_oa: OaChannel | None = None  # the host's Zalo Official Account, when ZALO_OA_APP_ID is set
 
     async def start(self) -> None:
         """Work done once per start, before updates are taken: schema, command menus; then the reminders and
@@ -105,6 +107,8 @@ class App:
         await self.postman.stop()
         if self.zalo is not None:
             await self.zalo.close()
+        if self.zalo_oa is not None:
+            await self.zalo_oa.close()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.db.close()
@@ -156,15 +160,18 @@ def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
     telegram = create_bot(settings, sender) if settings.telegram_bot_token else None
     dp = create_dispatcher(settings, conference, db, i18n, storage or create_storage(db))
     zalo = ZaloChannel(settings, conference, db, i18n, dp, telegram) if settings.zalo_bot_token else None
-    bot = telegram or (zalo.bot if zalo else create_bot(settings, sender))  # Zalo alone: its bot sends the rest
+    oa = OaChannel(settings, conference, db, i18n, dp, telegram) if settings.zalo_oa_app_id else None
+    bot = telegram or (zalo.bot if zalo else oa.bot if oa else create_bot(settings, sender))  # else: Zalo's bot
     scheduler = ReminderScheduler(bot, db, conference, i18n, settings.admin_ids, settings.default_language)
     dp["reminders"] = scheduler
     postman = Postman(bot, db, conference, i18n, settings.default_language)
     dp["postman"] = postman
     app = App(settings, conference, db, bot, dp, i18n, sender, scheduler, postman, Lease(db, settings.redis_url),
-              zalo=zalo)
+              zalo=zalo, zalo_oa=oa)
     if zalo is not None:
         app.add_channel("zalo", zalo.bot)
+    if oa is not None:
+        app.add_channel("zalo_oa", oa.bot)
     return app
 
 
@@ -181,6 +188,7 @@ def create_web_app(app: App) -> web.Application:
     """The bot's web server: Telegram's webhook (secret token checked), /health for the proxy, and the
     pages and files of bot/web (reception desk, dashboard, QR images for Zalo)."""
     from bot.channels.zalo import web as zalo_web
+    from bot.channels.zalo_oa import web as zalo_oa_web
     from bot.web import reception
 
     web_app = web.Application()
@@ -195,6 +203,8 @@ def create_web_app(app: App) -> web.Application:
     reception.setup(web_app)  # the reception desk page and the organizers' dashboard
     if getattr(app, "zalo", None) is not None:
         zalo_web.add_routes(web_app)  # the Zalo webhook and check-in QR pictures for Zalo
+    if getattr(app, "zalo_oa", None) is not None:
+        zalo_oa_web.add_routes(web_app)  # the OA's signed webhook
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 
@@ -237,6 +247,8 @@ async def run_channels(app: App) -> None:
         loops.append(run_webhook(app) if app.settings.webhook_mode else run_polling(app))
     if app.zalo is not None:
         loops.append(app.zalo.run())
+    if app.zalo_oa is not None:
+        loops.append(app.zalo_oa.run())
     tasks = [asyncio.ensure_future(loop) for loop in loops]
     try:
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -46,6 +46,25 @@ class Settings(BaseSettings):
     zalo_webhook_secret: str = Field(default="", pattern=r"^(|.{8,256})$")  # empty: derived from SECRET_KEY
     zalo_send_rate_per_second: float = 10.0  # Zalo publishes no limit; 0 turns pacing off
 
+    # Zalo Official Account (optional, beside the two above): the host's OA, by its app on developers.zalo.me.
+    # The webhook is PUBLIC_BASE_URL/zalo-oa/webhook, signed with the OA secret key. The tokens here seed the
+    # database on first start; after that the bot refreshes them itself and keeps them there.
+    zalo_oa_app_id: str = ""
+    zalo_oa_app_secret: str = ""  # the app's secret key: it refreshes the access token
+    zalo_oa_secret_key: str = ""  # the OA secret key: it signs the webhook's posts
+    zalo_oa_access_token: str = ""
+    zalo_oa_refresh_token: str = ""
+    zalo_oa_api_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_zns_url: str = "https://business.openapi.zalo.me"
+    zalo_oa_window_hours: int = Field(default=48, ge=1, le=168)  # 48 free; up to 7 days paid (see README)
+    # ZNS: the organizer's approved template for notices to people outside the window, by phone number;
+    # its parameters as JSON, each filled from {name}, {text} or {event} (e.g. {"name":"{name}","content":"{text}"})
+    zalo_oa_zns_template_id: str = ""
+    zalo_oa_zns_params: str = ""
+    zalo_oa_phone_image_url: str = ""  # a picture for the phone request card (optional)
+    zalo_oa_zns_text_limit: int = Field(default=400, ge=10, le=2000)  # a template parameter's length
+
     # practice mode (bot/practice/): with neither token set, the bot runs against a server inside the process
     # and a chat page on PRACTICE_PORT; PRACTICE=false makes a missing token an error instead
     practice: bool = True
@@ -65,7 +84,8 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_api_url", "public_base_url", "zalo_api_url")
+    @field_validator("telegram_api_url", "public_base_url", "zalo_api_url", "zalo_oa_api_url", "zalo_oa_oauth_url",
+                     "zalo_oa_zns_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

@@ -20,6 +20,7 @@ from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.screens.callbacks import Outbox, OutboxAction, Pick
 from bot.screens.render import audience_label, day
 from bot.services import confirmations, outbox
+from bot.services.oa_routes import oa_routes
 from bot.screens.ui import CONFIRMATION_KEY, Button, column, confirmation_key, done, show
 from handlers.filters import HasRole, organizers_only, organizers_only_button
 from models import Broadcast
@@ -156,7 +157,6 @@ async def preview(callback: CallbackQuery, here: Here, i18n: I18n, audience: str
             await message.answer_document(draft.media_file_id, caption=text)
         else:
             await message.answer(text)
-    reachable = sum(1 for p in people if p.reachable)
     above = (_("☝️ Above: the message as delegates will see it, in Vietnamese and in English.") if draft.text_en
              else _("☝️ Above: the message as delegates will see it."))
     summary = [above, _("<b>To:</b> {audience}").format(audience=escape(audience_label(conference, audience,
@@ -165,9 +165,10 @@ async def preview(callback: CallbackQuery, here: Here, i18n: I18n, audience: str
     if audience != outbox.STAFF:
         summary.append(_("(for {delegates} delegates: a colleague who registered several receives it once)").format(
             delegates=sum(p.delegates for p in people)))
-    if reachable < len(people):
+    if unreachable := sum(1 for p in people if not p.reachable):
         summary.append(_("{count} of them have blocked the bot; they will be named in the report.").format(
-            count=len(people) - reachable))
+            count=unreachable))
+    summary += await oa_lines(session, settings, people)
     if not people:
         summary.append(_("Nobody is in this audience yet."))
         buttons = [Button(_("Choose another audience"), Pick(step="bc_go", key="again").pack()),
@@ -177,6 +178,19 @@ async def preview(callback: CallbackQuery, here: Here, i18n: I18n, audience: str
                    Button(_("Choose another audience"), Pick(step="bc_go", key="again").pack()),
                    Button(_("Cancel"), Pick(step="bc_go", key="no").pack())]
     await show(message, state, "\n".join(summary), column(buttons))
+
+
+async def oa_lines(session, settings, people: list) -> list[str]:
+    """How the people on the host's Zalo OA will be reached, and what the ZNS part costs."""
+    if not settings.zalo_oa_app_id:
+        return []
+    routes = await oa_routes(session, [p.account_id for p in people], window_hours=settings.zalo_oa_window_hours,
+                             zns=bool(settings.zalo_oa_zns_template_id))
+    if not routes.total:
+        return []
+    return [_("<b>Zalo OA:</b> {chat} in the chat (free), {zns} by ZNS template to their phone ({zns} ZNS "
+              "messages, paid per message), {unreached} not reached (outside the messaging window, named in the "
+              "report)").format(chat=routes.chat, zns=routes.zns, unreached=routes.unreached)]
 
 
 async def decided(callback: CallbackQuery, callback_data: Pick, here: Here, postman=None) -> None:

@@ -25,7 +25,7 @@ class OnZalo(Filter):
     """An update the Zalo bridge fed (bot/channels/zalo): for the few things Zalo cannot do at all (files)."""
 
     async def __call__(self, event: TelegramObject, channel: str | None = None) -> bool:
-        return channel == "zalo"
+        return channel in ("zalo", "zalo_oa")
 
 
 async def organizers_only(message: Message) -> None:

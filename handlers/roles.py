@@ -83,7 +83,7 @@ async def list_roles(message: Message, state: FSMContext, session: AsyncSession,
     for holder in await with_roles(session, settings.admin_ids):
         who = escape(holder.display_name or holder.user_id) + (f" (@{escape(holder.username)})"
                                                               if holder.username else "")
-        if holder.channel == "zalo":
+        if holder.channel in ("zalo", "zalo_oa"):
             who += " (Zalo)"  # Zalo staff are removed here too; the channel's name needs no translation
         appointed = sorted(r.role for r in holder.roles)
         held = [role_name(r, conference) for r in appointed]

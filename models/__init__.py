@@ -11,6 +11,7 @@ from models.nominee import Nominee
 from models.question import Question, QuestionRelay
 from models.web import DeskScan, WebLogin, WebSession
 from models.zalo import ZaloId
+from models.zalo_oa import ZaloOaContact, ZaloOaEvent, ZaloOaToken
 from models.confirmation import Confirmation
 from models.conversation import Conversation
 from models.lodging import RoomAssignment
@@ -20,5 +21,5 @@ from models.db import Database
 
 __all__ = ["Base", "Account", "AccountRole", "Delegate", "DelegatePart", "CheckIn", "CheckInLog", "Invitation",
            "AgendaChange", "ReminderDelivery", "Broadcast", "OutboxMessage", "Nominee", "Question", "QuestionRelay", "DeskScan", "WebLogin",
-           "WebSession", "ZaloId", "Confirmation", "Conversation", "ProvinceReport",
-           "ReportReminderDelivery", "RoomAssignment", "Seat", "Database"]
+           "WebSession", "ZaloId", "ZaloOaContact", "ZaloOaEvent", "ZaloOaToken", "Confirmation", "Conversation",
+           "ProvinceReport", "ReportReminderDelivery", "RoomAssignment", "Seat", "Database"]

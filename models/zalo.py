@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime, utcnow
 
 
+BASE = 2 ** 52  # internal ids start here: above any Telegram id (at most 52 significant bits)
+
+
 class ZaloId(Base):
     __tablename__ = "zalo_ids"
 

@@ -27,6 +27,7 @@ class RunningBot:
         self.app: App | None = None
         self.task: asyncio.Task | None = None
         self.zalo_task: asyncio.Task | None = None
+        self.oa_task: asyncio.Task | None = None
         self.runner = None
 
     async def start(self) -> App:
@@ -45,6 +46,8 @@ class RunningBot:
             )
         if self.app.zalo is not None:
             self.zalo_task = asyncio.create_task(self.app.zalo.run(poll_timeout=1))
+        if self.app.zalo_oa is not None:
+            self.oa_task = asyncio.create_task(self.app.zalo_oa.run())
         return self.app
 
     async def stop(self) -> None:
@@ -55,13 +58,14 @@ class RunningBot:
         if self.task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self.task, 10)
-        if self.zalo_task is not None:
-            self.zalo_task.cancel()
-            await asyncio.gather(self.zalo_task, return_exceptions=True)
+        for task in (self.zalo_task, self.oa_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.runner is not None:
             await self.runner.cleanup()
         await self.app.close()
-        self.app = self.task = self.zalo_task = self.runner = None
+        self.app = self.task = self.zalo_task = self.oa_task = self.runner = None
 
     async def restart(self) -> App:
         await self.stop()

@@ -112,3 +112,29 @@ async def both(fake, fakezalo, settings, db, clean_redis):
     await bot.start()
     yield bot
     await bot.stop()
+
+
+@pytest.fixture
+async def fakeoa():
+    from testkit.fakezalo_oa import FakeOa
+
+    server = FakeOa()
+    await server.start()
+    yield server
+    await server.stop()
+    # every request the bot made must have been one the OA accepts (documented shapes and limits)
+    assert server.rejected == [], server.rejected
+
+
+@pytest.fixture
+async def with_oa(fake, fakeoa, settings, db, clean_redis):
+    """The real bot: Telegram polling its fake, the host's OA on the fake OA, the web server (the OA's webhook) up."""
+    from testkit.harness import RunningBot
+    from testkit.zalo_oa_flows import connect_oa, webhook_of
+
+    connect_oa(settings, fake, fakeoa)
+    bot = RunningBot(settings, clean_redis, web=True)
+    await bot.start()
+    fakeoa.webhook_url = webhook_of(settings)
+    yield bot
+    await bot.stop()

@@ -48,9 +48,34 @@ async def check(settings: Settings) -> list[Finding]:
     return found
 
 
+def zalo_oa(settings: Settings) -> list[Finding]:
+    """The host's Zalo OA (ZALO_OA_APP_ID set): what is missing for its webhook, its tokens and ZNS."""
+    if not settings.zalo_oa_app_id:
+        return []
+    missing = [name for name, value in (
+        ("ZALO_OA_APP_SECRET (the app's secret key: it refreshes the access token)", settings.zalo_oa_app_secret),
+        ("ZALO_OA_SECRET_KEY (the OA secret key: it signs the webhook's posts)", settings.zalo_oa_secret_key),
+        ("ZALO_OA_REFRESH_TOKEN (from authorizing the app on the OA)", settings.zalo_oa_refresh_token),
+        ("PUBLIC_BASE_URL (the OA's webhook is PUBLIC_BASE_URL/zalo-oa/webhook)", settings.public_base_url),
+    ) if not value]
+    found = [Finding(FAIL, f"Zalo OA: {name} is not set.") for name in missing]
+    if not settings.zalo_oa_zns_template_id:
+        found.append(Finding(WARN, "Zalo OA: no ZALO_OA_ZNS_TEMPLATE_ID: people who have not written to the OA "
+                                   f"within {settings.zalo_oa_window_hours} h are reported \"not reached\" "
+                                   "instead of getting a ZNS notice."))
+    elif not settings.zalo_oa_zns_params:
+        found.append(Finding(WARN, "Zalo OA: ZALO_OA_ZNS_PARAMS is empty: the template gets one parameter, "
+                                   "\"content\"; list the template's own parameters there."))
+    if not missing:
+        found.append(Finding(OK, f"Zalo OA app {settings.zalo_oa_app_id}: webhook at "
+                                 f"{settings.public_base_url}/zalo-oa/webhook."))
+    return found
+
+
 def _settings(settings: Settings) -> list[Finding]:
-    found = []
-    if not settings.telegram_bot_token and not getattr(settings, "zalo_bot_token", ""):
+    found = zalo_oa(settings)
+    if not settings.telegram_bot_token and not getattr(settings, "zalo_bot_token", "") \
+            and not settings.zalo_oa_app_id:
         found.append(Finding(FAIL, "No bot token: set TELEGRAM_BOT_TOKEN (from @BotFather) and/or ZALO_BOT_TOKEN "
                                    "(without one, the bot starts in practice mode: README, \"Practice mode\")."))
     if not settings.admin_ids:

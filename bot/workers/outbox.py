@@ -173,10 +173,15 @@ class Postman:
             _("Not reached: {failed}").format(failed=counts[BLOCKED] + counts[FAILED]),
         ])
 
-    def organizer_bot(self, broadcast: Broadcast) -> Bot:
-        """The bot of the chat the broadcast was confirmed in: an organizer may work on Zalo."""
-        zalo = is_zalo(int(broadcast.progress_chat_id))
-        return self.bots.get("zalo", self.bot) if zalo else self.bots["telegram"]
+    async def organizer_bot(self, broadcast: Broadcast) -> Bot:
+        """The bot of the chat the broadcast was confirmed in: an organizer may work on Zalo (its Bot Platform
+        bot or the host's OA: the account's channel tells)."""
+        if not is_zalo(int(broadcast.progress_chat_id)):
+            return self.bots["telegram"]
+        async with self.db.session() as session:
+            channel = await session.scalar(select(Account.channel).where(
+                Account.chat_id == str(broadcast.progress_chat_id)).limit(1))
+        return self.bots.get(channel or "zalo", self.bots.get("zalo", self.bot))
 
     async def show_progress(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         if not broadcast.progress_chat_id or not broadcast.progress_message_id:
@@ -187,7 +192,7 @@ class Postman:
             text = self.progress_text(broadcast, counts)
             markup = stop_button(broadcast.id) if broadcast.status == RUNNING else None
         try:
-            await self.organizer_bot(broadcast).edit_message_text(
+            await (await self.organizer_bot(broadcast)).edit_message_text(
                 text, chat_id=int(broadcast.progress_chat_id), message_id=broadcast.progress_message_id,
                 reply_markup=markup)
         except TelegramBadRequest:  # "message is not modified", or deleted by the organizer
@@ -205,7 +210,7 @@ class Postman:
         with self.i18n.context(), self.i18n.use_locale(broadcast.progress_language):
             for text in report(broadcast, counts, missed):
                 try:
-                    await self.organizer_bot(broadcast).send_message(int(broadcast.progress_chat_id), text)
+                    await (await self.organizer_bot(broadcast)).send_message(int(broadcast.progress_chat_id), text)
                 except (TelegramBadRequest, TelegramForbiddenError) as exc:
                     log.warning("report of broadcast %s not delivered: %s", broadcast.id, exc)
                     return

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import Database, ZaloId
-
-BASE = 2 ** 52
+from models.zalo import BASE
 
 
 def is_zalo(chat_id: int) -> bool:

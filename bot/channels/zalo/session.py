@@ -65,6 +65,7 @@ def map_link(latitude: float, longitude: float) -> str:
 
 
 class ZaloSession(BaseSession):
+    channel = "zalo"  # the accounts' channel this session writes to
     def __init__(self, client: ZaloClient, ids: ZaloIds, *, db: Database, i18n: I18n, settings: Settings,
                  conference: Event, qr: QrLinks, link_bot: Bot | None = None) -> None:
         # file paths handed out by getFile are the image URLs themselves (see GetFile below)
@@ -253,7 +254,7 @@ class ZaloSession(BaseSession):
             return
         async with self.db.session() as session:
             lang = await session.scalar(select(Account.language).where(
-                Account.channel == "zalo", Account.user_id == str(internal)))
+                Account.channel == self.channel, Account.user_id == str(internal)))
         lang = lang or self.i18n.default_locale
         with self.i18n.context(), self.i18n.use_locale(lang):
             yield lang

@@ -50,8 +50,14 @@ async def register_with_buttons(u: FakeOaUser, *, name: str = "Trần Văn OA") 
     await u.send("may bay")
     await u.until("bố trí")
     await u.send("co")
-    confirm = await u.until("Xác nhận")
-    await u.press("✅ Xác nhận")
+    await u.until("rời Đà Lạt")  # lodging: the departure, then the room
+    await u.send("28/7 14:00")
+    await u.until("Phòng đơn")
+    await u.send("phong don")
+    review = await u.until("Xác nhận")
+    # the review has six choices (Ông/Bà among them), more than an OA message's buttons: a numbered list
+    assert not review.buttons and "1. ✅ Xác nhận" in review.text
+    await u.send("1")
     return await u.until("Đã đăng ký")
 
 

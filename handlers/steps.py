@@ -260,7 +260,7 @@ def _ask_confirm(step: str, draft: Draft, conference: Event, lang: str, for_self
     text = f"<b>{heading}</b>\n\n{draft_card(draft, conference, lang)}"
     if draft.salutation:
         return Prompt(text, column(buttons))
-    text += "\n\n" + _("How should letters and the MC address the delegate? Tap Ông or Bà below.")
+    text += "\n\n" + _("How should letters and the MC address the delegate? Choose Ông or Bà below.")
     return Prompt(text, column(buttons) + salutation_row(step))
 
 

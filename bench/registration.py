@@ -128,8 +128,8 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
                 spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
                 spy.wait(60)
         finally:
-            process.terminate()
-            process.wait(30)
+            process.terminate()  # the fake server answers what is still in flight while the bot shuts down
+            await asyncio.to_thread(process.wait, 30)
     await fake.stop()
     bot_cpu = _children_cpu() - cpu_before  # includes start-up (imports, migrations): about 1 s
     lat = latencies(fake)

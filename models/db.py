@@ -9,6 +9,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from models.sqlite import connect as inline_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # any constant; serialises migrations when several bot processes start at once on PostgreSQL
 _MIGRATION_LOCK = 7_260_728
@@ -26,7 +28,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable through a killed process; no fsync per commit
     cursor.close()
 
 
@@ -37,7 +39,9 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {} if url.startswith("sqlite") else {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        kwargs = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        if url.startswith("sqlite"):  # statements on the loop's thread, a lock waited for in aiosqlite's thread
+            kwargs = {"connect_args": {"async_creator_fn": inline_sqlite}}
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

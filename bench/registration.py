@@ -130,6 +130,9 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         finally:
             process.terminate()  # the fake server answers what is still in flight while the bot shuts down
             await asyncio.to_thread(process.wait, 30)
+            log = ROOT / "bench" / "out" / f"bot-{name.split(':')[0].replace(' ', '-')}-{process_args[-1]}.log"
+            log.parent.mkdir(exist_ok=True)
+            log.write_bytes((Path(tmp) / "bot.log").read_bytes())  # the bot's log of the run, to read after
     await fake.stop()
     bot_cpu = _children_cpu() - cpu_before  # includes start-up (imports, migrations): about 1 s
     lat = latencies(fake)

@@ -14,6 +14,10 @@ from models.sqlite import connect as inline_sqlite
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # any constant; serialises migrations when several bot processes start at once on PostgreSQL
 _MIGRATION_LOCK = 7_260_728
+# PostgreSQL connections of a bot process: its pool (handlers, conversations, the lease, workers) and one more
+# holding its chats' locks (bot/infra/storage.py ChatLocks); `python -m bot check` and the README say so
+POOL_SIZE, POOL_OVERFLOW = 10, 20
+CONNECTIONS_PER_PROCESS = POOL_SIZE + POOL_OVERFLOW + 1
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -39,7 +43,7 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        kwargs = {"pool_pre_ping": True, "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         if url.startswith("sqlite"):  # statements on the loop's thread, a lock waited for in aiosqlite's thread
             kwargs = {"connect_args": {"async_creator_fn": inline_sqlite}}
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **kwargs)

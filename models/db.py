@@ -14,10 +14,12 @@ from models.sqlite import connect as inline_sqlite
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # any constant; serialises migrations when several bot processes start at once on PostgreSQL
 _MIGRATION_LOCK = 7_260_728
-# PostgreSQL connections of a bot process: its pool (handlers, conversations, the lease, workers) and one more
-# holding its chats' locks (bot/infra/storage.py ChatLocks); `python -m bot check` and the README say so
+# PostgreSQL connections of a bot process: its pool (handlers, the lease, workers), the conversations' pool
+# (a connection for one statement at a time: bot/infra/storage.py) and one holding its chats' locks
+# (ChatLocks there); `python -m bot check` and the README say so
 POOL_SIZE, POOL_OVERFLOW = 10, 20
-CONNECTIONS_PER_PROCESS = POOL_SIZE + POOL_OVERFLOW + 1
+CONVERSATION_POOL = 5
+CONNECTIONS_PER_PROCESS = POOL_SIZE + POOL_OVERFLOW + CONVERSATION_POOL + 1
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -43,13 +45,22 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"pool_pre_ping": True, "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
-        if url.startswith("sqlite"):  # statements on the loop's thread, a lock waited for in aiosqlite's thread
-            kwargs = {"connect_args": {"async_creator_fn": inline_sqlite}}
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.echo = echo
+        self.engine: AsyncEngine = self.pool(POOL_SIZE, POOL_OVERFLOW)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def pool(self, size: int, overflow: int, **options) -> AsyncEngine:
+        """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py)."""
+        if not self.url.startswith("sqlite"):
+            return create_async_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=size,
+                                       max_overflow=overflow, **options)
+        if ":memory:" in self.url or self.url.rstrip("/").endswith("sqlite+aiosqlite:"):
+            return self.engine  # one database per engine: share it
+        # statements on the loop's thread, a lock waited for in aiosqlite's thread (models/sqlite.py)
+        engine = create_async_engine(self.url, echo=self.echo, pool_size=size, max_overflow=overflow,
+                                     connect_args={"async_creator_fn": inline_sqlite})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
 
     @property
     def dialect(self) -> str:

@@ -37,6 +37,7 @@ from sqlalchemy.pool import NullPool
 from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
+from models.db import CONVERSATION_POOL
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +109,11 @@ class SQLStorage(BaseStorage):
     def __init__(self, db: Database) -> None:
         self.db = db
         self.postgres = db.dialect == "postgresql"
-        # the handlers' pool, a connection held for one statement (on PostgreSQL without BEGIN and COMMIT)
-        self.engine: AsyncEngine = (db.engine.execution_options(isolation_level="AUTOCOMMIT") if self.postgres
-                                    else db.engine)
+        # a pool of its own, apart from the handlers' sessions: an update holds a session's connection while it
+        # reads its conversation, so one pool could run dry with every update waiting. A connection is held here
+        # for one statement (on PostgreSQL without BEGIN and COMMIT), so a few serve any number of chats.
+        self.engine: AsyncEngine = db.pool(CONVERSATION_POOL, 0, **({"isolation_level": "AUTOCOMMIT"}
+                                                                     if self.postgres else {}))
         self.ride_out = RIDE_OUT
         self._upsert = _upsert(db.dialect)
 
@@ -133,7 +136,8 @@ class SQLStorage(BaseStorage):
         await self._changed(key, entry)
 
     async def close(self) -> None:
-        pass
+        if self.engine is not self.db.engine:
+            await self.engine.dispose()
 
     # --- one read and one write per update -----------------------------------------------------------------
 

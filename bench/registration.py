@@ -13,7 +13,9 @@ Runs, each against a fresh fake server in this process, with the bot in its own 
   5. the delegate bot with Telegram's limits on (30 messages/s overall, 1/s per chat): every
      delegate presses /start and picks a language at once; counts lost replies and 429s.
 Latency is measured in the fake server: from the moment getUpdates hands an update to the bot
-to the bot's first message in that chat answering it. Results go to bench/out/registration.json.
+to the bot's first message in that chat answering it. CPU per update: the bot process's own CPU time (from
+/proc) while it served the run, over the updates; start-up and the badge worker process left out
+(`bot_cpu_seconds` has both). Results go to bench/out/registration.json.
 """
 from __future__ import annotations
 
@@ -41,6 +43,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def own_cpu(pid: int) -> float:
+    """CPU seconds of the process itself (not its children: the badge worker), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -120,16 +128,22 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         try:
             await wait_ready(fake)
             spy = profiler(name, process.pid)
+            cpu_ready = own_cpu(process.pid)  # start-up (imports, migrations) left out
             users = [fake.user(100000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
             started = time.monotonic()
             missing = await asyncio.gather(*(converse(u, script, timeout, think) for u in users))
             elapsed = time.monotonic() - started
+            await asyncio.sleep(1)  # the last updates' writes
+            serving_cpu = own_cpu(process.pid) - cpu_ready
             if spy is not None:
                 spy.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
                 spy.wait(60)
         finally:
-            process.terminate()
-            process.wait(30)
+            process.terminate()  # the fake server answers what is still in flight while the bot shuts down
+            await asyncio.to_thread(process.wait, 30)
+            log = ROOT / "bench" / "out" / f"bot-{name.split(':')[0].replace(' ', '-')}-{process_args[-1]}.log"
+            log.parent.mkdir(exist_ok=True)
+            log.write_bytes((Path(tmp) / "bot.log").read_bytes())  # the bot's log of the run, to read after
     await fake.stop()
     bot_cpu = _children_cpu() - cpu_before  # includes start-up (imports, migrations): about 1 s
     lat = latencies(fake)
@@ -140,7 +154,8 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
         "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1),
         "mean_ms": round(statistics.fmean(lat), 1), "answers_429": fake.stats["429"], "rejected": len(fake.rejected),
-        "bot_cpu_seconds": round(bot_cpu, 2),
+        "bot_cpu_seconds": round(bot_cpu, 2), "serving_cpu_seconds": round(serving_cpu, 2),
+        "cpu_ms_per_update": round(serving_cpu / updates * 1000, 2),
     }
     print(json.dumps(result))
     return result

@@ -34,6 +34,7 @@ from bot.services import checkin, registration
 from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra.sender import ReliableSender
+from bot.infra.filters import run_on_the_loop
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.screens.ui import AlreadyDone, TypedMenuAnswer
@@ -110,6 +111,7 @@ class App:
         if self.zalo_oa is not None:
             await self.zalo_oa.close()
         await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()  # PostgreSQL: the chat locks' connection
         await self.bot.session.close()
         await self.db.close()
 
@@ -148,6 +150,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
         router.message.middleware(HandlerName())
         router.callback_query.middleware(HandlerName())
         dp.include_router(router)
+    run_on_the_loop(dp)  # bot/infra/filters.py: not a thread hop per filter tried
     return dp
 
 

@@ -9,9 +9,17 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from models.sqlite import connect as inline_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # any constant; serialises migrations when several bot processes start at once on PostgreSQL
 _MIGRATION_LOCK = 7_260_728
+# PostgreSQL connections of a bot process: its pool (handlers, the lease, workers), the conversations' pool
+# (a connection for one statement at a time: bot/infra/storage.py) and one holding its chats' locks
+# (ChatLocks there); `python -m bot check` and the README say so
+POOL_SIZE, POOL_OVERFLOW = 10, 20
+CONVERSATION_POOL = 5
+CONNECTIONS_PER_PROCESS = POOL_SIZE + POOL_OVERFLOW + CONVERSATION_POOL + 1
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -26,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable through a killed process; no fsync per commit
     cursor.close()
 
 
@@ -37,11 +45,22 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {} if url.startswith("sqlite") else {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.echo = echo
+        self.engine: AsyncEngine = self.pool(POOL_SIZE, POOL_OVERFLOW)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def pool(self, size: int, overflow: int, **options) -> AsyncEngine:
+        """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py)."""
+        if not self.url.startswith("sqlite"):
+            return create_async_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=size,
+                                       max_overflow=overflow, **options)
+        if ":memory:" in self.url or self.url.rstrip("/").endswith("sqlite+aiosqlite:"):
+            return self.engine  # one database per engine: share it
+        # statements on the loop's thread, a lock waited for in aiosqlite's thread (models/sqlite.py)
+        engine = create_async_engine(self.url, echo=self.echo, pool_size=size, max_overflow=overflow,
+                                     connect_args={"async_creator_fn": inline_sqlite})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
 
     @property
     def dialect(self) -> str:

@@ -132,6 +132,8 @@ class ReliableSender(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Any:
         if isinstance(method, AnswerCallbackQuery) and method.callback_query_id.startswith(TYPED_PREFIX):
             return True
+        if method.__returning__ not in self._response_types:  # getUpdates' answers too
+            self._response_types[method.__returning__] = Response[method.__returning__]
         if isinstance(method, GetUpdates):  # the polling loop has its own back-off
             return await make_request(bot, method)
         calls = fit(bot, method) if self.fit_texts else [method]
@@ -145,8 +147,6 @@ class ReliableSender(BaseRequestMiddleware):
 
     async def deliver(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
                       method: TelegramMethod[TelegramType]) -> Any:
-        if method.__returning__ not in self._response_types:
-            self._response_types[method.__returning__] = Response[method.__returning__]
         paced = type(method).__name__.startswith(SENDING)
         chat = self.chats.bucket(getattr(method, "chat_id", None)) if paced else None
         started: float | None = None  # the budgets count from the first attempt, not from a wait in the queue

@@ -32,10 +32,12 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType,
 from sqlalchemy import and_, bindparam, delete, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
+from models.db import CONVERSATION_POOL
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,23 @@ _READ = select(_COLUMNS.state, _COLUMNS.data, _COLUMNS.update_id).where(_where()
 _DELETE = delete(TABLE).where(_where())
 
 
+def _upsert(dialect: str):
+    """The write of every update, built once (building it, `excluded` above all, cost more than running it)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    c = _COLUMNS
+    statement = insert(TABLE).values(bot_id=bindparam("b"), chat_id=bindparam("c"), user_id=bindparam("u"),
+                                     thread_id=bindparam("t"), destiny=bindparam("d"), state=bindparam("s"),
+                                     data=bindparam("data", type_=c.data.type), update_id=bindparam("i"),
+                                     updated_at=bindparam("at", type_=c.updated_at.type))
+    return statement.on_conflict_do_update(
+        index_elements=[c.bot_id, c.chat_id, c.user_id, c.thread_id, c.destiny],
+        set_={"state": statement.excluded.state, "data": statement.excluded.data,
+              "update_id": statement.excluded.update_id, "updated_at": statement.excluded.updated_at})
+
+
 def _params(key: StorageKey) -> dict[str, Any]:
     return {"b": key.bot_id, "c": key.chat_id, "u": key.user_id, "t": key.thread_id or 0, "d": key.destiny}
 
@@ -79,7 +98,6 @@ class Scope:
 
     entries: dict[StorageKey, Entry] = field(default_factory=dict)
     update_id: int | None = None
-    connection: AsyncConnection | None = None  # PostgreSQL: the one holding the chat's advisory lock
 
 
 SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("conversation_scope", default=None)
@@ -91,12 +109,13 @@ class SQLStorage(BaseStorage):
     def __init__(self, db: Database) -> None:
         self.db = db
         self.postgres = db.dialect == "postgresql"
-        # PostgreSQL: a pool of its own, for the chats' advisory locks and the conversations they guard, apart
-        # from the handlers' sessions (an update holds one of each; one pool could run dry with both waiting)
-        self.engine: AsyncEngine = (create_async_engine(db.url, pool_size=20, max_overflow=30, pool_pre_ping=True,
-                                                        isolation_level="AUTOCOMMIT")
-                                    if self.postgres else db.engine)
+        # a pool of its own, apart from the handlers' sessions: an update holds a session's connection while it
+        # reads its conversation, so one pool could run dry with every update waiting. A connection is held here
+        # for one statement (on PostgreSQL without BEGIN and COMMIT), so a few serve any number of chats.
+        self.engine: AsyncEngine = db.pool(CONVERSATION_POOL, 0, **({"isolation_level": "AUTOCOMMIT"}
+                                                                     if self.postgres else {}))
         self.ride_out = RIDE_OUT
+        self._upsert = _upsert(db.dialect)
 
     # --- aiogram's interface ---------------------------------------------------------------------------------
 
@@ -157,31 +176,14 @@ class SQLStorage(BaseStorage):
             return
         if scope is not None and scope.update_id is not None:
             entry.update_id = scope.update_id
-        values = {"bot_id": params["b"], "chat_id": params["c"], "user_id": params["u"], "thread_id": params["t"],
-                  "destiny": params["d"], "state": entry.state, "data": entry.data, "update_id": entry.update_id,
-                  "updated_at": utcnow()}
-        statement = self._upsert(values)
-        await self._ride_out(lambda c: c.execute(statement), scope)
-
-    def _upsert(self, values: dict[str, Any]):
-        if self.postgres:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(TABLE).values(**values)
-        return statement.on_conflict_do_update(
-            index_elements=[_COLUMNS.bot_id, _COLUMNS.chat_id, _COLUMNS.user_id, _COLUMNS.thread_id,
-                            _COLUMNS.destiny],
-            set_={"state": statement.excluded.state, "data": statement.excluded.data,
-                  "update_id": statement.excluded.update_id, "updated_at": statement.excluded.updated_at})
+        values = {**params, "s": entry.state, "data": entry.data, "i": entry.update_id, "at": utcnow()}
+        await self._ride_out(lambda c: c.execute(self._upsert, values), scope)
 
     async def _ride_out(self, run: Callable[[AsyncConnection], Awaitable[T]], scope: Scope | None) -> T:
-        """`run` on the update's locked connection (PostgreSQL) or a fresh one, tried again through an outage."""
+        """`run` on a connection of the pool, tried again through an outage."""
         deadline, pause = time.monotonic() + self.ride_out, 0.05
         while True:
             try:
-                if scope is not None and scope.connection is not None:
-                    return await run(scope.connection)
                 async with self.engine.begin() as connection:
                     return await run(connection)
             except Exception as exc:
@@ -189,9 +191,6 @@ class SQLStorage(BaseStorage):
                 # not call a connection error ("another operation is in progress"); the statements are idempotent
                 if not (is_passing(exc) or isinstance(exc, DBAPIError)) or time.monotonic() + pause > deadline:
                     raise
-                if scope is not None and scope.connection is not None:  # its lock went with it
-                    await _drop(scope.connection)
-                    scope.connection = None
                 log.warning("conversation store unavailable (%s); trying again in %.2f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(PAUSE_CAP, pause * 2)
@@ -217,8 +216,10 @@ class ChatOrder(BaseEventIsolation):
     In this process, an asyncio lock per chat: it serves first come, first served, and aiogram starts each
     update's task in the order of the updates (polling) with nothing to wait for before the lock, so the order
     holds. On PostgreSQL (several processes) a PostgreSQL advisory lock per chat is taken after that one (this
-    process's updates reach it in order), on a connection held while the update is handled; it goes when the
-    connection does, so a process that died (SIGKILL) or a database restart frees it at once. Across
+    process's updates reach it in order), held while the update is handled: all of a process's chat locks on
+    one connection of their own (ChatLocks), so a process needs one connection for them however many chats it
+    serves at once; they go when the connection does, so a process that died (SIGKILL) or a database restart
+    frees them at once. Across
     processes the order comes from Telegram: its webhook sends a chat's next update once the previous one is
     answered, and bot/infra/webhook.py answers once it is handled; the lock keeps an update sent again
     (bot/infra/webhook.py) or a Zalo update from running beside another of its chat.
@@ -229,6 +230,7 @@ class ChatOrder(BaseEventIsolation):
 
     def __init__(self, storage: SQLStorage | None = None) -> None:
         self.storage = storage
+        self.locks = ChatLocks(storage.db.url) if storage is not None and storage.postgres else None
         self.local: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
         self.tasks: set[asyncio.Task] = set()
 
@@ -263,8 +265,7 @@ class ChatOrder(BaseEventIsolation):
     @asynccontextmanager
     async def _scope(self, key: StorageKey) -> AsyncIterator[None]:
         scope = Scope()
-        if self.storage.postgres:
-            scope.connection = await self._shared(key)
+        locked = self.locks is not None and await self.locks.take(lock_number(key))
         token = SCOPE.set(scope)
         try:
             yield
@@ -273,42 +274,69 @@ class ChatOrder(BaseEventIsolation):
             try:
                 await self.storage.flush(scope)
             finally:
-                if scope.connection is not None:
-                    await _unlock(scope.connection, key)
-
-    async def _shared(self, key: StorageKey) -> AsyncConnection | None:
-        """A connection holding the chat's advisory lock; None when the database is away (the update then goes
-        on under this process's lock alone, and its reads and writes ride the outage out)."""
-        try:
-            connection = await self.storage.engine.connect()
-        except Exception as exc:
-            if not is_passing(exc):
-                raise
-            log.warning("chat lock: database unavailable (%s)", type(exc).__name__)
-            return None
-        try:
-            await connection.execute(text("SELECT pg_advisory_lock(:space, :chat)"),
-                                     {"space": LOCK_SPACE, "chat": lock_number(key)})
-        except Exception as exc:
-            await _drop(connection)
-            if not is_passing(exc):
-                raise
-            log.warning("chat lock: database unavailable (%s)", type(exc).__name__)
-            return None
-        return connection
+                if locked:
+                    await self.locks.release(lock_number(key))
 
     async def close(self) -> None:
-        pass
+        if self.locks is not None:
+            await self.locks.close()
 
 
-async def _unlock(connection: AsyncConnection, key: StorageKey) -> None:
-    try:
-        await connection.execute(text("SELECT pg_advisory_unlock(:space, :chat)"),
-                                 {"space": LOCK_SPACE, "chat": lock_number(key)})
-        await connection.close()
-    except Exception as exc:  # the connection died (and its lock with it)
-        log.warning("chat lock: %s", type(exc).__name__)
-        await _drop(connection)
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:space, :chat)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:space, :chat)")
+
+
+class ChatLocks:
+    """PostgreSQL: this process's chat locks (session advisory locks), all held on one connection of their own.
+
+    A connection runs one statement at a time, so a lock is asked for without waiting (pg_try_advisory_lock, a
+    fraction of a millisecond) and, if another process holds it (rare: Telegram sends a chat's next update once
+    the previous one is answered), asked again after a short pause. Two updates of one chat in this process
+    never meet here (ChatOrder's own lock comes first). When the database is away the update goes on under this
+    process's lock alone (as its reads and writes ride the outage out), and the connection is opened again for
+    the next one."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self.connection: AsyncConnection | None = None
+        self.turn = asyncio.Lock()  # one statement at a time on the connection
+
+    async def take(self, number: int) -> bool:
+        """True once the lock is held; False when the database is away."""
+        pause = 0.005
+        while True:
+            held = await self._run(_TRY_LOCK, number)
+            if held is None or held:
+                return bool(held)
+            await asyncio.sleep(pause)
+            pause = min(0.2, pause * 2)
+
+    async def release(self, number: int) -> None:
+        await self._run(_UNLOCK, number, reconnect=False)
+
+    async def _run(self, statement, number: int, reconnect: bool = True) -> bool | None:
+        async with self.turn:
+            try:
+                if self.connection is None:
+                    if not reconnect:
+                        return None  # the lock went with the connection
+                    self.connection = await self.engine.connect()
+                return (await self.connection.execute(statement, {"space": LOCK_SPACE, "chat": number})).scalar()
+            except Exception as exc:
+                if self.connection is not None:
+                    await _drop(self.connection)
+                    self.connection = None
+                if not (is_passing(exc) or isinstance(exc, DBAPIError)):
+                    raise
+                log.warning("chat lock: database unavailable (%s)", type(exc).__name__)
+                return None
+
+    async def close(self) -> None:
+        async with self.turn:
+            if self.connection is not None:
+                await _drop(self.connection)
+                self.connection = None
+        await self.engine.dispose()
 
 
 def lock_number(key: StorageKey) -> int:

@@ -13,7 +13,7 @@ from bot.event import EventFileError, load_event
 from bot.ops.placeholders import to_fill
 from bot.services.faq import faq_path, load_faq
 from models import Database
-from models.db import alembic_config
+from models.db import CONNECTIONS_PER_PROCESS, alembic_config
 
 OK, WARN, FAIL = "ok", "warning", "problem"
 TIMEOUT = 10
@@ -133,6 +133,7 @@ async def _database(settings: Settings) -> Finding:
     try:
         async with db.engine.connect() as connection:
             await asyncio.wait_for(connection.execute(text("SELECT 1")), TIMEOUT)
+            room = await _connections(connection) if db.dialect == "postgresql" else ""
             try:
                 current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
             except Exception:
@@ -140,11 +141,18 @@ async def _database(settings: Settings) -> Finding:
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         state = ("schema up to date" if current == head else
                  f"schema at {current or 'nothing yet'}; the bot brings it to {head} when it starts")
-        return Finding(OK, f"Database {db.dialect} reached ({where}): {state}.")
+        return Finding(OK, f"Database {db.dialect} reached ({where}): {state}.{room}")
     except Exception as exc:
         return Finding(FAIL, f"Database not reachable ({where}): {type(exc).__name__}: {exc}".split("\n")[0])
     finally:
         await db.close()
+
+
+async def _connections(connection) -> str:
+    """What a bot process takes of PostgreSQL's connections, and how many processes fit."""
+    limit = int((await connection.execute(text("SHOW max_connections"))).scalar())
+    return (f" Each bot process opens up to {CONNECTIONS_PER_PROCESS} connections (max_connections {limit}: "
+            f"room for {max(0, (limit - 10) // CONNECTIONS_PER_PROCESS)} processes beside 10 for the rest).")
 
 
 async def _redis(url: str) -> Finding:

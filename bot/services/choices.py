@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.services.vocabulary import without_fillers
 from bot.text import fold
@@ -22,8 +23,9 @@ class Choice:
     aliases: tuple[str, ...] = ()
 
 
-def _forms(choice: Choice) -> set[str]:
-    return {fold(_LEADING_SYMBOLS.sub("", s)) for s in (choice.label, choice.key.replace("_", " "), *choice.aliases)} - {""}
+@lru_cache(maxsize=8192)  # the same menus' choices, folded once (not on every typed answer)
+def _forms(choice: Choice) -> frozenset[str]:
+    return frozenset({fold(_LEADING_SYMBOLS.sub("", s)) for s in (choice.label, choice.key.replace("_", " "), *choice.aliases)} - {""})
 
 
 def is_number(text: str) -> bool:

@@ -1,0 +1,76 @@
+"""SQL statements per update: one delegate types the whole registration (testkit.flows.TYPED_REGISTRATION)
+to the bot running in this process (the real aiogram loop, the fake Bot API), and every statement the database
+receives is counted (a SQLAlchemy event hook), per update and per kind.
+
+    .venv/bin/python -m bench.statements [--database-url postgresql+asyncpg://...]   # SQLite by default
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from testkit.database import reset_database
+from testkit.fakebot import FakeTelegram
+from testkit.flows import TYPED_REGISTRATION
+from testkit.harness import RunningBot
+from testkit.paths import EVENT_FILE
+
+os.environ.setdefault("FAQ_MEANING", "false")
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.kinds: collections.Counter[str] = collections.Counter()
+        self.total = 0
+
+    def __call__(self, _conn, _cursor, statement: str, *_args) -> None:
+        self.total += 1
+        self.kinds[statement.split(None, 1)[0].upper()] += 1
+
+
+async def measure(url: str) -> None:
+    await reset_database(url)
+    fake = FakeTelegram()
+    await fake.start()
+    settings = Settings(_env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.base_url,
+                        database_url=url, event_file=EVENT_FILE, secret_key="bench", send_rate_per_second=0)
+    running = RunningBot(settings)
+    await running.start()
+    counter = Counter()
+    event.listen(Engine, "before_cursor_execute", counter)
+    try:
+        user = fake.user(4242, first_name="An", language_code="en")
+        per_update = []
+        for typed, expected in TYPED_REGISTRATION:
+            before = counter.total
+            await user.send(typed)
+            await user.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), 10)
+            await asyncio.sleep(0.2)  # the update's last write (the conversation) lands after its reply
+            per_update.append(counter.total - before)
+    finally:
+        event.remove(Engine, "before_cursor_execute", counter)
+        await running.stop()
+        await fake.stop()
+    print(f"{url.split(':')[0]}: {counter.total} statements for {len(per_update)} updates "
+          f"({counter.total / len(per_update):.1f} per update); per update: {per_update}")
+    print("  by kind:", dict(counter.kinds.most_common()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(measure(args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'statements.sqlite3'}"))
+
+
+if __name__ == "__main__":
+    main()

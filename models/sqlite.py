@@ -1,0 +1,60 @@
+"""SQLite statements run on the event loop's own thread, not one thread hop each.
+
+aiosqlite hands every call (open a cursor, execute, fetch, close the cursor, commit, roll back) to a worker
+thread and waits for its answer; SQLAlchemy makes four or five such calls per statement. Under load a hop
+(queue, thread wake-up, `call_soon_threadsafe`, the loop woken through its self-pipe) cost more than the
+statement itself: 40 % of the bot's samples in a saturated run (bench/RESULTS.md). A registration's
+statements are short (an index lookup, an upsert: some microseconds), so here they run at once, inline.
+
+One thing must not run inline: waiting for another connection's write lock (SQLite's busy timeout) would
+stop the loop, and with it the update that holds the lock. So the connection answers "busy" at once
+(busy_timeout 0), and a statement that meets a held lock is handed to the worker thread as before, with the
+usual wait (BUSY_WAIT_MS) there. A statement that failed busy was not applied, so running it again is safe.
+
+The database is in WAL mode with synchronous=NORMAL (models/db.py): a commit writes the WAL without an
+fsync, so it does not stop the loop on the disk either; a process killed at any instant loses nothing
+committed, an operating-system crash or power cut can lose the last commits (never the file).
+"""
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from typing import Any
+
+import aiosqlite
+
+BUSY_WAIT_MS = 10_000
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class InlineConnection(aiosqlite.Connection):
+    """aiosqlite's connection, calling SQLite directly unless a lock is held elsewhere (see the module)."""
+
+    async def _execute(self, fn, *args, **kwargs):
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+        return await super()._execute(self._waiting, fn, *args, **kwargs)
+
+    def _waiting(self, fn, *args, **kwargs) -> Any:
+        """In the worker thread: `fn` with the usual wait for the lock."""
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
+
+
+def connect(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> InlineConnection:
+    """As aiosqlite.connect (SQLAlchemy's `async_creator_fn`), for a connection used from the loop's thread too."""
+    kwargs["check_same_thread"] = False
+    kwargs["timeout"] = 0  # busy at once: see the module's doc
+    return InlineConnection(partial(sqlite3.connect, str(database), **kwargs), iter_chunk_size)

@@ -190,7 +190,7 @@ async def delegation(fake: FakeTelegram, user_id: int, paste: bool) -> dict:
     finished: list[FakeMessage] = []
 
     async def act(m: FakeMessage) -> None:
-        nonlocal pasted, current
+        nonlocal pasted
         if paste and has(m, "để in trên thẻ") and has(m, "mỗi người một dòng") and not pasted:
             pasted = True
             await p.send("\n".join(", ".join(person) for person in todo))

@@ -6,6 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -84,3 +85,15 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def add_once(session: AsyncSession, row: object) -> bool:
+    """Add `row` and commit; False (rolled back) when a unique key says another run has it already. How a
+    reminder, an outbox row or any "taken before it is sent" record is claimed once."""
+    session.add(row)
+    try:
+        await session.commit()
+        return True
+    except IntegrityError:
+        await session.rollback()
+        return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from fpdf import FPDF
 
-from bot.screens.papers import A4, FAMILY, _lines, _pdf, _write
+from bot.screens.papers import A4, _lines, _pdf, _write
 
 MARGIN = 12.0
 ROW = 11.0  # mm: room for a signature

@@ -23,6 +23,7 @@ from bot.text import fold
 from models import Account, AccountRole, ProvinceReport, ReportReminderDelivery
 from models.account import SECRETARIAT
 from models.base import utcnow
+from models.db import add_once
 from models.reminder import SENDING
 
 KINDS = ("pdf", "doc", "docx")
@@ -207,14 +208,9 @@ def _row(conference: Event, due: DueReminder) -> tuple:
 
 async def take(session: AsyncSession, conference: Event, due: DueReminder) -> bool:
     """Claim a reminder before sending it; False if another run has it."""
-    session.add(ReportReminderDelivery(event_id=conference.id, province=due.province, offset_key=due.reminder.key,
-                                       account_id=due.account_id, status=SENDING))
-    try:
-        await session.commit()
-        return True
-    except IntegrityError:
-        await session.rollback()
-        return False
+    return await add_once(session, ReportReminderDelivery(
+        event_id=conference.id, province=due.province, offset_key=due.reminder.key, account_id=due.account_id,
+        status=SENDING))
 
 
 async def settle(session: AsyncSession, conference: Event, due: DueReminder, status: str | None) -> None:

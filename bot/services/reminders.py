@@ -25,6 +25,7 @@ from bot.event import Event, Reminder
 from bot.services.agenda import AgendaPart, parts
 from models import Account, Delegate, DelegatePart, ReminderDelivery
 from models.base import utcnow
+from models.db import add_once
 from models.delegate import CONFIRMED
 from models.reminder import EXPIRED, SENDING
 
@@ -119,15 +120,9 @@ def by_message(due: list[Due]) -> list[list[Due]]:
 
 async def take(session: AsyncSession, due: Due) -> bool:
     """Claim a reminder for sending; False if another run (or an earlier one) already has it."""
-    session.add(ReminderDelivery(delegate_id=due.delegate_id, part_code=due.part.code, offset_key=due.offset_key,
-                                 account_id=due.account_id, status=SENDING, due_at=due.due_at,
-                                 starts_at=due.part.starts_at))
-    try:
-        await session.commit()
-        return True
-    except IntegrityError:
-        await session.rollback()
-        return False
+    return await add_once(session, ReminderDelivery(
+        delegate_id=due.delegate_id, part_code=due.part.code, offset_key=due.offset_key, account_id=due.account_id,
+        status=SENDING, due_at=due.due_at, starts_at=due.part.starts_at))
 
 
 def _row_of(due: Due):

@@ -33,7 +33,7 @@ STOP_TYPED = frozenset("""
 """.split())
 # A question without diacritics that has one of these is English; then these words say nothing
 # either, though in Vietnamese they would (cần, đỗ, bế, tổ, in, ăn, thế).
-_ENGLISH = frozenset("is are was were what where when which who how you your we our i does will there please".split())
+_ENGLISH = frozenset("is are was were what where when which who how you your we our i does will there please and or of for any".split())
 STOP_ENGLISH = frozenset("can do be to in an the have has from with get some".split())
 # Pairs in which a word of STOP_WORDS means something after all: English (not "anh", you), a card
 # (thẻ, not "the").

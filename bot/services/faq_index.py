@@ -71,8 +71,9 @@ def _stem(word: str) -> str:
         if len(word) >= shortest and word.endswith(ending) and not word.endswith("ss"):
             word = word[: -len(ending)]
             break
-    if len(word) > 5 and word.endswith("e"):
-        word = word[:-1]
+    if word.endswith("e") and (len(word) > 5 or (len(word) > 3 and not _SYLLABLE.match(word)
+                                                 and not _SYLLABLE.match(word[:-1]))):
+        word = word[:-1]  # "share" meets "shared", "arrive" "arrived"; not "name" "nam" (a syllable)
     if len(word) > 5 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]  # programm(e) → program
     return word

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.faq [--repeat 5] [--misses] [--lexical] [--heldout third]
 
-Five sets of labelled questions (see their headers):
+Six sets of labelled questions (see their headers):
 - tuning: tests/data/faq_questions.yaml, the questions the matcher was tuned on;
+- english: tests/data/faq_english.yaml, short second-language English questions (tuning data);
 - heldout, final, fresh: tests/data/faq_heldout.yaml, faq_heldout_final.yaml and
   faq_heldout_fresh.yaml, written before earlier rounds of tuning; looked at since, they are
   tuning data now;

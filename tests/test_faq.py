@@ -242,12 +242,13 @@ def test_held_out_sets_are_kept_apart(faq):
     final = _questions("faq_heldout_final.yaml")
     fresh = _questions("faq_heldout_fresh.yaml")
     third = _questions("faq_heldout_third.yaml")
-    for questions in (heldout, final, fresh, third):
+    english = _questions("faq_english.yaml")  # tuning data: second-language English
+    for questions in (heldout, final, fresh, third, english):
         assert [q["text"] for q in questions if fold(q["text"]) in phrasings | tuning] == []
         assert all(set(q["expected"]) <= ids for q in questions)
     assert not {fold(q["text"]) for q in heldout} & {fold(q["text"]) for q in final}
     assert not {fold(q["text"]) for q in fresh} & {fold(q["text"]) for q in heldout + final}
-    assert not {fold(q["text"]) for q in third} & {fold(q["text"]) for q in heldout + final + fresh}
+    assert not {fold(q["text"]) for q in third} & {fold(q["text"]) for q in heldout + final + fresh + english}
     labelled = [q for q in third if q["expected"]]
     assert len(labelled) >= 150 and len(third) - len(labelled) >= 15
     assert all(Counter(q["group"] for q in labelled)[g] >= 30 for g in ("diacritics", "plain", "english", "abbrev"))

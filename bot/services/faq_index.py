@@ -33,7 +33,7 @@ STOP_TYPED = frozenset("""
 """.split())
 # A question without diacritics that has one of these is English; then these words say nothing
 # either, though in Vietnamese they would (cần, đỗ, bế, tổ, in, ăn, thế).
-_ENGLISH = frozenset("is are was were what where when which who how you your we our i does will there please".split())
+_ENGLISH = frozenset("is are was were what where when which who how you your we our i does will there please and or of for any".split())
 STOP_ENGLISH = frozenset("can do be to in an the have has from with get some".split())
 # Pairs in which a word of STOP_WORDS means something after all: English (not "anh", you), a card
 # (thẻ, not "the").
@@ -71,8 +71,9 @@ def _stem(word: str) -> str:
         if len(word) >= shortest and word.endswith(ending) and not word.endswith("ss"):
             word = word[: -len(ending)]
             break
-    if len(word) > 5 and word.endswith("e"):
-        word = word[:-1]
+    if word.endswith("e") and (len(word) > 5 or (len(word) > 3 and not _SYLLABLE.match(word)
+                                                 and not _SYLLABLE.match(word[:-1]))):
+        word = word[:-1]  # "share" meets "shared", "arrive" "arrived"; not "name" "nam" (a syllable)
     if len(word) > 5 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]  # programm(e) → program
     return word

@@ -334,6 +334,8 @@ async def _pasted_list(message: Message, here: Here, draft: reg.Draft) -> None:
 async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
     state, conference, lang = here.state, here.conference, here.lang
     step = step_of(raw_state)
+    if step != callback_data.step and await _repeated_pick(callback, callback_data, state):
+        return
     if step != callback_data.step:
         await menu_expired(callback, state, conference, lang, here.account, here.session, roles=here.roles)
         return
@@ -356,7 +358,18 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         if value is None:
             await ask(callback, state, conference, lang, step)
             return
+        await state.update_data(last_pick=[step, callback_data.key, callback.message.message_id])
         await _accept(callback, here, step, value)
+
+
+async def _repeated_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContext) -> bool:
+    """The same button of the same menu pressed again (a double tap) after the form moved on: a short "already
+    chosen" and nothing else (True)."""
+    last = (await state.get_data()).get("last_pick")
+    if last != [callback_data.step, callback_data.key, callback.message.message_id]:
+        return False
+    await callback.answer(_("Already chosen."))
+    return True
 
 
 async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:

@@ -21,6 +21,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import part_label
 from bot.services import confirmations, lodging, nominees, questions, registration as reg, transport
+from bot.services.vocabulary import is_question
 from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
@@ -294,11 +295,26 @@ async def typed_at_menu(message: Message, raw_state: str, here: Here, faq: Faq) 
     """Text at the review (or "what to change") that named none of its buttons: a question is answered and
     the menu shown again; anything else is asked to choose."""
     step = step_of(raw_state)
+    if step == "confirm" and not is_question(message.text) and steps.diets_named(message.text, here.conference,
+                                                                                  here.lang):
+        await _typed_note(message, here)
+        return
     refusal = Refusal("choose")
     if steps.taken_as(step, message.text, refusal, lambda text: _clear_faq_answer(faq, text)) == steps.QUESTION:
         await _question_at_step(message, here, faq, step, message.text)
         return
     await _refuse(message, here.state, here.conference, here.lang, step, refusal)
+
+
+async def _typed_note(message: Message, here: Here) -> None:
+    """A diet typed at the review ("an chay", "khong an thit heo, an chay"): the note it is, its diets ticked, and
+    the review again."""
+    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    value = steps.read_text("note", message.text, draft, here.conference, here.lang)
+    if isinstance(value, Refusal):
+        await _refuse(message, here.state, here.conference, here.lang, "note", value)
+        return
+    await _accept(message, here, "note", value)
 
 
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
@@ -334,8 +350,6 @@ async def _pasted_list(message: Message, here: Here, draft: reg.Draft) -> None:
 async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str | None, here: Here) -> None:
     state, conference, lang = here.state, here.conference, here.lang
     step = step_of(raw_state)
-    if step != callback_data.step and await _repeated_pick(callback, callback_data, state):
-        return
     if step != callback_data.step:
         await menu_expired(callback, state, conference, lang, here.account, here.session, roles=here.roles)
         return
@@ -358,18 +372,8 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
         if value is None:
             await ask(callback, state, conference, lang, step)
             return
-        await state.update_data(last_pick=[step, callback_data.key, callback.message.message_id])
         await _accept(callback, here, step, value)
-
-
-async def _repeated_pick(callback: CallbackQuery, callback_data: Pick, state: FSMContext) -> bool:
-    """The same button of the same menu pressed again (a double tap) after the form moved on: a short "already
-    chosen" and nothing else (True)."""
-    last = (await state.get_data()).get("last_pick")
-    if last != [callback_data.step, callback_data.key, callback.message.message_id]:
-        return False
-    await callback.answer(_("Already chosen."))
-    return True
+        await done(callback, state, _("Already chosen."))  # a double tap: said beside the button, nothing more
 
 
 async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:

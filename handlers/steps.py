@@ -393,9 +393,14 @@ def _note_and_diets(text: str, draft: Draft, conference: Event, lang: str) -> ob
     picked = match_many(text, choices) if choices else None
     if picked:
         return draft.note or "", [c.key for c in picked]
+    return note, sorted(set(draft.diets) | set(diets_named(text, conference, lang)))
+
+
+def diets_named(text: str, conference: Event, lang: str) -> list[str]:
+    """The diets a typed text names in its words ("khong an thit heo, an chay" → vegetarian)."""
     folded = f" {fold(text)} "
-    named = [c.key for c in choices if any(f" {fold(w)} " in folded for w in c.aliases if fold(w))]
-    return note, sorted(set(draft.diets) | set(named))
+    return [c.key for c in diet_choices(conference, lang) if any(f" {fold(w)} " in folded for w in c.aliases
+                                                                 if fold(w))]
 
 
 def taken_as(step: str, text: str, value: object, clear_faq: Callable[[str], bool]) -> str:

@@ -15,6 +15,7 @@ from testkit.crowd import seat_each
 from testkit.flows import TYPED_REGISTRATION, choose_vietnamese, delegates, handled, organizer_in_english, \
     register_by_buttons, tapped_together, until_button, until_seen, until_text
 from testkit.papers import pdf_pages
+from testkit.zalo_flows import answer, menu
 
 VI_TYPED = [("/start", "Hướng dẫn"), ("dang ky", "tỉnh/đơn vị nào"), ("lam dong", "thành phần"),
             ("thuong truc hdnd tinh", "Họ và tên"), ("Tran Van Nam", "0905 123 456"),
@@ -33,10 +34,14 @@ async def test_the_lodging_questions_typed_in_vietnamese_without_diacritics(runn
     await typed(u, [*VI_TYPED, ("ve ngay 28 chieu", "Phòng đơn"), ("o ghep voi anh Nguyen Van Binh", "Xác nhận")])
     review = u.inbox[-1]
     assert "Ngày về: Thứ Sáu 28/7" in review.text and "Phòng: ở ghép với Nguyen Van Binh" in review.text
+    await typed(u, [("khong an thit heo, an chay", "Xác nhận")])  # a diet typed at the review: the note
+    review = u.inbox[-1]
+    assert "Chế độ ăn: Không ăn thịt heo, Ăn chay" in review.text  # both diets the words name, ticked
     await typed(u, [("ok", "Đã đăng ký")])
     [stored] = await delegates(db)
     assert (stored.departure_date, stored.room_share, stored.roommate) == (date(2023, 7, 28), "shared",
                                                                            "Nguyen Van Binh")
+    assert sorted(stored.diets.split(",")) == ["no_pork", "vegetarian"]
 
 
 async def test_the_lodging_questions_typed_in_english(running, fake, db):
@@ -135,3 +140,21 @@ async def test_organizers_twice_and_an_html_name_on_the_papers(running, fake, db
     book = openpyxl.load_workbook(io.BytesIO(sheet.document_bytes))
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
     assert "<b>Nguyễn</b> & Co" in cells
+
+
+async def test_on_zalo_the_lodging_typed_and_a_diet_typed_at_the_review(both, fake, fakezalo, db):
+    u = fakezalo.user("Trần Văn Nam")
+    languages = await answer(u, "Xin chào", "Chọn ngôn ngữ")
+    await answer(u, menu(languages)["🇻🇳 Tiếng Việt"], "Đăng ký cho bản thân")
+    for text, expected in VI_TYPED[1:]:
+        await answer(u, text, expected)
+    await answer(u, "khach san o dau?", "rời Đà Lạt")  # answered, then the departure again
+    await answer(u, "ve ngay 28 chieu", "Phòng đơn")
+    await answer(u, "o ghep voi chi Tran Thi Lan", "Xác nhận")
+    review = await answer(u, "an chay", "Xác nhận")  # a diet, not a question about the meals
+    assert "Chế độ ăn: Ăn chay" in review.text and "Phòng: ở ghép với Tran Thi Lan" in review.text
+    await answer(u, menu(review)["✅ Xác nhận"], "Đã đăng ký")
+    await u.messages_until(lambda m: m.kind == "photo")  # the check-in code
+    [stored] = await delegates(db)
+    assert (stored.departure_date, stored.roommate, stored.diets) == (date(2023, 7, 28), "Tran Thi Lan",
+                                                                      "vegetarian")

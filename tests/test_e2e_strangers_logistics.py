@@ -47,10 +47,12 @@ async def test_the_lodging_questions_typed_in_vietnamese_without_diacritics(runn
 async def test_the_lodging_questions_typed_in_english(running, fake, db):
     g = fake.user(7302, first_name="An", language_code="en")
     await typed(g, [*TYPED_REGISTRATION[:10], ("yes", "When do you leave"), ("leaving on the 28th", "single room"),
-                    ("share with Mr Tran Van Binh", "Please check"), ("confirm", "registration is confirmed")])
+                    ("share with Mr Tran Van Binh", "Please check"), ("vegetarian please, no onions", "Please check"),
+                    ("confirm", "registration is confirmed")])
     [stored] = await delegates(db)
     assert (stored.departure_date, stored.room_share, stored.roommate) == (date(2023, 7, 28), "shared",
                                                                            "Tran Van Binh")
+    assert (stored.note, stored.diets) == ("vegetarian please, no onions", "vegetarian")  # typed at the review
 
 
 async def test_a_roommate_of_another_province_named_with_ghep_voi_anh_is_refused(running, fake, db):

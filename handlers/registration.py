@@ -231,7 +231,7 @@ async def _take_typed(message: Message, here: Here, step: str, value: object) ->
     if isinstance(value, Refusal):
         await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
-    if step == "room" and await _roommate_elsewhere(message, here, value[1]):
+    if step == "room" and value[1] and await _roommate_elsewhere(message, here, value[1]):
         return
     await _accept(message, here, step, value, notice=f"📱 {display_phone(value)} ✓" if step == "phone" else "")
 

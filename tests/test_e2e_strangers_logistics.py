@@ -65,8 +65,8 @@ async def test_a_roommate_of_another_province_named_with_ghep_voi_anh_is_refused
     refused = g.inbox[-1]
     assert "Nguyễn Văn Lâm" in refused.text and "Lâm Đồng" in refused.text
     await until_button(g, "Phòng đơn")  # the room asked again, nothing stored
-    await typed(g, [("phong don", "Xác nhận")])
-    assert "Phòng: phòng đơn" in g.inbox[-1].text
+    await typed(g, [("o ghep voi ai cung duoc", "Xác nhận")])  # anyone of the delegation: no name kept
+    assert "Phòng: ở ghép cùng đoàn\n" in g.inbox[-1].text
 
 
 async def test_a_question_and_a_photo_at_the_departure_then_double_taps(running, fake, db):

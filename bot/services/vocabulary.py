@@ -35,6 +35,9 @@ MY_REGISTRATION = ("đăng ký của tôi", "xem đăng ký", "thông tin của 
 AGENDA = ("lịch", "lịch trình", "lịch hội nghị", "chương trình", "agenda", "schedule", "programme", "program")
 LANGUAGE = ("ngôn ngữ", "tiếng việt", "tiếng anh", "english", "vietnamese", "language")
 HELP = ("hướng dẫn", "trợ giúp", "giúp", "help")
+ANY_COLLEAGUE = ("ai cũng được", "ai cũng dc", "ai cũng đc", "ai cũng ok", "bất kỳ ai", "bất kì ai", "đoàn",
+                 "cùng đoàn", "trong đoàn", "người cùng đoàn", "đồng nghiệp", "anyone", "anybody", "any colleague",
+                 "a colleague", "colleague", "my delegation", "the delegation", "delegation")
 ANSWER_WORDS = ("trả lời", "câu trả lời", "đây là câu trả lời", "là câu trả lời", "answer", "my answer")
 QUESTION_WORDS = ("câu hỏi", "hỏi", "đây là câu hỏi", "là câu hỏi", "question", "a question")
 

@@ -149,8 +149,11 @@ async def converse(p: Person, until, act, timeout: float = 60) -> None:
             raise RuntimeError("the person is going round in circles: " + " ".join(p.log[-20:]))
 
 
-async def settle(u: FakeUser, quiet: float = 1.0) -> None:
-    """Let the last messages (the check-in code, a link) arrive."""
+async def settle(u: FakeUser, quiet: float = 1.0, codes: int = 1) -> None:
+    """Let the last messages arrive: the `codes` check-in codes (drawn beside the loop, they may come seconds
+    after the confirmation: a pasted delegation's five were not counted before), then a link or two."""
+    while sum(m.kind == "photo" for m in u.inbox) < codes:
+        await u.next_message(30)
     while True:
         try:
             await u.next_message(quiet)
@@ -215,7 +218,7 @@ async def delegation(fake: FakeTelegram, user_id: int, paste: bool) -> dict:
                                       for_self=False)
 
     await converse(p, lambda m: bool(finished), act, timeout=60)
-    await settle(p.u, 2.0)
+    await settle(p.u, 2.0, codes=len(COLLEAGUES))
     return counts(p) | {"transcript": p.log}
 
 

@@ -21,6 +21,7 @@ from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import part_label
 from bot.services import confirmations, lodging, nominees, questions, registration as reg, transport
+from bot.services.vocabulary import is_question
 from bot.services.faq import Answer, Faq, decide
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
@@ -230,7 +231,7 @@ async def _take_typed(message: Message, here: Here, step: str, value: object) ->
     if isinstance(value, Refusal):
         await _refuse(message, here.state, here.conference, here.lang, step, value)
         return
-    if step == "room" and await _roommate_elsewhere(message, here, value[1]):
+    if step == "room" and value[1] and await _roommate_elsewhere(message, here, value[1]):
         return
     await _accept(message, here, step, value, notice=f"📱 {display_phone(value)} ✓" if step == "phone" else "")
 
@@ -294,11 +295,26 @@ async def typed_at_menu(message: Message, raw_state: str, here: Here, faq: Faq) 
     """Text at the review (or "what to change") that named none of its buttons: a question is answered and
     the menu shown again; anything else is asked to choose."""
     step = step_of(raw_state)
+    if step == "confirm" and not is_question(message.text) and steps.diets_named(message.text, here.conference,
+                                                                                  here.lang):
+        await _typed_note(message, here)
+        return
     refusal = Refusal("choose")
     if steps.taken_as(step, message.text, refusal, lambda text: _clear_faq_answer(faq, text)) == steps.QUESTION:
         await _question_at_step(message, here, faq, step, message.text)
         return
     await _refuse(message, here.state, here.conference, here.lang, step, refusal)
+
+
+async def _typed_note(message: Message, here: Here) -> None:
+    """A diet typed at the review ("an chay", "khong an thit heo, an chay"): the note it is, its diets ticked, and
+    the review again."""
+    draft = reg.Draft.load((await here.state.get_data()).get("draft"))
+    value = steps.read_text("note", message.text, draft, here.conference, here.lang)
+    if isinstance(value, Refusal):
+        await _refuse(message, here.state, here.conference, here.lang, "note", value)
+        return
+    await _accept(message, here, "note", value)
 
 
 async def not_text(message: Message, state: FSMContext, raw_state: str, conference: Event, lang: str) -> None:
@@ -357,6 +373,7 @@ async def pressed(callback: CallbackQuery, callback_data: Pick, raw_state: str |
             await ask(callback, state, conference, lang, step)
             return
         await _accept(callback, here, step, value)
+        await done(callback, state, _("Already chosen."))  # a double tap: said beside the button, nothing more
 
 
 async def _same_as_previous(callback: CallbackQuery, here: Here) -> None:

@@ -23,8 +23,8 @@ from bot.services.choices import Choice, match_many
 from bot.services.fields import Refusal
 from bot.services.phone import display_phone, normalize_phone
 from bot.services.registration import Draft
-from bot.services.vocabulary import (ANSWER_WORDS, CANCEL, CHANGE, DONE, NO, NOT_KNOWN, QUESTION_WORDS, SKIP, YES,
-                                     day_words, is_question)
+from bot.services.vocabulary import (ANSWER_WORDS, ANY_COLLEAGUE, CANCEL, CHANGE, DONE, NO, NOT_KNOWN,
+                                     QUESTION_WORDS, SKIP, YES, day_words, is_question)
 from bot.text import fold
 from bot.screens.ui import Button, Menu, column
 
@@ -363,7 +363,9 @@ def read_text(step: str, text: str, draft: Draft, conference: Event, lang: str) 
         return fields.text_field(step, text)
     if step == "room":  # a colleague's name: shared with them
         name = fields.text_field("roommate", text)
-        return name if isinstance(name, Refusal) else ("shared", name)
+        if isinstance(name, Refusal):
+            return name
+        return ("shared", None) if fold(name) in {fold(w) for w in ANY_COLLEAGUE} else ("shared", name)
     if step == "departure":
         return _day_and_time(text, conference, conference.departure_days(), "departure")
     if step == "phone":
@@ -393,9 +395,14 @@ def _note_and_diets(text: str, draft: Draft, conference: Event, lang: str) -> ob
     picked = match_many(text, choices) if choices else None
     if picked:
         return draft.note or "", [c.key for c in picked]
+    return note, sorted(set(draft.diets) | set(diets_named(text, conference, lang)))
+
+
+def diets_named(text: str, conference: Event, lang: str) -> list[str]:
+    """The diets a typed text names in its words ("khong an thit heo, an chay" → vegetarian)."""
     folded = f" {fold(text)} "
-    named = [c.key for c in choices if any(f" {fold(w)} " in folded for w in c.aliases if fold(w))]
-    return note, sorted(set(draft.diets) | set(named))
+    return [c.key for c in diet_choices(conference, lang) if any(f" {fold(w)} " in folded for w in c.aliases
+                                                                 if fold(w))]
 
 
 def taken_as(step: str, text: str, value: object, clear_faq: Callable[[str], bool]) -> str:

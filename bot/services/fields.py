@@ -35,6 +35,8 @@ def text_field(name: str, raw: str | None) -> str | Refusal:
         return Refusal("too_short", {"minimum": MIN_LENGTH})
     if not any(ch.isalpha() for ch in value):
         return Refusal("no_letters")
+    if name == "roommate":
+        value = roommate_name(value)
     if name in ("full_name", "roommate"):
         if has_emoji(value):
             return Refusal("emoji")
@@ -79,6 +81,21 @@ def day_and_time(raw: str, default_day: date) -> datetime | Refusal:
         text = match.group(4)
     moment = arrival_time(text)
     return moment if isinstance(moment, Refusal) else datetime.combine(day, moment)
+
+
+# the words around a roommate's name: "ở ghép với anh Nam", "o chung phong voi chi Lan", "share with Mr Smith"
+_ROOMMATE_LEAD = frozenset(
+    "o ghep chung cung voi phong muon xin de nghi va anh chi ong ba dong d/c dc "
+    "share sharing with room stay together and mr mr. ms ms. mrs mrs.".split())
+
+
+def roommate_name(value: str) -> str:
+    """The colleague's name out of a typed room wish: the leading words that ask to share, and the form of
+    address before the name, dropped (at least one word kept)."""
+    words = value.split()
+    while len(words) > 1 and strip_marks(words[0]).lower() in _ROOMMATE_LEAD:
+        words.pop(0)
+    return " ".join(words)
 
 
 # the form of address (xưng hô) a name may be typed with: "Ông Nguyễn Văn An", "bà Trần Thị Hai"

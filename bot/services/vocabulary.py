@@ -35,16 +35,21 @@ MY_REGISTRATION = ("đăng ký của tôi", "xem đăng ký", "thông tin của 
 AGENDA = ("lịch", "lịch trình", "lịch hội nghị", "chương trình", "agenda", "schedule", "programme", "program")
 LANGUAGE = ("ngôn ngữ", "tiếng việt", "tiếng anh", "english", "vietnamese", "language")
 HELP = ("hướng dẫn", "trợ giúp", "giúp", "help")
+ANY_COLLEAGUE = ("ai cũng được", "ai cũng dc", "ai cũng đc", "ai cũng ok", "bất kỳ ai", "bất kì ai", "đoàn",
+                 "cùng đoàn", "trong đoàn", "người cùng đoàn", "đồng nghiệp", "anyone", "anybody", "any colleague",
+                 "a colleague", "colleague", "my delegation", "the delegation", "delegation")
 ANSWER_WORDS = ("trả lời", "câu trả lời", "đây là câu trả lời", "là câu trả lời", "answer", "my answer")
 QUESTION_WORDS = ("câu hỏi", "hỏi", "đây là câu hỏi", "là câu hỏi", "question", "a question")
 
 # Words that change nothing about which choice is meant, dropped when the whole text names none:
-# politeness ("dạ … ạ", "nhé"), "đi/bằng/vào/lúc/ngày" before a choice, and the part of a day ("chiều 26").
+# politeness ("dạ … ạ", "nhé"), "đi/về/đến/bằng/vào/lúc/ngày" before a choice ("về ngày 28"), and the part of a
+# day ("chiều 26").
 FILLERS = frozenset(fold(w) for w in (
     "dạ", "ạ", "à", "nhé", "nhe", "nha", "nhá", "ơi", "vậy", "thì", "là", "em", "tôi", "mình",
-    "chọn", "số", "đi", "bằng", "vào", "lúc", "ngày", "hôm", "buổi", "sáng", "trưa", "chiều", "tối", "đêm",
+    "chọn", "số", "đi", "về", "đến", "tới", "bằng", "vào", "lúc", "ngày", "hôm", "buổi", "sáng", "trưa", "chiều",
+    "tối", "đêm",
     "please", "pls", "thanks", "thank", "you", "the", "on", "by", "in", "at", "i", "choose", "pick", "option",
-    "morning", "noon", "afternoon", "evening", "night", "day",
+    "morning", "noon", "afternoon", "evening", "night", "day", "leave", "leaving", "arrive", "arriving",
 ))
 PARTS_OF_DAY = frozenset(fold(w) for w in ("sáng", "trưa", "chiều", "tối", "đêm", "morning", "noon", "afternoon",
                                            "evening", "night"))
@@ -74,9 +79,10 @@ def is_question(text: str) -> bool:
 
 
 def day_words(d: date) -> tuple[str, ...]:
-    """What people type for a day: "25/7", "25-7", "ngày 25" (and "25": ngày is a filler), "thứ ba", "t3",
+    """What people type for a day: "25/7", "25-7", "ngày 25" (and "25": ngày is a filler), "25th", "thứ ba", "t3",
     "tuesday"; with "chiều", "sáng"… around them understood too (FILLERS)."""
-    return (f"{d.day}/{d.month}", f"{d.day:02d}/{d.month:02d}", f"{d:%d/%m/%Y}", str(d.day),
+    ordinal = "th" if d.day in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(d.day % 10, "th")
+    return (f"{d.day}/{d.month}", f"{d.day:02d}/{d.month:02d}", f"{d:%d/%m/%Y}", str(d.day), f"{d.day}{ordinal}",
             *_WEEKDAYS_VI[d.weekday()], *_WEEKDAYS_EN[d.weekday()])
 
 

@@ -15,7 +15,8 @@ Runs, each against a fresh fake server in this process, with the bot in its own 
 Latency is measured in the fake server: from the moment getUpdates hands an update to the bot
 to the bot's first message in that chat answering it. CPU per update: the bot process's own CPU time (from
 /proc) while it served the run, over the updates; start-up and the badge worker process left out
-(`bot_cpu_seconds` has both). Results go to bench/out/registration.json.
+(`bot_cpu_seconds` has both). `slowest_steps_p95_ms`: the three steps of the script with the longest p95,
+where a tail comes from. Results go to bench/out/registration.json.
 """
 from __future__ import annotations
 
@@ -76,10 +77,11 @@ async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: f
                    think: tuple[float, float] | None = None) -> int:
     """Type each answer and wait for the expected question; returns how many replies were missing."""
     missing = 0
-    for typed, expected in script:
+    for number, (typed, expected) in enumerate(script, 1):
         if think:
             await asyncio.sleep(random.uniform(*think))
-        await u.send(typed)
+        update = await u.send(typed)
+        STEP_OF[update["update_id"]] = f"{number}: {typed}"
         try:
             if expected is None:
                 await u.next_message(timeout)
@@ -91,7 +93,19 @@ async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: f
     return missing
 
 
-def latencies(fake: FakeTelegram) -> list[float]:
+STEP_OF: dict[int, str] = {}  # update id -> the step of the script it answered (for the slowest steps)
+
+
+def by_step(fake: FakeTelegram) -> dict[str, float]:
+    """p95 latency per step of the script, the slowest three first: where a tail comes from."""
+    steps: dict[str, list[float]] = {}
+    for update, ms in latencies(fake, keyed=True).items():
+        steps.setdefault(STEP_OF.get(update, "?"), []).append(ms)
+    p95 = {step: round(percentile(values, 95), 1) for step, values in steps.items()}
+    return dict(sorted(p95.items(), key=lambda item: -item[1])[:3])
+
+
+def latencies(fake: FakeTelegram, keyed: bool = False):
     """Update handed to the bot → first bot message in that chat answering it, in ms."""
     delivered = fake.updates_delivered_at
     first: dict[int, float] = {}
@@ -99,7 +113,8 @@ def latencies(fake: FakeTelegram) -> list[float]:
         for message in user._feed:
             if message.reply_to_update is not None and message.reply_to_update not in first:
                 first[message.reply_to_update] = message.received_at
-    return [(first[u] - delivered[u]) * 1000 for u in first if u in delivered]
+    found = {u: (first[u] - delivered[u]) * 1000 for u in first if u in delivered}
+    return found if keyed else list(found.values())
 
 
 PROFILE = False
@@ -155,8 +170,9 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1),
         "mean_ms": round(statistics.fmean(lat), 1), "answers_429": fake.stats["429"], "rejected": len(fake.rejected),
         "bot_cpu_seconds": round(bot_cpu, 2), "serving_cpu_seconds": round(serving_cpu, 2),
-        "cpu_ms_per_update": round(serving_cpu / updates * 1000, 2),
+        "cpu_ms_per_update": round(serving_cpu / updates * 1000, 2), "slowest_steps_p95_ms": by_step(fake),
     }
+    STEP_OF.clear()
     print(json.dumps(result))
     return result
 

@@ -33,6 +33,7 @@ from bot.services.accounts import role_holders
 from bot.services import checkin, registration
 from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
+from bot.infra import memory
 from bot.infra.sender import ReliableSender
 from bot.infra.filters import run_on_the_loop
 from bot.infra.storage import create_isolation, create_storage
@@ -279,6 +280,7 @@ async def serve(settings: Settings) -> None:
         log.info("bot @%s, event %s, database %s, storage %s", me.username, app.conference.id, app.db.dialect,
                  type(app.dispatcher.storage).__name__)
         runner = await start_web(app)
+        memory.settle()  # what start-up built is never walked by the collector again (bot/infra/memory.py)
         await run_channels(app)
     finally:
         if runner is not None:

@@ -14,23 +14,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.config import Settings
-from testkit.database import reset_database
-from testkit.fakebot import FakeTelegram
-from testkit.harness import RunningBot
-from testkit.paths import EVENT_FILE
+from testkit.harness import bot_on_fake
 
 os.environ.setdefault("FAQ_MEANING", "false")
 
 
 async def measure(url: str, delegates: int) -> None:
-    await reset_database(url)
-    fake = FakeTelegram()
-    await fake.start()
-    settings = Settings(_env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.base_url,
-                        database_url=url, event_file=EVENT_FILE, secret_key="bench", send_rate_per_second=0)
-    running = RunningBot(settings)
-    await running.start()
+    fake, running = await bot_on_fake(url)
     watcher = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")  # a fresh snapshot each
     name = url.rsplit("/", 1)[-1]
     most = 0

@@ -16,12 +16,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
-from testkit.database import reset_database
-from testkit.fakebot import FakeTelegram
 from testkit.flows import TYPED_REGISTRATION
-from testkit.harness import RunningBot
-from testkit.paths import EVENT_FILE
+from testkit.harness import bot_on_fake
 
 os.environ.setdefault("FAQ_MEANING", "false")
 
@@ -37,13 +33,7 @@ class Counter:
 
 
 async def measure(url: str) -> None:
-    await reset_database(url)
-    fake = FakeTelegram()
-    await fake.start()
-    settings = Settings(_env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.base_url,
-                        database_url=url, event_file=EVENT_FILE, secret_key="bench", send_rate_per_second=0)
-    running = RunningBot(settings)
-    await running.start()
+    fake, running = await bot_on_fake(url)
     counter = Counter()
     event.listen(Engine, "before_cursor_execute", counter)
     try:

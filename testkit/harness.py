@@ -114,3 +114,20 @@ class BotProcess:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+async def bot_on_fake(database_url: str):
+    """A fresh database at `database_url`, a fake Bot API and the bot started against both (the benchmarks'
+    way in); returns (fake, running), which the caller stops."""
+    from testkit.database import reset_database
+    from testkit.fakebot import FakeTelegram
+
+    await reset_database(database_url)
+    fake = FakeTelegram()
+    await fake.start()
+    settings = Settings(_env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.base_url,
+                        database_url=database_url, event_file=EVENT_FILE, secret_key="bench",
+                        send_rate_per_second=0)
+    running = RunningBot(settings)
+    await running.start()
+    return fake, running

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     organizers_chat_id: int | None = None  # a Telegram group for delegates' questions; else each organizer
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|debug|info|warning|error)$")
     log_format: str = Field(default="plain", pattern="^(plain|json)$")  # json: one JSON object a line
+    # the event loop: uvloop (libuv; about 10 % less CPU per update, measured in bench/RESULTS.md) or Python's own
+    event_loop: str = Field(default="uvloop", pattern="^(uvloop|asyncio)$")
     send_rate_per_second: float = 30.0  # Telegram's broadcast guidance; 0 turns pacing off
     # venue questions: the meaning model as a second witness beside the words (bot/services/faq_meaning.py);
     # false: words alone (BM25), faster and 90 MB less memory, less often right

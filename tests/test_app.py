@@ -96,3 +96,23 @@ async def test_without_webhook_secret_the_webhook_route_still_refuses_anonymous_
     finally:
         await runner.cleanup()
         await app.close()
+
+
+def test_the_bot_runs_on_uvloop_unless_told_otherwise(monkeypatch):
+    import asyncio
+
+    import uvloop
+
+    from bot.__main__ import loop_factory
+
+    monkeypatch.delenv("EVENT_LOOP", raising=False)
+    factory = loop_factory(Settings(_env_file=None))
+    loop = factory()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
+    monkeypatch.setenv("EVENT_LOOP", "asyncio")
+    assert loop_factory(Settings(_env_file=None)) is None  # asyncio.Runner then makes Python's own loop
+    with asyncio.Runner(loop_factory=None) as runner:
+        assert not isinstance(runner.get_loop(), uvloop.Loop)

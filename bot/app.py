@@ -9,7 +9,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -35,6 +34,7 @@ from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra import memory
 from bot.infra.sender import ReliableSender
+from bot.infra.telegram_session import TelegramSession
 from bot.infra.filters import run_on_the_loop
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
@@ -118,7 +118,7 @@ class App:
 
 
 def create_bot(settings: Settings, sender: ReliableSender) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(sender)
     return Bot(
         settings.telegram_bot_token, session=session,

@@ -171,6 +171,7 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
         "mean_ms": round(statistics.fmean(lat), 1), "answers_429": fake.stats["429"], "rejected": len(fake.rejected),
         "bot_cpu_seconds": round(bot_cpu, 2), "serving_cpu_seconds": round(serving_cpu, 2),
         "cpu_ms_per_update": round(serving_cpu / updates * 1000, 2), "slowest_steps_p95_ms": by_step(fake),
+        "calls_per_update": round(sum(c.method != "getUpdates" for c in fake.calls) / updates, 2),
     }
     STEP_OF.clear()
     print(json.dumps(result))

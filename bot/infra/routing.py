@@ -142,12 +142,56 @@ def _asked(rule: MagicFilter | None, names: list[str]) -> tuple[tuple[int, froze
     return ((names.index(name) + 1, frozenset(wire)),)
 
 
+OTHER = object()  # a command, state or button value no handler's needs name
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Every command, state and button value some need of an observer's handlers names."""
+
+    prefixes: str
+    commands: frozenset[str]
+    states: frozenset[str | None]
+    buttons: dict[str, tuple[frozenset[str], dict[int, frozenset[str]]]]  # separator: (prefixes, part: values)
+
+    @classmethod
+    def of(cls, needs: list[Need]) -> _Named:
+        prefixes, commands, states, buttons = set(), set(), set(), {}
+        for need in needs:
+            if need.commands is not None:
+                prefixes |= set(need.prefixes)
+                commands |= need.commands
+            states |= need.states or set()
+            if need.button is not None:
+                known, fields = buttons.setdefault(need.button[0], (set(), {}))
+                known.add(need.button[1])
+                for part, values in need.fields:
+                    fields[part] = fields.get(part, frozenset()) | values
+        return cls("".join(sorted(prefixes)), frozenset(commands), frozenset(states),
+                   {sep: (frozenset(known), fields) for sep, (known, fields) in buttons.items()})
+
+
+def _button_sign(data: str | None, separator: str, prefixes: frozenset[str],
+                 fields: dict[int, frozenset[str]]) -> tuple | None:
+    parts = data.split(separator) if data else ()
+    if not parts or parts[0] not in prefixes:
+        return None
+    return parts[0], len(parts), *(None if i >= len(parts) else parts[i] if parts[i] in values or not parts[i]
+                                   else OTHER for i, values in fields.items())
+
+
 class Handlers(TelegramEventObserver):
-    """aiogram's observer of one kind of update, trying only the handlers an update can reach."""
+    """aiogram's observer of one kind of update, trying only the handlers an update can reach.
+
+    Which those are depends only on the few things the needs look at (`sign`): the command, the state, the
+    button's data, each kept as it is when some need names it, else as OTHER. So it is worked out once for
+    each sign (`routes`), and a later update of the same sign only looks it up."""
 
     def __init__(self, router: Router, event_name: str) -> None:
         super().__init__(router=router, event_name=event_name)
         self.needs: list[Need] = []
+        self.named = _Named.of(self.needs)
+        self.routes: dict[tuple, list[HandlerObject]] = {}
 
     def register(self, callback: CallbackType, *filters: CallbackType, flags: dict[str, Any] | None = None,
                  **kwargs: Any) -> CallbackType:
@@ -156,10 +200,31 @@ class Handlers(TelegramEventObserver):
         for each in filters:
             need &= need_of(each)
         self.needs.append(need)
+        self.named = _Named.of(self.needs)
+        self.routes.clear()
         return callback
 
     def reachable(self, event: TelegramObject, raw_state: str | None) -> list[HandlerObject]:
-        return [h for h, need in zip(self.handlers, self.needs) if need.met(event, raw_state)]
+        sign = self.sign(event, raw_state)
+        route = self.routes.get(sign)
+        if route is None:
+            route = self.routes[sign] = [h for h, need in zip(self.handlers, self.needs) if need.met(event, raw_state)]
+        return route
+
+    def sign(self, event: TelegramObject, raw_state: str | None) -> tuple:
+        """What the needs of this observer's handlers see of the update (see the class's doc)."""
+        named = self.named
+        state = raw_state if raw_state in named.states else OTHER
+        if isinstance(event, CallbackQuery):
+            return state, *(_button_sign(event.data, separator, prefixes, fields)
+                            for separator, (prefixes, fields) in named.buttons.items())
+        if named.prefixes and isinstance(event, Message):
+            text = event.text or event.caption
+            words = text.split(maxsplit=1) if text else ()
+            if words and words[0][0] in named.prefixes:
+                name = words[0][1:].partition("@")[0].casefold()
+                return state, (words[0][0], name if name in named.commands else OTHER)
+        return state, None
 
     async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
         """aiogram's TelegramEventObserver.trigger over the reachable handlers."""

@@ -5,7 +5,7 @@ every handler is reached by some update.
 Both dispatchers hold the very same handlers and filters (`plain` copies the lists); a recording middleware
 notes which handler took the update instead of running it. The updates are every command the handlers know
 (with and without arguments, deep links, a mention, upper case), typed words, a photo, a document, a contact,
-a reply, in each conversation state any filter names, for each kind of role, in a private chat and a group,
+a reply, in each conversation state the filters tell apart, for each kind of role, in a private chat and a group,
 from Telegram and Zalo; and every button the callback data classes can make, with stale and forged data."""
 from __future__ import annotations
 
@@ -63,13 +63,19 @@ def dispatchers() -> tuple[Dispatcher, Dispatcher]:
 
 
 def states(features) -> list[str | None]:
-    found = {None, "Elsewhere:step"}
+    """Every state a state filter names (and none, and one no filter names), one of each set of states the
+    filters do not tell apart (most registration steps)."""
+    named: dict[str | None, set[int]] = {None: set(), "Elsewhere:step": set()}
     for feature in features:
         for kind in KINDS:
             for handler in feature.observers[kind].handlers:
                 for each in handler.filters:
-                    found |= need_of(inspect.unwrap(each.callback)).states or set()
-    return sorted(found, key=str)
+                    for state in need_of(inspect.unwrap(each.callback)).states or ():
+                        named.setdefault(state, set()).add(id(each))
+    alike: dict[frozenset[int], str | None] = {}
+    for state in sorted(named, key=str):
+        alike.setdefault(frozenset(named[state]), state)
+    return list(alike.values())
 
 
 def commands(features) -> list[str]:
@@ -153,6 +159,8 @@ async def test_every_update_reaches_the_same_handler(stubs, conference):
     cases = [("message", m) for m in messages(commands(features))]
     cases += [("callback_query", press(d)) for d in buttons(conference.parts[0].code)] + [("callback_query", press("go:me", chat="group"))]
     for (kind, event), raw_state, (roles, channel) in itertools.product(cases, states(features), SENDERS):
+        if kind == "callback_query" and channel != "telegram":
+            continue  # no button filter asks for the channel
         state = FSMContext(storage, StorageKey(bot_id=42, chat_id=7, user_id=7))
         await state.set_state(raw_state)
         data = {"bot": bot, "raw_state": raw_state, "state": state, "roles": roles, "channel": channel,
@@ -167,4 +175,4 @@ async def test_every_update_reaches_the_same_handler(stubs, conference):
     unreached = [f"{feature.name}.{handler.callback.__name__}" for feature in features for kind in KINDS
                  for handler in feature.observers[kind].handlers if id(handler) not in reached]
     assert unreached == [], unreached
-    assert updates > 10_000
+    assert updates > 20_000

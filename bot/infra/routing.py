@@ -22,10 +22,10 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
-from aiogram.dispatcher.event.handler import CallbackType, FilterObject, HandlerObject
+from aiogram.dispatcher.event.handler import CallbackType, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
@@ -100,9 +100,8 @@ def need_of(callback: CallbackType) -> Need:
         return Need(states=_states(callback))
     if isinstance(callback, CallbackQueryFilter):
         data = callback.callback_data
-        names = list(data.model_fields)
-        return Need(button=(data.__separator__, data.__prefix__, len(names) + 1),
-                    fields=_asked(callback.rule, names))
+        return Need(button=(data.__separator__, data.__prefix__, len(data.model_fields) + 1),
+                    fields=_asked(callback.rule, data))
     return Need()
 
 
@@ -119,14 +118,22 @@ def _states(state: Any) -> frozenset[str | None] | None:
     return ANY
 
 
-def _asked(rule: MagicFilter | None, names: list[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+def _as_sent(data: type[CallbackData], name: str) -> bool:
+    """The field unpacks to its text on the wire (a str, or the str enum's member of that value; no validator
+    changes it), so what a rule compares it with can be compared with the text itself."""
+    decorators, kind = data.__pydantic_decorators__, data.model_fields[name].annotation
+    return (not decorators.field_validators and not decorators.model_validators
+            and isinstance(kind, type) and issubclass(kind, str))
+
+
+def _asked(rule: MagicFilter | None, data: type[CallbackData]) -> tuple[tuple[int, frozenset[str]], ...]:
     """From a rule `F.field == value`, `F.field.in_(values)`, or either `& ...`: (that field's part, the
     values as they are on the wire). Any other rule asks nothing known here."""
     operations = rule._operations if isinstance(rule, MagicFilter) else ()
     if len(operations) < 2 or not isinstance(operations[0], GetAttributeOperation):
         return ()
-    name, test = operations[0].name, operations[1]
-    if name not in names or not all(isinstance(o, CombinationOperation) and o.combinator is and_op
+    names, name, test = list(data.model_fields), operations[0].name, operations[1]
+    if name not in names or not _as_sent(data, name) or not all(isinstance(o, CombinationOperation) and o.combinator is and_op
                                     for o in operations[2:]):
         return ()
     if isinstance(test, ComparatorOperation) and test.comparator is operator.eq:

@@ -1,4 +1,5 @@
-"""aiogram routers, one file per feature. Order matters: commands first, the fallback last.
+"""aiogram routers, one file per feature. Order matters: commands first, the fallback last. Each is a
+`Feature` (bot/infra/routing.py): an update tries, in this order, only the handlers that can take it.
 
 Each module builds a fresh router (`create_router`), because a router belongs to one dispatcher
 and a restart in tests or benchmarks builds a new dispatcher.

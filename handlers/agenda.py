@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.render import day
@@ -95,8 +96,8 @@ async def reminders_switched(callback: CallbackQuery, callback_data: Pick, here:
     await reminders_menu(callback, here.state, here.conference, here.account)
 
 
-def create_router() -> Router:
-    router = Router(name="agenda")
+def create_router() -> Feature:
+    router = Feature(name="agenda")
     router.message.filter(F.chat.type == "private")
     router.message.register(schedule, Command("schedule"))
     router.message.register(calendar, Command("calendar"))

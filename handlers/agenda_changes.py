@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -15,6 +15,7 @@ from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Text
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Agenda, AgendaAction, Pick
 from bot.screens.render import change_notice, day
@@ -234,8 +235,8 @@ async def decided(callback: CallbackQuery, callback_data: Pick, here: Here, i18n
     await done(callback, state, already)
 
 
-def create_router() -> Router:
-    router = Router(name="agenda_changes")
+def create_router() -> Feature:
+    router = Feature(name="agenda_changes")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(begin, Command("agenda"), organizer)

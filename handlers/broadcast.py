@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.broadcasts import delegate_text, progress_title, stop_button
 from bot.screens.callbacks import Outbox, OutboxAction, Pick
@@ -237,8 +238,8 @@ async def stop(callback: CallbackQuery, callback_data: Outbox, session: AsyncSes
         postman.wake()
 
 
-def create_router() -> Router:
-    router = Router(name="broadcast")
+def create_router() -> Feature:
+    router = Feature(name="broadcast")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(begin, Command("broadcast"), organizer)

@@ -6,7 +6,7 @@ import asyncio
 import io
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Desk, DeskAction
 from bot.screens.render import day
@@ -245,8 +246,8 @@ async def not_staff_button(callback: CallbackQuery) -> None:
     await callback.answer(_("This is for the reception staff and the organizers."), show_alert=True)
 
 
-def create_router() -> Router:
-    router = Router(name="checkin")
+def create_router() -> Feature:
+    router = Feature(name="checkin")
     router.message.filter(F.chat.type == "private")
     staff = HasRole(STAFF)
     router.message.register(desk, Command("checkin"), staff)

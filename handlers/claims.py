@@ -4,10 +4,11 @@
 Registered before the registration conversation, so the code is never taken for an answer."""
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.services import registration as reg
 from bot.services.pace import Pace
@@ -42,7 +43,7 @@ async def typed_code(message: Message, here: Here, claim_pace: Pace) -> None:
         await ask(message, here.state, here.conference, here.lang, step)
 
 
-def create_router() -> Router:
-    router = Router(name="claims")
+def create_router() -> Feature:
+    router = Feature(name="claims")
     router.message.register(typed_code, F.chat.type == "private", F.text.func(reg.typed_claim))
     return router

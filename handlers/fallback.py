@@ -1,10 +1,11 @@
 """What the bot says when nothing else understood the update. Registered last."""
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from handlers.conversation import main_menu, menu_expired
 
@@ -26,8 +27,8 @@ async def not_understood(message: Message, here: Here) -> None:
     await main_menu(message, here.state, here.conference, here.lang, here.account, here.session, roles=here.roles)
 
 
-def create_router() -> Router:
-    router = Router(name="fallback")
+def create_router() -> Feature:
+    router = Feature(name="fallback")
     router.callback_query.register(unknown_button)
     router.message.register(not_understood, F.chat.type == "private")
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -12,6 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.infra.routing import Feature
 from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
@@ -182,8 +183,8 @@ async def _not_their_province(message: Message, here: Here, rows: list[dict]) ->
     return True
 
 
-def create_router() -> Router:
-    router = Router(name="lists")
+def create_router() -> Feature:
+    router = Feature(name="lists")
     router.message.filter(F.chat.type == "private")
     organizer, importer = HasRole(ORGANIZER), CanImport()  # a province's secretariat imports its own list
     router.message.register(no_files_on_zalo, Command("export"), organizer, OnZalo())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Card, CardAction, Go, GoTo
 from bot.screens.render import draft_card, stay_card
@@ -213,8 +214,8 @@ async def code_of_record(callback: CallbackQuery, here: Here, delegate: Delegate
     await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
 
 
-def create_router() -> Router:
-    router = Router(name="me")
+def create_router() -> Feature:
+    router = Feature(name="me")
     router.message.filter(F.chat.type == "private")
     router.message.register(me_command, Command("me"))
     router.callback_query.register(all_records, Card.filter(F.action == CardAction.all_records))

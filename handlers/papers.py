@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.ui import Button, column, show
@@ -111,8 +112,8 @@ async def mc_list(message: Message, here: Here) -> None:
     await message.answer("\n".join(lines))
 
 
-def create_router() -> Router:
-    router = Router(name="papers")
+def create_router() -> Feature:
+    router = Feature(name="papers")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(badges, Command("badges"), organizer)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens import province_reports as screens
 from bot.services import final_report, province_reports, sign_in
@@ -177,8 +178,8 @@ async def final(message: Message, here: Here, session: AsyncSession, channel: st
         await final_report.final_xlsx(session, here.conference, here.lang), filename=f"{name}.xlsx"))
 
 
-def create_router() -> Router:
-    router = Router(name="province_reports")
+def create_router() -> Feature:
+    router = Feature(name="province_reports")
     router.message.filter(F.chat.type == "private")
     secretariat, organizer = IsSecretariat(), HasRole(ORGANIZER)
     router.message.register(report_link, Command("report"), secretariat, OnZalo())

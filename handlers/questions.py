@@ -9,7 +9,7 @@ import asyncio
 import logging
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, StateFilter
@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.infra.routing import Feature
 from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
@@ -271,8 +272,8 @@ async def open_questions(message: Message, conference: Event, session: AsyncSess
                                       "entries to the FAQ file for them):"), *listing.within(lines)]))
 
 
-def create_router() -> Router:
-    router = Router(name="questions")
+def create_router() -> Feature:
+    router = Feature(name="questions")
     router.message.register(organizer_replied, F.reply_to_message & F.chat.type.in_({"group", "supergroup"}))
     private = F.chat.type == "private"
     router.message.register(venue_command, Command("venue"), private)

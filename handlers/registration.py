@@ -7,7 +7,7 @@ import logging
 from dataclasses import replace
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.infra.routing import Feature
 from bot.screens import listing
 from bot.event import Event
 from bot.middlewares import Here
@@ -488,8 +489,8 @@ async def _store(session: AsyncSession, conference: Event, account: Account, dra
     return await reg.register(session, conference, draft, registrant=account, for_self=for_self, confirmation=key)
 
 
-def create_router() -> Router:
-    router = Router(name="registration")
+def create_router() -> Feature:
+    router = Feature(name="registration")
     router.message.filter(F.chat.type == "private")
     menus_only = (Registration.confirm, Registration.change)
     free_text = [s for s in Registration.__states__ if s not in menus_only]

@@ -6,13 +6,14 @@ from __future__ import annotations
 from html import escape
 
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.infra.routing import Feature
 from bot.screens import listing
 from bot.commands import publish_for_chat
 from bot.config import Settings
@@ -155,8 +156,8 @@ async def accept(message: Message, here: Here, bot: Bot, i18n: I18n, code: str) 
                          _("✅ You are now an organizer. Send /start for your menu, /help for your commands."))
 
 
-def create_router() -> Router:
-    router = Router(name="staff")
+def create_router() -> Feature:
+    router = Feature(name="staff")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(invite_staff, Command("invite_staff"), organizer)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens import listing
 from bot.services import lodging
@@ -76,8 +77,8 @@ async def place_one(message: Message, command: CommandObject, here: Here) -> Non
         number=number, hotel=escape(here.conference.hotel(hotel).name.get(here.lang)), room=escape(room)))
 
 
-def create_router() -> Router:
-    router = Router(name="rooms")
+def create_router() -> Feature:
+    router = Feature(name="rooms")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(rooms_overview, Command("rooms"), organizer)

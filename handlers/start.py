@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import COMMANDS, help_sections
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.i18n import known_language, language_from_telegram
 from bot.screens.callbacks import Go, GoTo, Pick, Run
@@ -200,8 +201,8 @@ async def go_help(callback: CallbackQuery, state: FSMContext, roles: set[str]) -
     await send_help(callback, state, roles)
 
 
-def create_router() -> Router:
-    router = Router(name="start")
+def create_router() -> Feature:
+    router = Feature(name="start")
     router.message.filter(F.chat.type == "private")
     link = CommandStart(deep_link=True)
     router.message.register(staff_opened_link, link, staff_scan)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.render import part_label
 from bot.screens.tickets import badge_lines, code_link
@@ -72,8 +73,8 @@ async def opened_code(message: Message, here: Here, token: str) -> None:
         event=escape(here.conference.short_name.get(here.lang))))
 
 
-def create_router() -> Router:
-    router = Router(name="tickets")
+def create_router() -> Feature:
+    router = Feature(name="tickets")
     router.message.filter(F.chat.type == "private")
     router.message.register(myqr, Command("myqr"))
     return router

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.event import Event
+from bot.infra.routing import Feature
 from bot.middlewares import Here
 from bot.screens.callbacks import Pick
 from bot.screens.transport import plan_text, vehicle_label, when
@@ -167,8 +168,8 @@ async def typed_move(message: Message, command: CommandObject, here: Here, postm
     await moved(message, command.args or "", here, postman)
 
 
-def create_router() -> Router:
-    router = Router(name="transport")
+def create_router() -> Feature:
+    router = Feature(name="transport")
     router.message.filter(F.chat.type == "private")
     organizer = HasRole(ORGANIZER)
     router.message.register(typed_move, Command("transport", magic=F.args.startswith("move")), organizer)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.infra.routing import Feature
 from bot.services import sign_in
 from handlers.filters import HasRole, organizers_only
 from models import Account
@@ -45,8 +46,8 @@ async def not_staff(message: Message) -> None:
                            "at reception, ask the organizers for a staff invitation."))
 
 
-def create_router() -> Router:
-    router = Router(name="web_login")
+def create_router() -> Feature:
+    router = Feature(name="web_login")
     router.message.filter(F.chat.type == "private")
     router.message.register(desk_link, Command("desk"), HasRole(STAFF))
     router.message.register(not_staff, Command("desk"))

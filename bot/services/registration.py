@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 
-from sqlalchemy import or_, select, update as update_rows
+from sqlalchemy import Row, or_, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -256,12 +256,13 @@ def travel_of(delegate: Delegate) -> dict:
             "room_share": delegate.room_share}
 
 
-async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id: int | None = None) -> list[Delegate]:
-    """Active registrations with this phone number: often the same person registered twice."""
-    rows = await session.scalars(select(Delegate).where(
+async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id: int | None = None) -> list[Row]:
+    """Active registrations with this phone number (their `id` and `full_name`, oldest first): often the same
+    person registered twice. Rows, not records: a secretariat may give its own number for hundreds of
+    colleagues, and the review before each confirmation only names them."""
+    return list(await session.execute(select(Delegate.id, Delegate.full_name).where(
         Delegate.event_id == event.id, Delegate.status == CONFIRMED, Delegate.phone == phone,
-        Delegate.id != (exclude_id or 0)))
-    return list(rows)
+        Delegate.id != (exclude_id or 0)).order_by(Delegate.id)))
 
 
 async def same_registration(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Delegate | None:

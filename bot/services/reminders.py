@@ -108,6 +108,10 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
     wanting = set(await session.scalars(select(Account.id).where(Account.reminders.is_(True),
                                                                  Account.reachable.is_(True))))
     taken = await _taken(session)
+    # each part's reminders (offset, when due) worked out once, not once per delegate: the plan runs on the
+    # event loop within a second of every registration, over every delegate
+    offsets = {code: [(offset_key(r), due_time(r, part.starts_at, conference)) for r in conference.reminders]
+               for code, part in agenda.items()}
     due = []
     for delegate in delegates:
         recipient = delegate.account_id or delegate.registered_by_id  # the registrant looks after the others
@@ -117,10 +121,9 @@ async def plan(session: AsyncSession, conference: Event) -> list[Due]:
             if not part.attended_by(delegate.part_codes):
                 continue
             code = part.code
-            for reminder in conference.reminders:
-                key = offset_key(reminder)
+            for key, due_at in offsets[code]:
                 if (delegate.id, code, key, part.starts_at) not in taken:
-                    due.append(Due(delegate.id, recipient, part, key, due_time(reminder, part.starts_at, conference)))
+                    due.append(Due(delegate.id, recipient, part, key, due_at))
     return sorted(due, key=lambda d: d.due_at)
 
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from testkit.flows import TYPED_REGISTRATION
+from testkit.flows import TYPED_REGISTRATION, until_seen
 from testkit.harness import bot_on_fake
 
 os.environ.setdefault("FAQ_MEANING", "false")
@@ -36,7 +36,7 @@ async def register(fake, user_id: int) -> None:
     user = fake.user(user_id, first_name="An", language_code="en")
     for typed, expected in TYPED_REGISTRATION:
         await user.send(typed)
-        await user.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), 60)
+        await until_seen(user, expected, 60)
 
 
 async def measure(delegates: int) -> None:

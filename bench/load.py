@@ -44,6 +44,7 @@ from models import Account, Database, Delegate
 from testkit.cluster import Cluster, name_of, script_for
 from testkit.database import reset_database
 from testkit.fakebot import FakeTelegram, FakeUser
+from testkit.flows import until_seen
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench"
@@ -97,7 +98,7 @@ async def delegate(u: FakeUser, n: int, start_at: float, think: tuple[float, flo
     for typed, expected in script_for(n):
         await u.send(typed)
         try:
-            await u.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), timeout)
+            await until_seen(u, expected, timeout)
         except TimeoutError:
             return 1, time.monotonic() - began
         await asyncio.sleep(random.uniform(*think))

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from bench.verdict import conclude
 from testkit.fakebot import FakeTelegram, FakeUser
-from testkit.flows import TYPED_REGISTRATION
+from testkit.flows import TYPED_REGISTRATION, until_seen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ async def converse(u: FakeUser, script: list[tuple[str, str | None]], timeout: f
             if expected is None:
                 await u.next_message(timeout)
             else:
-                await u.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), timeout)
+                await until_seen(u, expected, timeout)
         except TimeoutError:
             missing += 1
             break

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from testkit.flows import TYPED_REGISTRATION
+from testkit.flows import TYPED_REGISTRATION, until_seen
 from testkit.harness import bot_on_fake
 
 os.environ.setdefault("FAQ_MEANING", "false")
@@ -42,7 +42,7 @@ async def measure(url: str) -> None:
         for typed, expected in TYPED_REGISTRATION:
             before = counter.total
             await user.send(typed)
-            await user.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), 10)
+            await until_seen(user, expected, 10)
             await asyncio.sleep(0.2)  # the update's last write (the conversation) lands after its reply
             per_update.append(counter.total - before)
     finally:

@@ -26,6 +26,7 @@ from models import Account, Delegate, ReminderDelivery
 from testkit.cluster import Cluster, name_of, script_for, sender_pid
 from testkit.crowd import seat
 from testkit.fakebot.errors import ApiError
+from testkit.flows import until_seen
 from testkit.harness import ROOT
 from tests.test_e2e_reminders import event_starting_soon
 
@@ -44,7 +45,7 @@ async def register(u, script, think: tuple[float, float], timeout: float) -> boo
         await asyncio.sleep(random.uniform(*think))
         await u.send(typed)
         try:
-            await u.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons), timeout)
+            await until_seen(u, expected, timeout)
         except TimeoutError:
             return False
     return True

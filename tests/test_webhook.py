@@ -10,6 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiohttp import ClientSession, web
 
 from bot.app import WEBHOOK_PATH, build, create_web_app
+from testkit.flows import until_seen
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
 
@@ -137,7 +138,7 @@ async def test_polling_a_passing_fault_tells_the_person_and_the_next_message_wor
     u = fake.user(7304, first_name="Lan", language_code="en")
     for text, expected in (("/start", "Register myself"), ("1", "Which province")):
         await u.send(text)
-        await u.messages_until(lambda m: expected in m.text or any(expected in b for b in m.buttons))
+        await until_seen(u, expected)
     running.app.sender.send_budget = 0
     fake.fail_next(1, status=500, methods=["sendMessage"])
     await u.send("gia lai")

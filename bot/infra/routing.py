@@ -50,8 +50,10 @@ class Need:
     def met(self, event: TelegramObject, raw_state: str | None) -> bool:
         if self.states is not None and raw_state not in self.states:
             return False
-        if self.commands is not None and _command(event, self.prefixes) not in self.commands:
-            return False
+        if self.commands is not None:
+            command = _command(event, self.prefixes)
+            if command is None or command[1] not in self.commands:
+                return False
         if self.button is not None:
             separator, prefix, count = self.button
             data = event.data if isinstance(event, CallbackQuery) else None
@@ -76,15 +78,16 @@ class Need:
         return Need(*commands, states, *button)
 
 
-def _command(event: TelegramObject, prefixes: str) -> str | None:
-    """The casefolded name of the command the message begins with (as aiogram's Command reads it), or None."""
+def _command(event: TelegramObject, prefixes: str) -> tuple[str, str] | None:
+    """The prefix and the casefolded name of the command the message begins with (as aiogram's Command reads
+    it), or None."""
     if not isinstance(event, Message):
         return None
     text = event.text or event.caption
     words = text.split(maxsplit=1) if text else ()
     if not words or words[0][0] not in prefixes:
         return None
-    return words[0][1:].partition("@")[0].casefold()
+    return words[0][0], words[0][1:].partition("@")[0].casefold()
 
 
 def need_of(callback: CallbackType) -> Need:
@@ -225,12 +228,10 @@ class Handlers(TelegramEventObserver):
         if isinstance(event, CallbackQuery):
             return state, *(_button_sign(event.data, separator, prefixes, fields)
                             for separator, (prefixes, fields) in named.buttons.items())
-        if named.prefixes and isinstance(event, Message):
-            text = event.text or event.caption
-            words = text.split(maxsplit=1) if text else ()
-            if words and words[0][0] in named.prefixes:
-                name = words[0][1:].partition("@")[0].casefold()
-                return state, (words[0][0], name if name in named.commands else OTHER)
+        command = _command(event, named.prefixes) if named.prefixes else None
+        if command is not None:
+            prefix, name = command
+            return state, (prefix, name if name in named.commands else OTHER)
         return state, None
 
     async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:

@@ -44,6 +44,9 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+PLAIN = {str, int, bool, float}  # what a keyboard holds that orjson writes as aiogram's JSON would
+
+
 class NeedsAiogram(Exception):
     """Something in a value that only aiogram's prepare_value turns into JSON (a file, a default, a date)."""
 
@@ -59,9 +62,6 @@ def plain(value: Any) -> Any:
     if kind in PLAIN:
         return value
     raise NeedsAiogram(kind)
-
-
-PLAIN = {str, int, bool, float}
 
 
 class TelegramSession(AiohttpSession):

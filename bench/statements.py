@@ -28,6 +28,12 @@ class Counter:
         self.total = 0
 
     def __call__(self, _conn, _cursor, statement: str, *_args) -> None:
+        self.direct(statement)
+
+    def direct(self, statement: str) -> None:
+        """A statement sent straight through sqlite3 (the conversations on a SQLite file: models.sqlite.Direct)."""
+        if statement.lstrip().upper().startswith("PRAGMA"):
+            return
         self.total += 1
         self.kinds[statement.split(None, 1)[0].upper()] += 1
 
@@ -36,6 +42,9 @@ async def measure(url: str) -> None:
     fake, running = await bot_on_fake(url)
     counter = Counter()
     event.listen(Engine, "before_cursor_execute", counter)
+    direct = getattr(running.app.dispatcher.storage.statements, "sqlite", None)
+    if direct is not None:
+        direct.connection.set_trace_callback(counter.direct)
     try:
         user = fake.user(4242, first_name="An", language_code="en")
         per_update = []

@@ -3,6 +3,9 @@ across storages (a restart, another process), one read and one write per update 
 asks, an ended conversation leaves no row, and the row records the update that changed it."""
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
@@ -10,6 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message, Update
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 
 from bot.infra.storage import create_isolation, create_storage
 from models import Conversation
@@ -33,11 +37,15 @@ def counting(storage) -> list[str]:
     """The statements the storage sends to the conversations table."""
     seen: list[str] = []
 
-    @event.listens_for(storage.engine.sync_engine, "before_cursor_execute")
-    def note(_conn, _cursor, statement, *_args) -> None:
+    def note(statement: str) -> None:
         if "conversations" in statement:
             seen.append(statement.split()[0].upper())
 
+    direct = getattr(storage.statements, "sqlite", None)  # a SQLite file: straight through sqlite3
+    if direct is not None:
+        direct.connection.set_trace_callback(note)
+    else:
+        event.listen(storage.engine.sync_engine, "before_cursor_execute", lambda _c, _k, sql, *_a: note(sql))
     return seen
 
 
@@ -109,4 +117,49 @@ async def test_a_handler_that_fails_writes_what_it_left(db):
     with pytest.raises(RuntimeError):
         await dp.feed_update(BOT, text_update(1, "Lan"))
     assert await create_storage(db).get_state(KEY) == "Steps:name"
+    await storage.close()
+
+
+async def test_an_update_in_hand_still_writes_after_polling_closed_the_storage(db):
+    """aiogram closes the storage as soon as polling stops; the updates still being handled write theirs."""
+    storage = create_storage(db)
+    await storage.get_state(KEY)
+    await storage.close()  # polling stopped
+    await storage.set_state(KEY, Steps.name)
+    await storage.close()
+    assert await create_storage(db).get_state(KEY) == "Steps:name"
+
+
+async def test_a_write_that_meets_another_writer_waits_without_stopping_the_loop(db):
+    """SQLite: a conversation's write that finds the database locked by another connection waits for it in a
+    thread; the loop goes on meanwhile, a reader meanwhile sees the last committed state, and nothing is lost."""
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock")
+    storage = create_storage(db)
+    await storage.set_state(KEY, Steps.name)
+    holder = sqlite3.connect(make_url(db.url).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def release() -> None:
+        await asyncio.sleep(0.3)
+        holder.execute("COMMIT")
+
+    ticking = asyncio.create_task(ticker())
+    write = asyncio.create_task(storage.set_state(KEY, Steps.phone))
+    await asyncio.sleep(0.05)
+    assert not write.done()  # waiting for the lock
+    read = asyncio.create_task(create_storage(db).get_state(KEY))
+    await asyncio.gather(release(), write)
+    assert await read in ("Steps:name", "Steps:phone")
+    assert await storage.get_state(KEY) == "Steps:phone"
+    assert ticks >= 15  # the loop ran on while the write waited
+    ticking.cancel()
+    holder.close()
     await storage.close()

@@ -11,6 +11,9 @@ the update found it, and the update sent again (bot/infra/webhook.py) starts fro
 update that last changed it: a redelivered update that was already applied is recognised and not handled a
 second time (bot/infra/webhook.py).
 
+On a SQLite file the two statements go straight through sqlite3 (the SQL SQLAlchemy writes for them, made once:
+_OnSQLite), not through SQLAlchemy's engine, whose per-statement work cost ten times the statements (bench/RESULTS.md).
+
 A database outage (a PostgreSQL restart, a fail-over, a dropped connection) is ridden out: a read or write
 that fails on the connection is tried again with growing pauses for about RIDE_OUT seconds, so the handler
 waits and then goes on where it was.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import sqlite3
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,6 +35,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from sqlalchemy import and_, bindparam, delete, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -38,6 +43,7 @@ from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
 from models.db import CONVERSATION_POOL
+from models.sqlite import Direct
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +121,7 @@ class SQLStorage(BaseStorage):
         self.engine: AsyncEngine = db.pool(CONVERSATION_POOL, 0, **({"isolation_level": "AUTOCOMMIT"}
                                                                      if self.postgres else {}))
         self.ride_out = RIDE_OUT
-        self._upsert = _upsert(db.dialect)
+        self.statements = _statements(db, self.engine)
 
     # --- aiogram's interface ---------------------------------------------------------------------------------
 
@@ -136,6 +142,7 @@ class SQLStorage(BaseStorage):
         await self._changed(key, entry)
 
     async def close(self) -> None:
+        self.statements.close()
         if self.engine is not self.db.engine:
             await self.engine.dispose()
 
@@ -149,8 +156,9 @@ class SQLStorage(BaseStorage):
         scope = SCOPE.get()
         if scope is not None and (entry := scope.entries.get(key)) is not None:
             return entry
-        row = (await self._ride_out(lambda c: c.execute(_READ, _params(key)), scope)).first()
-        entry = Entry(row.state, dict(row.data or {}), row.update_id) if row else Entry()
+        params = _params(key)
+        row = await self._ride_out(lambda: self.statements.read(params), scope)
+        entry = Entry(row[0], dict(row[1] or {}), row[2]) if row else Entry()
         if scope is not None:
             scope.entries[key] = entry
         return entry
@@ -172,28 +180,99 @@ class SQLStorage(BaseStorage):
     async def _write(self, key: StorageKey, entry: Entry, scope: Scope | None) -> None:
         params = _params(key)
         if entry.state is None and not entry.data:  # the conversation ended: nothing to keep
-            await self._ride_out(lambda c: c.execute(_DELETE, params), scope)
+            await self._ride_out(lambda: self.statements.delete(params), scope)
             return
         if scope is not None and scope.update_id is not None:
             entry.update_id = scope.update_id
         values = {**params, "s": entry.state, "data": entry.data, "i": entry.update_id, "at": utcnow()}
-        await self._ride_out(lambda c: c.execute(self._upsert, values), scope)
+        await self._ride_out(lambda: self.statements.upsert(values), scope)
 
-    async def _ride_out(self, run: Callable[[AsyncConnection], Awaitable[T]], scope: Scope | None) -> T:
-        """`run` on a connection of the pool, tried again through an outage."""
+    async def _ride_out(self, run: Callable[[], Awaitable[T]], scope: Scope | None) -> T:
+        """`run`, tried again through an outage."""
         deadline, pause = time.monotonic() + self.ride_out, 0.05
         while True:
             try:
-                async with self.engine.begin() as connection:
-                    return await run(connection)
+                return await run()
             except Exception as exc:
                 # any driver error counts here: a connection cut mid-statement can surface as one asyncpg does
                 # not call a connection error ("another operation is in progress"); the statements are idempotent
-                if not (is_passing(exc) or isinstance(exc, DBAPIError)) or time.monotonic() + pause > deadline:
+                if not (is_passing(exc) or isinstance(exc, (DBAPIError, sqlite3.OperationalError))) \
+                        or time.monotonic() + pause > deadline:
                     raise
                 log.warning("conversation store unavailable (%s); trying again in %.2f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(PAUSE_CAP, pause * 2)
+
+
+class _OnEngine:
+    """The conversation's statements through SQLAlchemy (PostgreSQL; SQLite in memory, one database per engine)."""
+
+    def __init__(self, engine: AsyncEngine, dialect: str) -> None:
+        self.engine = engine
+        self._upsert = _upsert(dialect)
+
+    async def read(self, params: dict[str, Any]) -> tuple | None:
+        async with self.engine.begin() as connection:
+            row = (await connection.execute(_READ, params)).first()
+        return tuple(row) if row else None
+
+    async def delete(self, params: dict[str, Any]) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(_DELETE, params)
+
+    async def upsert(self, values: dict[str, Any]) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(self._upsert, values)
+
+    def close(self) -> None:
+        pass
+
+
+class _Compiled:
+    """A statement in the database's own SQL, its parameters in order, made once by SQLAlchemy."""
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql, self.names = compiled.string, tuple(compiled.positiontup)
+
+    def parameters(self, values: dict[str, Any]) -> tuple:
+        return tuple(values[name] for name in self.names)
+
+
+class _OnSQLite:
+    """The conversation's statements on a SQLite file, straight through sqlite3 (models.sqlite.Direct): the same
+    SQL SQLAlchemy writes for them, the same JSON and date conversions (the columns' own), without its
+    per-statement work, the larger part of an update's cost in the database."""
+
+    def __init__(self, database: str, dialect) -> None:
+        self.sqlite = Direct(database)
+        self._read, self._delete = _Compiled(_READ, dialect), _Compiled(_DELETE, dialect)
+        self._upsert = _Compiled(_upsert("sqlite"), dialect)
+        self._data_in = _COLUMNS.data.type.bind_processor(dialect)
+        self._data_out = _COLUMNS.data.type.result_processor(dialect, None)
+        self._at_in = _COLUMNS.updated_at.type.bind_processor(dialect)
+
+    async def read(self, params: dict[str, Any]) -> tuple | None:
+        row = await self.sqlite.run(self._read.sql, self._read.parameters(params), one=True)
+        return None if row is None else (row[0], self._data_out(row[1]), row[2])
+
+    async def delete(self, params: dict[str, Any]) -> None:
+        await self.sqlite.run(self._delete.sql, self._delete.parameters(params))
+
+    async def upsert(self, values: dict[str, Any]) -> None:
+        values = {**values, "data": self._data_in(values["data"]), "at": self._at_in(values["at"])}
+        await self.sqlite.run(self._upsert.sql, self._upsert.parameters(values))
+
+    def close(self) -> None:
+        self.sqlite.close()
+
+
+def _statements(db: Database, engine: AsyncEngine) -> _OnEngine | _OnSQLite:
+    """Straight through sqlite3 on a SQLite file; through SQLAlchemy otherwise (an in-memory SQLite database
+    exists only on the engine's one connection)."""
+    if db.dialect == "sqlite" and engine is not db.engine:
+        return _OnSQLite(make_url(db.url).database, engine.dialect)
+    return _OnEngine(engine, db.dialect)
 
 
 async def _drop(connection: AsyncConnection) -> None:

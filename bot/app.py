@@ -141,7 +141,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))
-    dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids))
+    dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids, db.direct))
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.update.outer_middleware(Surroundings())  # `lang` and `here` for the handlers
     dp.message.outer_middleware(TypedMenuAnswer())

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
 from models import Account, AgendaChange, Database, Delegate, DelegatePart
+from models.sqlite import Direct
 
 REMINDER_INPUTS = (Delegate, DelegatePart, AgendaChange)
 log = logging.getLogger(__name__)
@@ -83,9 +84,10 @@ class CurrentAccount(BaseMiddleware):
     """Loads (or creates) the account of whoever sent the update; updates without a sender pass through.
     A bridged channel (Zalo) feeds its updates with `channel=...` in the dispatcher's data."""
 
-    def __init__(self, channel: str, admin_ids: frozenset[int]) -> None:
+    def __init__(self, channel: str, admin_ids: frozenset[int], direct: Direct | None = None) -> None:
         self.channel = channel
         self.admin_ids = admin_ids
+        self.direct = direct  # a SQLite file: the account read straight through sqlite3 (bot/services/accounts.py)
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -99,6 +101,7 @@ class CurrentAccount(BaseMiddleware):
         account = await get_or_create_account(
             data["session"], channel=data.get("channel", self.channel), user_id=str(user.id),
             chat_id=str(chat.id if chat else user.id), display_name=user.full_name, username=user.username,
+            direct=self.direct,
         ) if private and not user.is_bot else None  # a group's anonymous admin is a bot
         data["account"] = account
         data["roles"] = roles_of(account, self.admin_ids) if account else set()

@@ -5,12 +5,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from models.sqlite import connect as inline_sqlite
+from models.sqlite import Direct, connect as inline_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # any constant; serialises migrations when several bot processes start at once on PostgreSQL
@@ -31,6 +31,10 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+def _in_memory(url: str) -> bool:
+    return ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -49,13 +53,16 @@ class Database:
         self.echo = echo
         self.engine: AsyncEngine = self.pool(POOL_SIZE, POOL_OVERFLOW)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # a SQLite file: the statements of every update (its sender's account, its conversation) go straight
+        # through sqlite3 (models/sqlite.py); an in-memory database exists only on the engine's one connection
+        self.direct = Direct(make_url(url).database) if url.startswith("sqlite") and not _in_memory(url) else None
 
     def pool(self, size: int, overflow: int, **options) -> AsyncEngine:
         """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py)."""
         if not self.url.startswith("sqlite"):
             return create_async_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=size,
                                        max_overflow=overflow, **options)
-        if ":memory:" in self.url or self.url.rstrip("/").endswith("sqlite+aiosqlite:"):
+        if _in_memory(self.url):
             return self.engine  # one database per engine: share it
         # statements on the loop's thread, a lock waited for in aiosqlite's thread (models/sqlite.py)
         engine = create_async_engine(self.url, echo=self.echo, pool_size=size, max_overflow=overflow,
@@ -84,6 +91,8 @@ class Database:
         return self.sessions()
 
     async def close(self) -> None:
+        if self.direct is not None:
+            self.direct.close()
         await self.engine.dispose()
 
 

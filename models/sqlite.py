@@ -88,27 +88,27 @@ class Direct:
             self._connection = connection
         return self._connection
 
-    async def run(self, sql: str, parameters: tuple, *, one: bool = False) -> tuple | None:
-        """Runs `sql`; with `one`, its first row (None without one)."""
+    async def run(self, sql: str, parameters: tuple, *, one: bool = False, all: bool = False) -> Any:
+        """Runs `sql`; with `one`, its first row (None without one); with `all`, its rows."""
         async with self.turn:
             try:
-                return self._step(sql, parameters, one)
+                return self._step(sql, parameters, one, all)
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
-            return await asyncio.to_thread(self._waiting, sql, parameters, one)
+            return await asyncio.to_thread(self._waiting, sql, parameters, one, all)
 
-    def _step(self, sql: str, parameters: tuple, one: bool) -> tuple | None:
+    def _step(self, sql: str, parameters: tuple, one: bool, all: bool) -> Any:
         cursor = self.connection.execute(sql, parameters)
         try:
-            return cursor.fetchone() if one else None
+            return cursor.fetchone() if one else cursor.fetchall() if all else None
         finally:
             cursor.close()
 
-    def _waiting(self, sql: str, parameters: tuple, one: bool) -> tuple | None:
+    def _waiting(self, sql: str, parameters: tuple, one: bool, all: bool) -> Any:
         self.connection.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
         try:
-            return self._step(sql, parameters, one)
+            return self._step(sql, parameters, one, all)
         finally:
             self.connection.execute("PRAGMA busy_timeout=0")
 

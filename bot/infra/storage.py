@@ -35,7 +35,6 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from sqlalchemy import and_, bindparam, delete, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -244,13 +243,13 @@ class _OnSQLite:
     SQL SQLAlchemy writes for them, the same JSON and date conversions (the columns' own), without its
     per-statement work, the larger part of an update's cost in the database."""
 
-    def __init__(self, database: str, dialect) -> None:
-        self.sqlite = Direct(database)
+    def __init__(self, direct: Direct, dialect) -> None:
+        self.sqlite = direct
         self._read, self._delete = _Compiled(_READ, dialect), _Compiled(_DELETE, dialect)
         self._upsert = _Compiled(_upsert("sqlite"), dialect)
-        self._data_in = _COLUMNS.data.type.bind_processor(dialect)
-        self._data_out = _COLUMNS.data.type.result_processor(dialect, None)
-        self._at_in = _COLUMNS.updated_at.type.bind_processor(dialect)
+        data, at = _COLUMNS.data.type.dialect_impl(dialect), _COLUMNS.updated_at.type.dialect_impl(dialect)
+        self._data_in, self._data_out = data.bind_processor(dialect), data.result_processor(dialect, None)
+        self._at_in = at.bind_processor(dialect)
 
     async def read(self, params: dict[str, Any]) -> tuple | None:
         row = await self.sqlite.run(self._read.sql, self._read.parameters(params), one=True)
@@ -264,14 +263,14 @@ class _OnSQLite:
         await self.sqlite.run(self._upsert.sql, self._upsert.parameters(values))
 
     def close(self) -> None:
-        self.sqlite.close()
+        self.sqlite.close()  # opens again if an update in hand writes after this (see models.sqlite.Direct)
 
 
 def _statements(db: Database, engine: AsyncEngine) -> _OnEngine | _OnSQLite:
     """Straight through sqlite3 on a SQLite file; through SQLAlchemy otherwise (an in-memory SQLite database
     exists only on the engine's one connection)."""
-    if db.dialect == "sqlite" and engine is not db.engine:
-        return _OnSQLite(make_url(db.url).database, engine.dialect)
+    if db.direct is not None:
+        return _OnSQLite(db.direct, engine.dialect)
     return _OnEngine(engine, db.dialect)
 
 

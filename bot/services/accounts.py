@@ -6,10 +6,13 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF, AccountRole
+from models.sqlite import Direct
 
 DELEGATE = "delegate"
 # built once: every update looks its sender up, and building the expression costs more than running it
@@ -18,12 +21,13 @@ _BY_CHANNEL_USER = select(Account).where(Account.channel == bindparam("channel")
 
 async def get_or_create_account(
     session: AsyncSession, *, channel: str, user_id: str, chat_id: str, display_name: str = "",
-    username: str | None = None,
+    username: str | None = None, direct: Direct | None = None,
 ) -> Account:
     """The account for a chat user, created on first contact; chat and names kept current."""
     key = {"channel": channel, "user_id": user_id}
     display_name = clean(display_name)[:256]  # shown to staff and organizers ("checked in by …"), in the lists
-    account = await session.scalar(_BY_CHANNEL_USER, key)
+    account = await read_account(session, direct, key) if direct is not None else \
+        await session.scalar(_BY_CHANNEL_USER, key)
     if account is None:
         account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name,
                           username=username, roles=[])
@@ -40,6 +44,54 @@ async def get_or_create_account(
         account.chat_id, account.display_name, account.username = chat_id, display_name, username
         account.reachable = True  # they wrote to us, so they have not blocked the bot
         await session.commit()
+    return account
+
+
+def _reader(column, dialect):
+    """What SQLAlchemy does to the column's value as the database gives it (None: nothing)."""
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
+class _Rows:
+    """The account's and its roles' rows as sqlite3 gives them, and the columns' own conversions (made once)."""
+
+    def __init__(self, dialect) -> None:
+        def compiled(statement) -> tuple[str, list[str]]:
+            done = statement.compile(dialect=dialect)
+            return done.string, list(done.positiontup)
+
+        self.account, self.account_names = compiled(select(*Account.__table__.c).where(
+            Account.channel == bindparam("channel"), Account.user_id == bindparam("user_id")))
+        self.roles, _ = compiled(select(*AccountRole.__table__.c).where(AccountRole.account_id == bindparam("id"))
+                                 .order_by(AccountRole.role))
+        self.account_columns = [(c.key, _reader(c, dialect)) for c in Account.__table__.c]
+        self.role_columns = [(c.key, _reader(c, dialect)) for c in AccountRole.__table__.c]
+
+    @staticmethod
+    def values(columns, row) -> dict:
+        return {key: convert(value) if convert else value for (key, convert), value in zip(columns, row)}
+
+
+_ROWS: dict[str, _Rows] = {}
+
+
+async def read_account(session: AsyncSession, direct: Direct, key: dict[str, str]) -> Account | None:
+    """The account (with its roles) read straight through sqlite3 and put in `session` as if the session had
+    loaded it: handlers change it and commit as usual, and an update whose handler reads nothing else never
+    takes a connection from the pool (SQLAlchemy's per-statement work was most of an update's cost in the
+    database: bench/RESULTS.md)."""
+    dialect = session.bind.dialect
+    rows = _ROWS.get(dialect.name) or _ROWS.setdefault(dialect.name, _Rows(dialect))
+    row = await direct.run(rows.account, tuple(key[name] for name in rows.account_names), one=True)
+    if row is None:
+        return None
+    account = Account(**rows.values(rows.account_columns, row))
+    roles = [AccountRole(**rows.values(rows.role_columns, r))
+             for r in await direct.run(rows.roles, (account.id,), all=True)]
+    for loaded in (account, *roles):
+        make_transient_to_detached(loaded)  # as if read by the session: nothing to write back
+    set_committed_value(account, "roles", roles)
+    session.add(account)
     return account
 
 

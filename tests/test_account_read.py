@@ -1,0 +1,78 @@
+"""The sender's account read straight through sqlite3 on a SQLite file (bot.services.accounts.read_account): the
+same account and roles the session would have loaded, changed and committed as usual, and an update whose handler
+reads nothing else takes no connection from the pool."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.services.accounts import get_or_create_account, read_account, roles_of
+from bot.services.invitations import grant
+from models import Account
+from models.account import ORGANIZER, STAFF
+
+KEY = {"channel": "telegram", "user_id": "501"}
+
+
+@pytest.fixture
+def direct(db):
+    if db.direct is None:
+        pytest.skip("PostgreSQL: the account is read by the session")
+    return db.direct
+
+
+async def test_the_account_and_its_roles_are_those_the_session_loads(db, direct):
+    async with db.session() as session:
+        lan = await get_or_create_account(session, channel="telegram", user_id="501", chat_id="501",
+                                          display_name="Lê Thị <b>Lan</b> 🌸", username="lan")
+        boss = await get_or_create_account(session, channel="telegram", user_id="9", chat_id="9")
+        await grant(session, lan, STAFF, by_id=boss.id)
+        await grant(session, lan, ORGANIZER, by_id=boss.id)
+        lan.language = "vi"
+        await session.commit()
+    async with db.session() as session:
+        loaded = await session.scalar(select(Account).where(Account.user_id == "501"))
+        expected = {c.key: getattr(loaded, c.key) for c in Account.__table__.c}
+        expected_roles = sorted((r.role, r.granted_by_id, r.granted_at) for r in loaded.roles)
+    async with db.session() as session:
+        account = await read_account(session, direct, KEY)
+        assert {c.key: getattr(account, c.key) for c in Account.__table__.c} == expected
+        assert account.created_at.tzinfo is not None and account.reachable is True
+        assert sorted((r.role, r.granted_by_id, r.granted_at) for r in account.roles) == expected_roles
+        assert roles_of(account, frozenset()) == {"delegate", STAFF, ORGANIZER}
+        assert await session.get(Account, account.id) is account  # the session's own, as if it had loaded it
+        assert not session.dirty and not session.new
+        assert await read_account(session, direct, {"channel": "zalo", "user_id": "501"}) is None
+
+
+async def test_a_change_to_it_is_written_and_nothing_else(db, direct):
+    async with db.session() as session:
+        await get_or_create_account(session, channel="telegram", user_id="501", chat_id="501", display_name="Lan")
+    written: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", lambda _c, _k, sql, *_a: written.append(sql))
+    async with db.session() as session:  # a later update, with the same name: nothing to write
+        account = await get_or_create_account(session, channel="telegram", user_id="501", chat_id="501",
+                                              display_name="Lan", direct=direct)
+        await session.commit()
+    assert written == []  # not even a connection's BEGIN: the pool was not touched
+    async with db.session() as session:  # the name changed in Telegram; then the language is chosen
+        account = await get_or_create_account(session, channel="telegram", user_id="501", chat_id="777",
+                                              display_name="Lê Thị Lan", direct=direct)
+        account.language = "en"
+        await session.commit()
+    assert [sql.split()[0] for sql in written] == ["UPDATE", "UPDATE"]  # the name (at once), the language
+    async with db.session() as session:
+        again = await session.scalar(select(Account).where(Account.user_id == "501"))
+        assert (again.chat_id, again.display_name, again.language) == ("777", "Lê Thị Lan", "en")
+
+
+async def test_a_role_granted_to_it_is_kept(db, direct):
+    async with db.session() as session:
+        await get_or_create_account(session, channel="zalo", user_id="z1", chat_id="z1")
+    async with db.session() as session:
+        account = await read_account(session, direct, {"channel": "zalo", "user_id": "z1"})
+        await grant(session, account, STAFF, by_id=None)
+        await session.commit()
+    async with db.session() as session:
+        account = await read_account(session, direct, {"channel": "zalo", "user_id": "z1"})
+        assert [r.role for r in account.roles] == [STAFF]

@@ -5,23 +5,16 @@ import asyncio
 from sqlalchemy import text
 
 from models import Database
+from testkit.loop import LoopTicks
 
 
 async def test_a_write_waits_for_the_lock_without_stopping_the_loop(tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inline.sqlite3'}")
     async with db.engine.begin() as connection:
         await connection.execute(text("CREATE TABLE t (n INTEGER)"))
-    ticks = 0
-
-    async def clock() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticking = asyncio.create_task(clock())
+    ticks = LoopTicks()
     try:
-        async with db.engine.connect() as holder:
+        async with ticks, db.engine.connect() as holder:
             await holder.execute(text("INSERT INTO t VALUES (1)"))  # holds the write lock until it commits
 
             async def other_write() -> None:
@@ -30,13 +23,12 @@ async def test_a_write_waits_for_the_lock_without_stopping_the_loop(tmp_path):
 
             waiting = asyncio.create_task(other_write())
             await asyncio.sleep(0.3)
-            assert not waiting.done() and ticks >= 10  # it waits, and the loop runs meanwhile
+            assert not waiting.done() and ticks.count >= 10  # it waits, and the loop runs meanwhile
             await holder.commit()
             await asyncio.wait_for(waiting, 5)
         async with db.engine.connect() as connection:
             assert (await connection.execute(text("SELECT n FROM t ORDER BY n"))).scalars().all() == [1, 2]
     finally:
-        ticking.cancel()
         await db.close()
 
 

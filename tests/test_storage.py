@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.infra.storage import create_isolation, create_storage
 from models import Conversation
+from testkit.loop import LoopTicks
 
 BOT = Bot("42:TEST-token")
 KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)
@@ -139,27 +140,18 @@ async def test_a_write_that_meets_another_writer_waits_without_stopping_the_loop
     await storage.set_state(KEY, Steps.name)
     holder = sqlite3.connect(make_url(db.url).database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
     async def release() -> None:
         await asyncio.sleep(0.3)
         holder.execute("COMMIT")
 
-    ticking = asyncio.create_task(ticker())
-    write = asyncio.create_task(storage.set_state(KEY, Steps.phone))
-    await asyncio.sleep(0.05)
-    assert not write.done()  # waiting for the lock
-    read = asyncio.create_task(create_storage(db).get_state(KEY))
-    await asyncio.gather(release(), write)
+    async with LoopTicks() as ticks:
+        write = asyncio.create_task(storage.set_state(KEY, Steps.phone))
+        await asyncio.sleep(0.05)
+        assert not write.done()  # waiting for the lock
+        read = asyncio.create_task(create_storage(db).get_state(KEY))
+        await asyncio.gather(release(), write)
     assert await read in ("Steps:name", "Steps:phone")
     assert await storage.get_state(KEY) == "Steps:phone"
-    assert ticks >= 15  # the loop ran on while the write waited
-    ticking.cancel()
+    assert ticks.count >= 15  # the loop ran on while the write waited
     holder.close()
     await storage.close()

@@ -42,7 +42,7 @@ from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
 from models.db import CONVERSATION_POOL
-from models.sqlite import Direct
+from models.sqlite import Compiled, Direct
 
 log = logging.getLogger(__name__)
 
@@ -227,17 +227,6 @@ class _OnEngine:
         pass
 
 
-class _Compiled:
-    """A statement in the database's own SQL, its parameters in order, made once by SQLAlchemy."""
-
-    def __init__(self, statement, dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql, self.names = compiled.string, tuple(compiled.positiontup)
-
-    def parameters(self, values: dict[str, Any]) -> tuple:
-        return tuple(values[name] for name in self.names)
-
-
 class _OnSQLite:
     """The conversation's statements on a SQLite file, straight through sqlite3 (models.sqlite.Direct): the same
     SQL SQLAlchemy writes for them, the same JSON and date conversions (the columns' own), without its
@@ -245,8 +234,8 @@ class _OnSQLite:
 
     def __init__(self, direct: Direct, dialect) -> None:
         self.sqlite = direct
-        self._read, self._delete = _Compiled(_READ, dialect), _Compiled(_DELETE, dialect)
-        self._upsert = _Compiled(_upsert("sqlite"), dialect)
+        self._read, self._delete = Compiled(_READ, dialect), Compiled(_DELETE, dialect)
+        self._upsert = Compiled(_upsert("sqlite"), dialect)
         data, at = _COLUMNS.data.type.dialect_impl(dialect), _COLUMNS.updated_at.type.dialect_impl(dialect)
         self._data_in, self._data_out = data.bind_processor(dialect), data.result_processor(dialect, None)
         self._at_in = at.bind_processor(dialect)

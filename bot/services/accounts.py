@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF, AccountRole
-from models.sqlite import Direct
+from models.sqlite import Compiled, Direct
 
 DELEGATE = "delegate"
 # built once: every update looks its sender up, and building the expression costs more than running it
@@ -56,14 +56,10 @@ class _Rows:
     """The account's and its roles' rows as sqlite3 gives them, and the columns' own conversions (made once)."""
 
     def __init__(self, dialect) -> None:
-        def compiled(statement) -> tuple[str, list[str]]:
-            done = statement.compile(dialect=dialect)
-            return done.string, list(done.positiontup)
-
-        self.account, self.account_names = compiled(select(*Account.__table__.c).where(
-            Account.channel == bindparam("channel"), Account.user_id == bindparam("user_id")))
-        self.roles, _ = compiled(select(*AccountRole.__table__.c).where(AccountRole.account_id == bindparam("id"))
-                                 .order_by(AccountRole.role))
+        self.account = Compiled(select(*Account.__table__.c).where(
+            Account.channel == bindparam("channel"), Account.user_id == bindparam("user_id")), dialect)
+        self.roles = Compiled(select(*AccountRole.__table__.c).where(AccountRole.account_id == bindparam("id"))
+                              .order_by(AccountRole.role), dialect)
         self.account_columns = [(c.key, _reader(c, dialect)) for c in Account.__table__.c]
         self.role_columns = [(c.key, _reader(c, dialect)) for c in AccountRole.__table__.c]
 
@@ -82,12 +78,12 @@ async def read_account(session: AsyncSession, direct: Direct, key: dict[str, str
     database: bench/RESULTS.md)."""
     dialect = session.bind.dialect
     rows = _ROWS.get(dialect.name) or _ROWS.setdefault(dialect.name, _Rows(dialect))
-    row = await direct.run(rows.account, tuple(key[name] for name in rows.account_names), one=True)
+    row = await direct.run(rows.account.sql, rows.account.parameters(key), one=True)
     if row is None:
         return None
     account = Account(**rows.values(rows.account_columns, row))
     roles = [AccountRole(**rows.values(rows.role_columns, r))
-             for r in await direct.run(rows.roles, (account.id,), all=True)]
+             for r in await direct.run(rows.roles.sql, rows.roles.parameters({"id": account.id}), all=True)]
     for loaded in (account, *roles):
         make_transient_to_detached(loaded)  # as if read by the session: nothing to write back
     set_committed_value(account, "roles", roles)

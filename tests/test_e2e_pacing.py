@@ -30,10 +30,8 @@ async def test_an_organizers_broadcast_flow_meets_no_429_in_their_chat(fake, set
     bot = await start_paced(fake, settings, clean_redis)
     try:
         org = await organizer_in_english(fake)
-        # The time the language question used to take. Known: a broadcast sent within about two seconds of the
-        # bot's start meets one 429 on a recipient's chat (waited out by the sender; the organizer's chat is
-        # clean). Open: what, just after the start, the fake counts against the overall limit and the bot does not.
-        await asyncio.sleep(2)
+        # No pause after the start: the bot's overall burst is half of Telegram's (bot/infra/sender.py
+        # OVERALL_BURST), so messages that reach the fake closer together than they were paced still fit.
         # the previews and the summary, back to back
         await broadcast_to_everyone(org, "Xe đưa đón khởi hành lúc 07:15", en="The shuttle leaves at 07:15", timeout=20)
         await org.press("✅ Send now")

@@ -1,4 +1,5 @@
 """The sender's rules without a chat: long texts split into valid parts, per-chat buckets that do not pile up."""
+import asyncio
 import random
 
 import pytest
@@ -100,3 +101,35 @@ def test_the_fake_telegram_limits_a_group_to_20_a_minute():
 def test_an_alert_too_long_for_a_button_answer_is_shortened():
     [answer] = fit(None, AnswerCallbackQuery(callback_query_id="7", text="Đại biểu đã check-in " * 20, show_alert=True))
     assert 150 < len(answer.text) <= 200 and answer.text.endswith("…") and answer.show_alert
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_messages_paced_at_the_overall_limit_still_arrive_within_it_when_the_network_jitters(monkeypatch, seed):
+    """Telegram counts a message when it is taken in. A burst queues there (taken in one after another, a few
+    milliseconds each) and every message is a little late on the way, each by its own delay; the overall bucket
+    keeps room for that, so messages paced at 30 a second are not refused (no 429)."""
+    clock = [1000.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += max(seconds, 0.001)  # a real sleep takes at least the loop's tick
+
+    monkeypatch.setattr(sender_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(sender_module.asyncio, "sleep", sleep)
+    ours = sender_module.RateLimiter(30, 30 * sender_module.OVERALL_BURST)
+    jitter = random.Random(seed)
+
+    async def a_broadcast() -> list[float]:
+        sent = []
+        for _ in range(150):  # five seconds at the limit, one message to each of 150 delegates
+            await ours.acquire()
+            sent.append(clock[0] + jitter.uniform(0.0, 0.03))
+        return sent
+
+    taken_in, free_at = [], 0.0
+    for at in sorted(asyncio.run(a_broadcast())):
+        free_at = max(at, free_at) + 0.004
+        taken_in.append(free_at)
+    telegram = FakeLimiter(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
+    refused = [telegram.acquire(chat, at) for chat, at in enumerate(taken_in, start=1)]
+    assert refused == [None] * 150
+    assert taken_in[-1] - taken_in[0] < 150 / 30  # and the pace is still 30 a second

@@ -36,6 +36,10 @@ SENDING = ("Send", "Copy", "Forward", "Edit")
 SEND_BUDGET = 120.0  # seconds a message is retried through network faults and 5xx answers
 OTHER_BUDGET = 30.0  # other calls (commands, files, callback answers, which expire anyway)
 FLOOD_BUDGET = 300.0  # seconds of 429 waits a call may sit through before it gives up
+OVERALL_BURST = 0.5  # seconds' worth of the overall rate sent at once: Telegram counts a message when it arrives,
+# and messages paced 1/30 s apart here can arrive closer together (network and loop jitter); at the full
+# second's burst the two buckets run empty together and the first early arrival meets a 429. Half a second's
+# burst leaves Telegram's bucket half full for that jitter; the steady rate stays 30 a second.
 PER_CHAT = (1.0, 3)  # messages a second in one chat, and the burst a quiet chat may send at once
 PER_GROUP = (20 / 60, 3)  # the same in a group: 20 a minute
 CHATS_KEPT = 10_000  # chat buckets kept at most (idle ones are dropped long before)
@@ -118,7 +122,7 @@ class ReliableSender(BaseRequestMiddleware):
     def __init__(self, rate_per_second: float = 30.0, *, send_budget: float = SEND_BUDGET,
                  other_budget: float = OTHER_BUDGET, max_backoff: float = 10.0, flood_budget: float = FLOOD_BUDGET,
                  per_chat: tuple[float, int] | None = PER_CHAT, fit_texts: bool = True) -> None:
-        self.limiter = RateLimiter(rate_per_second)
+        self.limiter = RateLimiter(rate_per_second, rate_per_second * OVERALL_BURST)
         self.chats = ChatPacing(per_chat if rate_per_second > 0 else None)
         self.send_budget, self.other_budget = send_budget, other_budget
         self.max_backoff, self.flood_budget = max_backoff, flood_budget

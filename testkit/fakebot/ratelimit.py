@@ -18,9 +18,11 @@ class TokenBucket:
 
     def wait_time(self, now: float) -> float:
         """Seconds until a token is available (0 if one is available now)."""
-        elapsed = 0.0 if self.stamp is None else now - self.stamp
+        # requests are admitted a little out of the order they arrived in (their bodies are read first);
+        # time never runs backwards for the bucket
+        elapsed = 0.0 if self.stamp is None else max(0.0, now - self.stamp)
         self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
-        self.stamp = now
+        self.stamp = now if self.stamp is None else max(self.stamp, now)
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
     def take(self) -> None:

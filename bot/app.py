@@ -32,7 +32,7 @@ from bot.services.accounts import role_holders
 from bot.services import checkin, registration
 from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
-from bot.infra import memory
+from bot.infra import memory, objects
 from bot.infra.sender import ReliableSender
 from bot.infra.telegram_session import TelegramSession
 from bot.infra.filters import run_on_the_loop
@@ -156,6 +156,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
 
 
 def build(settings: Settings, *, storage: BaseStorage | None = None) -> App:
+    objects.bind_in_one_step()  # aiogram's objects learn their bot in one step (bot/infra/objects.py)
     conference = load_event(settings.event_file)
     ensure_secret_key(settings)
     db = Database(settings.database_url)

@@ -171,3 +171,19 @@ async def test_redis_journal_running_key_is_kept_while_handled_and_runs_out_when
         assert await one.begin(41) == ("done", 2)
     finally:
         await one.close(), await two.close()
+
+
+def test_the_checkpoints_copy_shares_nothing_with_the_conversation():
+    from datetime import date
+
+    from bot.infra.webhook import copied
+
+    data = {"province": "Lâm Đồng", "parts": ["conference", {"night": [1, 2]}], "seat": None, "count": 2,
+            "ok": True, "ratio": 0.5, "since": date(2023, 7, 27), "tags": {"a", "b"}}
+    copy_ = copied(data)
+    assert copy_ == data
+    data["parts"][1]["night"].append(3)
+    data["parts"].append("dinner")
+    data["tags"].add("c")
+    assert copy_["parts"] == ["conference", {"night": [1, 2]}] and copy_["tags"] == {"a", "b"}
+    assert copy_["since"] == date(2023, 7, 27)

@@ -12,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto
 from aiogram.types import (BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
-                           LinkPreviewOptions, MessageEntity, ReplyKeyboardMarkup)
+                           LinkPreviewOptions, MessageEntity, ReplyKeyboardMarkup, ReplyParameters, WebAppInfo)
 from aiohttp import FormData
 
 from bot.infra.telegram_session import TelegramSession, form_body, form_quote
@@ -57,6 +57,11 @@ def test_text_calls_carry_the_same_fields_as_aiograms():
             entities=[MessageEntity(type="bold", offset=0, length=1)], disable_notification=False),
         EditMessageText(chat_id=5, message_id=7, text="<b>Đã lưu</b>", reply_markup=MENU),
         AnswerCallbackQuery(callback_query_id="abc", text="Đã xong", show_alert=True),
+        # objects inside objects, one holding a default of the bot's (left to aiogram), extra fields
+        SendMessage(chat_id=5, text="x", reply_parameters=ReplyParameters(message_id=3),
+                    link_preview_options=LinkPreviewOptions(url="https://example.org", prefer_small_media=True),
+                    reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+                        text="Mở", web_app=WebAppInfo(url="https://example.org/app"))]], future_field=[1, None])),
     ]
     for method in calls:
         ours = TelegramSession().build_form_data(BOT, method)

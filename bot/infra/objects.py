@@ -3,7 +3,7 @@
 Every object aiogram reads from Telegram (an update, the message an answer returns, each user, chat and button
 in them) is told its bot after pydantic has built it (`model_post_init`). pydantic wraps that hook once for
 each class level that has private attributes (three or four for a message), and each wrapper sets up the
-object's private attributes again before calling the next: a third of the time it takes to read a message
+object's private attributes again before calling the next: nearly half the time it takes to read a message
 (bench/RESULTS.md). The only private attribute aiogram's objects have is their bot, so the hook here sets it
 in one step, with exactly what the wrappers leave behind ({"_bot": the bot, or None}).
 """

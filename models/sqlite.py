@@ -25,6 +25,9 @@ from typing import Any
 import aiosqlite
 
 BUSY_WAIT_MS = 10_000
+# every connection to the file, SQLAlchemy's (models/db.py) and Direct's: WAL, and durable through a killed
+# process without an fsync per commit (see the module's doc)
+PRAGMAS = ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
@@ -43,15 +46,16 @@ class InlineConnection(aiosqlite.Connection):
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise
-        return await super()._execute(self._waiting, fn, *args, **kwargs)
+        return await super()._execute(waiting, self._conn, fn, *args, **kwargs)  # in the worker thread
 
-    def _waiting(self, fn, *args, **kwargs) -> Any:
-        """In the worker thread: `fn` with the usual wait for the lock."""
-        self._conn.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            self._conn.execute("PRAGMA busy_timeout=0")
+
+def waiting(connection: sqlite3.Connection, fn, *args, **kwargs) -> Any:
+    """`fn` with the usual wait for another connection's write lock (in a worker thread, never on the loop)."""
+    connection.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
 
 
 def connect(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> InlineConnection:
@@ -74,7 +78,7 @@ class Compiled:
 
 class Direct:
     """One plain sqlite3 connection in autocommit, for the few statements every update makes (its conversation's
-    read and write: bot/infra/storage.py). Through SQLAlchemy's engine a statement costs 115–170 µs of CPU (a
+    read and write: bot/infra/storage.py; its sender's account: bot/services/accounts.py). Through SQLAlchemy's engine a statement costs 115–170 µs of CPU (a
     pool check-out, greenlets, an execution context, a result object); here about 5 µs, on the loop's thread.
 
     As InlineConnection: busy at once, and a statement that meets another connection's write lock waits for it
@@ -93,9 +97,8 @@ class Direct:
     def connection(self) -> sqlite3.Connection:
         if self._connection is None:
             connection = sqlite3.connect(self.database, isolation_level=None, check_same_thread=False, timeout=0)
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            for pragma in PRAGMAS:
+                connection.execute(pragma)
             self._connection = connection
         return self._connection
 
@@ -107,7 +110,7 @@ class Direct:
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
-            return await asyncio.to_thread(self._waiting, sql, parameters, one, all)
+            return await asyncio.to_thread(waiting, self.connection, self._step, sql, parameters, one, all)
 
     def _step(self, sql: str, parameters: tuple, one: bool, all: bool) -> Any:
         cursor = self.connection.execute(sql, parameters)
@@ -115,13 +118,6 @@ class Direct:
             return cursor.fetchone() if one else cursor.fetchall() if all else None
         finally:
             cursor.close()
-
-    def _waiting(self, sql: str, parameters: tuple, one: bool, all: bool) -> Any:
-        self.connection.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
-        try:
-            return self._step(sql, parameters, one, all)
-        finally:
-            self.connection.execute("PRAGMA busy_timeout=0")
 
     def close(self) -> None:
         if self._connection is not None:

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fontpkg_be_vietnam_pro
-import qrcode
 from fpdf import FPDF
-from qrcode.constants import ERROR_CORRECT_H
 
 from bot.infra import worker_process
+from bot.services.badge import qr_code
 
 FONTS = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
 FAMILY = "BeVietnamPro"
 A4 = (210.0, 297.0)
 MARK = 4.0  # mm of cut mark outside the sheet's grid of cards
-MASK = 4  # a fixed QR mask: choosing the best of eight is pure Python and would triple the time per card
 BUILD_SECONDS = 300
 
 
@@ -77,10 +75,7 @@ def _write(pdf: FPDF, x: float, y: float, width: float, lines: list[str], size: 
 def _qr(pdf: FPDF, link: str, x: float, y: float, side: float) -> None:
     """The code as filled rectangles, one per run of dark modules in a row: sharp at any printer's resolution.
     Written as one path straight into the page (fpdf2's rect() per run would cost half the card's time)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_H, border=0, mask_pattern=MASK)
-    code.add_data(link)
-    code.make(fit=True)
-    matrix = code.get_matrix()
+    matrix = qr_code(link, border=0).get_matrix()
     k, module = pdf.k, side / len(matrix)
     runs = []
     for r, row in enumerate(matrix):

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
 from models import Account, AgendaChange, Database, Delegate, DelegatePart
+from models.db import close
 from models.sqlite import Direct
 
 REMINDER_INPUTS = (Delegate, DelegatePart, AgendaChange)
@@ -71,13 +72,13 @@ class DatabaseSession(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.db.session() as session:
-            data["session"] = session
-            try:
-                return await handler(event, data)
-            finally:
-                if session.sync_session.info.pop(PLAN_CHANGED, False) and data.get("reminders"):
-                    data["reminders"].replan_soon()
+        data["session"] = session = self.db.session()
+        try:
+            return await handler(event, data)
+        finally:
+            if session.sync_session.info.pop(PLAN_CHANGED, False) and data.get("reminders"):
+                data["reminders"].replan_soon()
+            await close(session)  # as `async with` would (models/db.py)
 
 
 class CurrentAccount(BaseMiddleware):

@@ -103,7 +103,8 @@ def register_buttons() -> list[Button]:
 async def main_menu(target: Message | CallbackQuery, state: FSMContext, conference: Event, lang: str,
                     account: Account, session: AsyncSession, *, roles: frozenset[str] = frozenset()) -> None:
     """The home of whoever this is: a delegate's menu, or (`roles`) the reception staff's or organizers'."""
-    own = await reg.own_delegate(session, conference, account)
+    records = await reg.delegates_of(session, conference, account)  # one read for both questions below
+    own = next((d for d in records if d.account_id == account.id and d.active), None)
     if home_role(roles):
         await role_home(target, state, conference, lang, own, home_role(roles))
         return
@@ -118,7 +119,7 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
             event=escape(conference.name.get(lang)), first=f"{first:%d/%m}", last=f"{last:%d/%m/%Y}",
             city=escape(conference.city.get(lang))) + "\n" + _("Register here in a few steps.")
         buttons = register_buttons()
-        if await reg.delegates_of(session, conference, account):
+        if records:
             buttons.append(Button(_("📋 Registrations I made"), Go(to=GoTo.me).pack()))
     buttons += [Button(_("📅 Agenda"), Go(to=GoTo.schedule).pack(), AGENDA),
                 Button(_("🌐 Tiếng Việt / English"), Go(to=GoTo.lang).pack(), LANGUAGE),

@@ -9,6 +9,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from models.sqlite import PRAGMAS as SQLITE_PRAGMAS, Direct, connect as inline_sqlite
 
@@ -93,6 +94,24 @@ class Database:
         if self.direct is not None:
             self.direct.close()
         await self.engine.dispose()
+
+
+CONNECTED = "connected"  # Session.info: the session took a connection from the pool at least once
+
+
+@event.listens_for(Session, "after_begin")
+def _connected(session: Session, _transaction, _connection) -> None:
+    session.info[CONNECTED] = True
+
+
+async def close(session: AsyncSession) -> None:
+    """Close a session as `async with` does; at once if it never took a connection (most updates read their
+    account and conversation through Direct): then there is nothing to give back to the pool, and SQLAlchemy's
+    own close (a task, a shield and a greenlet: 25 µs, a fortieth of an update) does only what this does."""
+    if session.sync_session.info.get(CONNECTED):
+        await session.__aexit__(None, None, None)
+    else:
+        session.sync_session.close()
 
 
 async def add_once(session: AsyncSession, row: object) -> bool:

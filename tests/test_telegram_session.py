@@ -84,3 +84,21 @@ def test_a_file_goes_multipart_as_aiogram_sends_it():
     form = TelegramSession().build_form_data(BOT, method)
     assert isinstance(form, FormData)
     assert form.is_multipart
+
+
+def test_a_keyboard_sent_again_carries_the_same_fields_and_another_keyboard_its_own():
+    from bot.screens.ui import Button, column, keyboard
+
+    provinces = column([Button(f"Tỉnh {n} & <Gia Lai>", f"pick:province:p{n}") for n in range(34)], 2)
+    shown = keyboard(provinces)
+    assert keyboard([list(row) for row in provinces]) is shown  # the same menu: the same object, built once
+    other = keyboard(column([Button("Có", "pick:yes:1"), Button("Không", "pick:yes:0")]))
+    assert other is not shown
+    session = TelegramSession()
+    calls = [SendMessage(chat_id=1, text="Tỉnh nào?", reply_markup=shown),
+             SendMessage(chat_id=2, text="Tỉnh nào?", reply_markup=shown),  # its form text made before
+             SendMessage(chat_id=2, text="Có không?", reply_markup=other),
+             EditMessageText(chat_id=3, message_id=9, text="Tỉnh nào?", reply_markup=shown),
+             SendMessage(chat_id=4, text="Không có bàn phím")]
+    for method in calls:
+        assert fields(session.build_form_data(BOT, method)._value) == fields(stock_body(method))

@@ -19,6 +19,7 @@ from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import TelegramMethod
+from aiogram.types import InlineKeyboardMarkup
 from aiohttp import FormData
 from aiohttp.payload import BytesPayload
 
@@ -34,9 +35,14 @@ def form_quote(value: str) -> str:
     return value.encode().decode("latin-1").translate(_QUOTED)
 
 
-def form_body(fields: list[tuple[str, str]]) -> bytes:
-    """The same bytes as aiohttp's FormData (urllib's urlencode) for fields that are all text."""
-    return "&".join(f"{form_quote(key)}={form_quote(value)}" for key, value in fields).encode()
+def form_field(key: str, value: str) -> str:
+    return f"{form_quote(key)}={form_quote(value)}"
+
+
+def form_body(fields: list[tuple[str, str]], written: tuple[str, ...] = ()) -> bytes:
+    """The same bytes as aiohttp's FormData (urllib's urlencode) for fields that are all text; `written`:
+    fields already made into form text (form_field)."""
+    return "&".join([*(form_field(key, value) for key, value in fields), *written]).encode()
 
 
 def json_text(value: Any) -> str:
@@ -44,6 +50,8 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+MARKUP = {"reply_markup"}
+MARKUPS_KEPT = 1024  # keyboards whose form text is kept (the menus' cache in bot/screens/ui.py holds 512)
 PLAIN = {str, int, bool, float}  # what a keyboard holds that orjson writes as aiogram's JSON would
 
 
@@ -71,17 +79,34 @@ class TelegramSession(AiohttpSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(json_loads=orjson.loads, json_dumps=json_text, **kwargs)
         self._defaults: dict[str, tuple[Any, Any]] = {}  # a default's name: (the bot's value, its form value)
+        self._markups: dict[int, tuple[InlineKeyboardMarkup, str]] = {}  # id: (the keyboard, its form text)
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData | BytesPayload:  # type: ignore[override]
         files: dict[str, Any] = {}
         fields = []
-        for key, value in method.model_dump(warnings=False).items():  # aiogram's own steps, in its order
+        markup = getattr(method, "reply_markup", None)
+        known = self._markups.get(id(markup)) if isinstance(markup, InlineKeyboardMarkup) else None
+        dumped = method.model_dump(warnings=False, exclude=MARKUP if known else None)
+        for key, value in dumped.items():  # aiogram's own steps, in its order
             value = self.form_value(value, bot, files)
             if value:
                 fields.append((key, value))
         if files:  # a photo or a document: multipart, as aiogram writes it
             return super().build_form_data(bot, method)
+        if known:
+            return BytesPayload(form_body(fields, (known[1],)), content_type=FORM)
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.remember(markup, dict(fields).get("reply_markup"))
         return BytesPayload(form_body(fields), content_type=FORM)
+
+    def remember(self, markup: InlineKeyboardMarkup, value: str | None) -> None:
+        """A keyboard's form text, for the next send of the same object (bot/screens/ui.py keyboard gives the
+        same object for the same menu). The object is held, so its id names no other while it is here."""
+        if value is None:
+            return
+        if len(self._markups) >= MARKUPS_KEPT:
+            self._markups.clear()
+        self._markups[id(markup)] = (markup, form_field("reply_markup", value))
 
     def form_value(self, value: Any, bot: Bot, files: dict[str, Any]) -> Any:
         """aiogram's prepare_value, with a keyboard made plain here (its recursion was a third of a send's

@@ -102,3 +102,32 @@ def test_a_keyboard_sent_again_carries_the_same_fields_and_another_keyboard_its_
              SendMessage(chat_id=4, text="Không có bàn phím")]
     for method in calls:
         assert fields(session.build_form_data(BOT, method)._value) == fields(stock_body(method))
+
+
+def test_an_answer_is_read_as_aiogram_reads_it_without_the_keyboard_it_echoes():
+    from aiogram.exceptions import TelegramRetryAfter
+    from aiogram.methods import GetUpdates
+
+    sent = {"message_id": 7, "date": 1700000000, "chat": {"id": 5, "type": "private", "first_name": "An"},
+            "text": "Tỉnh nào?", "reply_markup": MENU.model_dump(exclude_none=True)}
+    answer = json.dumps({"ok": True, "result": sent})
+    method = SendMessage(chat_id=5, text="Tỉnh nào?", reply_markup=MENU)
+    ours = TelegramSession().check_response(BOT, method, 200, answer).result
+    stock = AiohttpSession().check_response(BOT, method, 200, answer).result
+    assert stock.reply_markup is not None and ours.reply_markup is None
+    assert ours.model_dump(exclude={"reply_markup"}) == stock.model_dump(exclude={"reply_markup"})
+    # an update keeps the keyboard of the message a button was pressed on
+    update = {"update_id": 1, "callback_query": {"id": "q", "from": {"id": 5, "is_bot": False, "first_name": "An"},
+                                                 "chat_instance": "c", "data": "reg:start", "message": sent}}
+    taken = TelegramSession().check_response(BOT, GetUpdates(), 200, json.dumps({"ok": True, "result": [update]}))
+    kept = taken.result[0].callback_query.message.reply_markup
+    assert kept.model_dump(exclude_none=True) == MENU.model_dump(exclude_none=True)
+    # Telegram's refusals are read as aiogram reads them
+    refusal = json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
+                          "parameters": {"retry_after": 3}})
+    try:
+        TelegramSession().check_response(BOT, method, 429, refusal)
+    except TelegramRetryAfter as exc:
+        assert exc.retry_after == 3
+    else:
+        raise AssertionError("a 429 was read as a success")

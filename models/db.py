@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, make_url, text
@@ -22,6 +23,15 @@ _MIGRATION_LOCK = 7_260_728
 POOL_SIZE, POOL_OVERFLOW = 10, 20
 CONVERSATION_POOL = 5
 CONNECTIONS_PER_PROCESS = POOL_SIZE + POOL_OVERFLOW + CONVERSATION_POOL + 1
+
+
+def json_text(value: object) -> str:
+    """A JSON column's value as text, by orjson rather than the json module (a conversation is written at every
+    update; five times quicker). The same JSON read back: numbers as keys become text, as json.dumps makes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_BY_ORJSON = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -61,12 +71,12 @@ class Database:
         """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py)."""
         if not self.url.startswith("sqlite"):
             return create_async_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=size,
-                                       max_overflow=overflow, **options)
+                                       max_overflow=overflow, **JSON_BY_ORJSON, **options)
         if _in_memory(self.url):
             return self.engine  # one database per engine: share it
         # statements on the loop's thread, a lock waited for in aiosqlite's thread (models/sqlite.py)
         engine = create_async_engine(self.url, echo=self.echo, pool_size=size, max_overflow=overflow,
-                                     connect_args={"async_creator_fn": inline_sqlite})
+                                     connect_args={"async_creator_fn": inline_sqlite}, **JSON_BY_ORJSON)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
 

@@ -155,3 +155,18 @@ async def test_a_write_that_meets_another_writer_waits_without_stopping_the_loop
     assert ticks.count >= 15  # the loop ran on while the write waited
     holder.close()
     await storage.close()
+
+
+async def test_conversation_data_comes_back_as_it_was_written_json_by_orjson(db):
+    """JSON columns are written by orjson (models/db.py json_text): what json.dumps would make of the data is what
+    is read back, numbers as keys included, on SQLite and PostgreSQL alike."""
+    import json
+
+    data = {"name": "Nguyễn Thị Ánh <b>&</b> 😀", "parts": ["d27", "d28"], "seats": {3: "A1"}, "n": 2 ** 53,
+            "nested": [{"ok": True, "none": None, "x": 1.5}]}
+    one = create_storage(db)
+    await one.update_data(KEY, data)
+    await one.close()
+    two = create_storage(db)
+    assert await two.get_data(KEY) == json.loads(json.dumps(data))  # {3: ...} comes back as {"3": ...}
+    await two.close()

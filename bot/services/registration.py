@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 
-from sqlalchemy import Row, or_, select, update as update_rows
+from sqlalchemy import Row, bindparam, or_, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -224,15 +224,21 @@ async def cancel(session: AsyncSession, delegate: Delegate) -> None:
     await session.commit()
 
 
+# the reads of a registration's steps, built once: building the expression cost more than running it (as the
+# account's in bot/services/accounts.py)
+_SAME_PHONE = select(Delegate.id, Delegate.full_name).where(
+    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED, Delegate.phone == bindparam("phone"),
+    Delegate.id != bindparam("exclude")).order_by(Delegate.id)
+_OWN = select(Delegate).where(Delegate.event_id == bindparam("event"), Delegate.account_id == bindparam("account"),
+                              Delegate.status == CONFIRMED).limit(1)
+_RECORDS = select(Delegate).where(Delegate.event_id == bindparam("event")).where(
+    or_(Delegate.account_id == bindparam("account"), Delegate.registered_by_id == bindparam("account"))
+).order_by(Delegate.id)
+
+
 async def delegates_of(session: AsyncSession, event: Event, account: Account) -> list[Delegate]:
     """The account's own record first, then the people it registered, oldest first; cancelled ones last."""
-    rows = await session.scalars(
-        select(Delegate)
-        .where(Delegate.event_id == event.id)
-        .where(or_(Delegate.account_id == account.id, Delegate.registered_by_id == account.id))
-        .order_by(Delegate.id)
-    )
-    delegates = list(rows)
+    delegates = list(await session.scalars(_RECORDS, {"event": event.id, "account": account.id}))
     return sorted(delegates, key=lambda d: (not d.active, d.account_id != account.id))
 
 
@@ -260,9 +266,7 @@ async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id
     """Active registrations with this phone number (their `id` and `full_name`, oldest first): often the same
     person registered twice. Rows, not records: a secretariat may give its own number for hundreds of
     colleagues, and the review before each confirmation only names them."""
-    return list(await session.execute(select(Delegate.id, Delegate.full_name).where(
-        Delegate.event_id == event.id, Delegate.status == CONFIRMED, Delegate.phone == phone,
-        Delegate.id != (exclude_id or 0)).order_by(Delegate.id)))
+    return list(await session.execute(_SAME_PHONE, {"event": event.id, "phone": phone, "exclude": exclude_id or 0}))
 
 
 async def same_registration(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Delegate | None:
@@ -283,10 +287,7 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
 
 async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
     """The account holder's own active registration, if any."""
-    return await session.scalar(
-        select(Delegate).where(Delegate.event_id == event.id, Delegate.account_id == account.id,
-                               Delegate.status == CONFIRMED).limit(1)
-    )
+    return await session.scalar(_OWN, {"event": event.id, "account": account.id})
 
 
 async def find_for(session: AsyncSession, event: Event, account: Account, delegate_id: int) -> Delegate | None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.event import Event, Trip
@@ -121,8 +121,11 @@ async def of_account(session: AsyncSession, conference: Event, account_id: int) 
     return [(d, await of_delegate(session, d.id)) for d in found]
 
 
+_SEATS = select(Seat).where(Seat.delegate_id == bindparam("delegate")).order_by(Seat.departs_at)  # built once
+
+
 async def of_delegate(session: AsyncSession, delegate_id: int) -> list[Seat]:
-    return list(await session.scalars(select(Seat).where(Seat.delegate_id == delegate_id).order_by(Seat.departs_at)))
+    return list(await session.scalars(_SEATS, {"delegate": delegate_id}))
 
 
 def arrival_changed(conference: Event, delegate: Delegate, seat: Seat) -> bool:

@@ -115,3 +115,14 @@ def test_a_draft_stored_before_parts_were_named_keeps_its_parts():
     stored["sessions"] = stored.pop("parts")
     assert reg.Draft.load(stored) == draft()
     assert reg.Draft.load(draft().dump()) == draft()
+
+
+def test_a_draft_is_kept_as_asdict_would_keep_it_and_read_back_the_same():
+    from dataclasses import asdict, fields
+
+    every = reg.Draft(**{f.name: ["d27", "d28"] if f.type.startswith("list") else f"{f.name} <b>&</b> Đ"
+                         for f in fields(reg.Draft)})
+    kept = every.dump()
+    assert kept == asdict(every)
+    assert all(kept[f.name] is not getattr(every, f.name) for f in fields(reg.Draft) if f.type.startswith("list"))
+    assert reg.Draft.load(kept) == every

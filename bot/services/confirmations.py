@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,11 +27,17 @@ def new_key() -> str:
 async def take(session: AsyncSession, key: str, what: str) -> bool:
     """Record the confirmation `key` (uncommitted: it is committed with what it confirms). False if it was
     recorded before."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(Confirmation).values(key=key, what=what, at=utcnow())
-                 .on_conflict_do_nothing(index_elements=["key"]))
-    result = await session.execute(statement)
+    statement = _TAKE[session.get_bind().dialect.name == "postgresql"]
+    result = await session.execute(statement, {"key": key, "what": what, "at": utcnow()})
     return result.rowcount == 1
+
+
+# built once for each dialect (PostgreSQL's, SQLite's): building the statement cost more than running it; on the
+# table, not the mapped class: a mapped class's insert with parameters is SQLAlchemy's bulk insert (no rowcount)
+_TAKE = {postgres: dialect.insert(Confirmation.__table__)
+         .values(key=bindparam("key"), what=bindparam("what"), at=bindparam("at"))
+         .on_conflict_do_nothing(index_elements=["key"])
+         for postgres, dialect in ((True, postgresql), (False, sqlite))}
 
 
 async def taken(session: AsyncSession, key: str) -> bool:

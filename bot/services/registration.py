@@ -233,6 +233,9 @@ _SAME_PHONE = select(Delegate.id, Delegate.full_name).where(
     Delegate.id != bindparam("exclude")).order_by(Delegate.id)
 _OWN = select(Delegate).where(Delegate.event_id == bindparam("event"), Delegate.account_id == bindparam("account"),
                               Delegate.status == CONFIRMED).limit(1)
+_SAME_DRAFT = select(Delegate).where(
+    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED, Delegate.registered_by_id == bindparam(
+        "registrant"), Delegate.phone == bindparam("phone"), Delegate.full_name == bindparam("name"))
 _RECORDS = select(Delegate).where(Delegate.event_id == bindparam("event")).where(
     or_(Delegate.account_id == bindparam("account"), Delegate.registered_by_id == bindparam("account"))
 ).order_by(Delegate.id)
@@ -280,10 +283,11 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
                        roommate=d.roommate or None, companions=d.companions or None, diets=sorted(set(d.diets)),
                        room_share=d.room_share if d.needs_lodging else None)
 
+    if not draft.phone or not draft.full_name:  # a draft that can be confirmed has both
+        return None
     wanted = normal(draft)
-    rows = await session.scalars(select(Delegate).where(
-        Delegate.event_id == event.id, Delegate.status == CONFIRMED, Delegate.registered_by_id == registrant.id,
-        Delegate.phone == draft.phone, Delegate.full_name == draft.full_name))
+    rows = await session.scalars(_SAME_DRAFT, {"event": event.id, "registrant": registrant.id, "phone": draft.phone,
+                                               "name": draft.full_name})
     return next((d for d in rows if normal(Draft.of(d)) == wanted), None)
 
 

@@ -36,6 +36,7 @@ from bot.infra import memory, objects
 from bot.infra.sender import ReliableSender
 from bot.infra.telegram_session import TelegramSession
 from bot.infra.filters import run_on_the_loop
+from bot.infra.routing import Features
 from bot.infra.storage import create_isolation, create_storage
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.screens.ui import AlreadyDone, TypedMenuAnswer
@@ -147,10 +148,12 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.message.outer_middleware(TypedMenuAnswer())
     dp.callback_query.outer_middleware(AlreadyDone())  # a second tap on a button whose work is done
     install_checkpoint(dp)  # bot/infra/webhook.py: a failed update leaves the conversation where it was
+    features = Features(name="features")  # bot/infra/routing.py: a feature that cannot take an update is passed over
     for router in routers():
         router.message.middleware(HandlerName())
         router.callback_query.middleware(HandlerName())
-        dp.include_router(router)
+        features.include_router(router)
+    dp.include_router(features)
     run_on_the_loop(dp)  # bot/infra/filters.py: not a thread hop per filter tried
     return dp
 

@@ -120,15 +120,19 @@ def latencies(fake: FakeTelegram, keyed: bool = False):
 PROFILE = False
 
 
+def py_spy(pid: int, out: Path, *options: str) -> subprocess.Popen:
+    """py-spy recording process `pid` until it is sent SIGINT (collapsed stacks, for grep or a flame graph)."""
+    out.parent.mkdir(exist_ok=True)
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+                             "--format", "raw", "--nonblocking", *options, "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def profiler(name: str, pid: int) -> subprocess.Popen | None:
-    """py-spy on the delegate bot while a run lasts (collapsed stacks, for reading with grep or a flame graph)."""
+    """py-spy on the delegate bot while a run lasts."""
     if not PROFILE or "delegate" not in name:
         return None
-    out = ROOT / "bench" / "out" / f"profile-{name.split(':')[0].replace(' ', '-')}.txt"
-    out.parent.mkdir(exist_ok=True)
-    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate",
-                             "200", "--format", "raw", "--nonblocking", "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return py_spy(pid, ROOT / "bench" / "out" / f"profile-{name.split(':')[0].replace(' ', '-')}.txt", "--rate", "200")
 
 
 async def run(name: str, process_args: list[str], delegates: int, script, *, limits: bool, rate: str,

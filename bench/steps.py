@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench.registration import ROOT, own_cpu, start_process, wait_ready
+from bench.registration import ROOT, own_cpu, py_spy, start_process, wait_ready
 from bench.verdict import conclude
 from testkit.fakebot import FakeTelegram
 from testkit.flows import TYPED_REGISTRATION, until_seen
@@ -29,14 +27,6 @@ async def step(users, typed: str, expected: str) -> int:
     await asyncio.gather(*(u.send(typed) for u in users))
     seen = await asyncio.gather(*(until_seen(u, expected, 60) for u in users), return_exceptions=True)
     return sum(isinstance(result, TimeoutError) for result in seen)
-
-
-def profiler(pid: int) -> subprocess.Popen:
-    out = ROOT / "bench" / "out" / "profile-step.txt"
-    out.parent.mkdir(exist_ok=True)
-    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate",
-                             "500", "--format", "raw", "--nonblocking", "--gil", "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 async def measure(delegates: int, profiled: str) -> dict:
@@ -54,7 +44,8 @@ async def measure(delegates: int, profiled: str) -> dict:
             users = [fake.user(100000 + n, first_name=f"Delegate {n}", language_code="en") for n in range(delegates)]
             total = 0.0
             for typed, expected in TYPED_REGISTRATION:
-                spy = profiler(process.pid) if typed == profiled else None
+                spy = py_spy(process.pid, ROOT / "bench" / "out" / "profile-step.txt", "--rate", "500", "--gil") \
+                    if typed == profiled else None
                 if spy is not None:
                     await asyncio.sleep(1)  # py-spy attached
                 before = own_cpu(process.pid)

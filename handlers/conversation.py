@@ -104,7 +104,7 @@ async def main_menu(target: Message | CallbackQuery, state: FSMContext, conferen
                     account: Account, session: AsyncSession, *, roles: frozenset[str] = frozenset()) -> None:
     """The home of whoever this is: a delegate's menu, or (`roles`) the reception staff's or organizers'."""
     records = await reg.delegates_of(session, conference, account)  # one read for both questions below
-    own = next((d for d in records if d.account_id == account.id and d.active), None)
+    own = reg.own_among(records, account)
     if home_role(roles):
         await role_home(target, state, conference, lang, own, home_role(roles))
         return

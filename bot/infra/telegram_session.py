@@ -99,23 +99,23 @@ class TelegramSession(AiohttpSession):
         markup = getattr(method, "reply_markup", None)
         known = self._markups.get(id(markup)) if isinstance(markup, InlineKeyboardMarkup) else None
         dumped = method.model_dump(warnings=False, exclude=MARKUP if known else None)
+        written = None  # the keyboard's form value, when it is made here
         for key, value in dumped.items():  # aiogram's own steps, in its order
             value = self.form_value(value, bot, files)
             if value:
                 fields.append((key, value))
+                written = value if key == "reply_markup" else written
         if files:  # a photo or a document: multipart, as aiogram writes it
             return super().build_form_data(bot, method)
         if known:
             return BytesPayload(form_body(fields, (known[1],)), content_type=FORM)
-        if isinstance(markup, InlineKeyboardMarkup):
-            self.remember(markup, dict(fields).get("reply_markup"))
+        if isinstance(markup, InlineKeyboardMarkup) and written is not None:
+            self.remember(markup, written)
         return BytesPayload(form_body(fields), content_type=FORM)
 
-    def remember(self, markup: InlineKeyboardMarkup, value: str | None) -> None:
+    def remember(self, markup: InlineKeyboardMarkup, value: str) -> None:
         """A keyboard's form text, for the next send of the same object (bot/screens/ui.py keyboard gives the
         same object for the same menu). The object is held, so its id names no other while it is here."""
-        if value is None:
-            return
         if len(self._markups) >= MARKUPS_KEPT:
             self._markups.clear()
         self._markups[id(markup)] = (markup, form_field("reply_markup", value))

@@ -234,8 +234,9 @@ _SAME_PHONE = select(Delegate.id, Delegate.full_name).where(
 _OWN = select(Delegate).where(Delegate.event_id == bindparam("event"), Delegate.account_id == bindparam("account"),
                               Delegate.status == CONFIRMED).limit(1)
 _SAME_DRAFT = select(Delegate).where(
-    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED, Delegate.registered_by_id == bindparam(
-        "registrant"), Delegate.phone == bindparam("phone"), Delegate.full_name == bindparam("name"))
+    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED,
+    Delegate.registered_by_id == bindparam("registrant"), Delegate.phone == bindparam("phone"),
+    Delegate.full_name == bindparam("name"))
 _RECORDS = select(Delegate).where(Delegate.event_id == bindparam("event")).where(
     or_(Delegate.account_id == bindparam("account"), Delegate.registered_by_id == bindparam("account"))
 ).order_by(Delegate.id)
@@ -294,6 +295,11 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
 async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:
     """The account holder's own active registration, if any."""
     return await session.scalar(_OWN, {"event": event.id, "account": account.id})
+
+
+def own_among(records: list[Delegate], account: Account) -> Delegate | None:
+    """The account holder's own active registration among records already read (own_delegate's rule)."""
+    return next((d for d in records if d.account_id == account.id and d.active), None)
 
 
 async def find_for(session: AsyncSession, event: Event, account: Account, delegate_id: int) -> Delegate | None:

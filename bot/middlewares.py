@@ -18,14 +18,11 @@ from bot.config import Settings
 from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
 from models import Account, AgendaChange, Database, Delegate, DelegatePart
-from models.db import close
+from models.db import PLAN_CHANGED, close
 from models.sqlite import Direct
 
 REMINDER_INPUTS = (Delegate, DelegatePart, AgendaChange)
 log = logging.getLogger(__name__)
-
-
-PLAN_CHANGED = "plan_changed"
 
 
 @event.listens_for(Session, "after_flush")

@@ -59,13 +59,16 @@ async def list_records(target: Message | CallbackQuery, here: Here, page: int = 
 
 
 async def show_card(target: Message | CallbackQuery, here: Here, delegate: Delegate, *, header: str = "",
-                    another: bool = False) -> None:
+                    another: bool = False, new: bool = False) -> None:
+    """A record's card. `new`: stored by this update, so the host has given it no room and no seat yet (both
+    are read otherwise)."""
     card = draft_card(reg.Draft.of(delegate), here.conference, here.lang)
-    stay = await lodging.stay_of(here.session, here.conference, delegate) if delegate.active else None
+    looked_up = delegate.active and not new
+    stay = await lodging.stay_of(here.session, here.conference, delegate) if looked_up else None
     card += "\n" + stay_card(*stay, here.lang) if stay else ""
     status = _("✅ Registered") if delegate.active else _("✖ Cancelled")
     rides = seat_lines(here.conference, await transport.of_delegate(here.session, delegate.id), here.lang) \
-        if delegate.active else []
+        if looked_up else []
     text = "\n".join(filter(None, [header, f"<b>{status}</b> {_who(delegate, here.account)}", "", card,
                                    "\n" + "\n".join(rides) if rides else ""]))
     buttons = [another_button()] if another else []
@@ -88,12 +91,14 @@ async def _claim_link(bot: Bot, settings: Settings, delegate: Delegate) -> str:
     return f"https://t.me/{me.username}?start={reg.claim_payload(settings.secret_key, delegate)}"
 
 
-async def after_registration(callback: CallbackQuery, here: Here, delegate: Delegate) -> None:
+async def after_registration(callback: CallbackQuery, here: Here, delegate: Delegate, *, new: bool) -> None:
+    """A confirmed registration: its card, its check-in code, and a colleague's take-over link. `new`: stored by
+    this update (not found stored already: the same review confirmed again)."""
     if delegate.account_id == here.account.id:
         header = _("✅ Thank you, your registration is confirmed.")
     else:
         header = _("✅ {name} is registered.").format(name=escape(delegate.full_name))
-    await show_card(callback, here, delegate, header=header, another=delegate.account_id is None)
+    await show_card(callback, here, delegate, header=header, another=delegate.account_id is None, new=new)
     await send_code(callback.message, here.settings, here.conference, here.lang, here.account, delegate)
     if delegate.account_id is None:
         await _send_link(callback.message, callback.bot, here.settings, delegate)

@@ -449,13 +449,13 @@ async def _confirm(callback: CallbackQuery, here: Here, key: str) -> None:
     if data.get("batch"):
         await _confirm_batch(callback, here, draft, data["batch"], review)
         return
-    delegate = await _store(session, conference, account, draft, data, review)
+    delegate, new = await _store(session, conference, account, draft, data, review)
     await state.clear()
     if delegate is None:  # another press of this review stored it; or someone else used the personal link
         used_link = data.get("nominee") and not await confirmations.taken(session, review)
         await callback.message.answer(_nominee_link_used() if used_link else already)
         return
-    await after_registration(callback, here, delegate)
+    await after_registration(callback, here, delegate, new=new)
     await done(callback, state, already)
 
 
@@ -473,20 +473,22 @@ async def _confirm_batch(callback: CallbackQuery, here: Here, draft: reg.Draft, 
 
 
 async def _store(session: AsyncSession, conference: Event, account: Account, draft: reg.Draft, data: dict,
-                 key: str) -> Delegate | None:
-    """The confirmed registration (stored once, however often confirmed); None if the review's `key` was taken
-    by another press, or if it came from a nominee's personal link that was used meanwhile."""
+                 key: str) -> tuple[Delegate | None, bool]:
+    """The confirmed registration (stored once, however often confirmed), and whether this call stored it; None
+    if the review's `key` was taken by another press, or if it came from a nominee's personal link that was
+    used meanwhile."""
     nominee = data.get("nominee")
-    delegate = await reg.same_registration(session, conference, draft, registrant=account)  # confirmed twice
-    if delegate is not None:
+    stored = await reg.stored_already(session, conference, draft, registrant=account)
+    if stored.same is not None:  # confirmed twice
         if nominee:
-            await nominees.attach(session, conference, nominee, delegate)
-        return delegate
-    for_self = bool(data.get("for_self")) and await reg.own_delegate(session, conference, account) is None
+            await nominees.attach(session, conference, nominee, stored.same)
+        return stored.same, False
+    for_self = bool(data.get("for_self")) and stored.own is None
     if nominee:
         return await nominees.register(session, conference, nominee, draft, registrant=account, for_self=for_self,
-                                       confirmation=key)
-    return await reg.register(session, conference, draft, registrant=account, for_self=for_self, confirmation=key)
+                                       confirmation=key), True
+    return await reg.register(session, conference, draft, registrant=account, for_self=for_self,
+                              confirmation=key), True
 
 
 def create_router() -> Feature:

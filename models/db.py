@@ -107,6 +107,14 @@ class Database:
 
 
 CONNECTED = "connected"  # Session.info: the session took a connection from the pool at least once
+# Session.info: this update wrote what decides which reminders are due (a registration, the agenda): its
+# middleware (bot/middlewares.py) has them planned again when it is done
+PLAN_CHANGED = "plan_changed"
+
+
+def note_plan_changed(session: AsyncSession) -> None:
+    """For a write made by a plain statement, which SQLAlchemy's flush events (bot/middlewares.py) do not see."""
+    session.sync_session.info[PLAN_CHANGED] = True
 
 
 @event.listens_for(Session, "after_begin")

@@ -3,6 +3,8 @@ from datetime import date, time
 
 from bot.services import registration as reg
 from bot.services.accounts import get_or_create_account, roles_of
+from models import Delegate
+from models.db import PLAN_CHANGED
 from testkit.records import draft
 
 
@@ -126,3 +128,64 @@ def test_a_draft_is_kept_as_asdict_would_keep_it_and_read_back_the_same():
     assert kept == asdict(every)
     assert all(kept[f.name] is not getattr(every, f.name) for f in fields(reg.Draft) if f.type.startswith("list"))
     assert reg.Draft.load(kept) == every
+
+
+def _row(delegate) -> dict:
+    """A record's columns, without those that differ between two stores of one draft."""
+    return {c.key: getattr(delegate, c.key) for c in Delegate.__table__.c
+            if c.key not in ("id", "claim_code", "created_at", "updated_at")}
+
+
+async def test_a_record_is_stored_as_the_sessions_flush_stores_it(db, conference):
+    """store() writes by plain INSERTs: the same row and parts as the ORM's flush of the same record, the
+    record in the session as if read (nothing left to write), and the reminders' plan marked changed."""
+    drafts = [draft(), draft(full_name="Trần Thị B", phone="+84912345678", needs_lodging=False, note=None,
+                             parts=["exchange"], arrival_date=None, arrival_time=None)]
+    for n, one in enumerate(drafts):
+        async with db.session() as session:
+            me = await account(session, user_id=f"30{n}")
+            flushed = reg.new_record(conference, one, registrant=me, for_self=False)
+            session.add(flushed)
+            await session.commit()
+            session.sync_session.info.pop(PLAN_CHANGED, None)  # the flush's mark, where it is listened for
+            stored = await reg.register(session, conference, one, registrant=me, for_self=False)
+            assert session.sync_session.info.pop(PLAN_CHANGED) is True
+            assert stored in session and not session.new and not session.dirty
+            assert stored.created_at is not None and stored.updated_at is not None
+            kept = _row(stored)
+        async with db.session() as session:
+            read_flushed = await session.get(Delegate, flushed.id)
+            read_stored = await session.get(Delegate, stored.id)
+            assert _row(read_stored) == _row(read_flushed) == kept
+            assert read_stored.part_codes == read_flushed.part_codes == sorted(set(one.parts))
+            assert read_stored.claim_code and read_stored.claim_code != read_flushed.claim_code
+
+
+async def test_a_stored_record_changes_and_cancels_as_one_the_session_read(db, conference):
+    async with db.session() as session:
+        me = await account(session)
+        delegate = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        assert await reg.update(session, conference, delegate, draft(parts=["exchange"])) == {"sessions"}
+        await reg.cancel(session, delegate)
+    async with db.session() as session:
+        again = await session.get(Delegate, delegate.id)
+        assert again.part_codes == ["exchange"] and not again.active
+
+
+async def test_stored_already_finds_the_same_draft_and_the_own_record_in_one_read(db, conference):
+    async with db.session() as session:
+        me, other = await account(session), await account(session, user_id="1002")
+        colleague = draft(full_name="Trần Thị B", phone="+84912345678")
+        assert await reg.stored_already(session, conference, colleague, registrant=me) == (None, None)
+        own = await reg.register(session, conference, draft(), registrant=me, for_self=True)
+        theirs = await reg.register(session, conference, colleague, registrant=other, for_self=False)
+        found = await reg.stored_already(session, conference, colleague, registrant=me)
+        assert found.same is None and found.own.id == own.id  # another registrant's record is not "the same"
+        mine = await reg.register(session, conference, colleague, registrant=me, for_self=False)
+        found = await reg.stored_already(session, conference, colleague, registrant=me)
+        assert found.same.id == mine.id != theirs.id and found.own.id == own.id
+        changed = draft(full_name="Trần Thị B", phone="+84912345678", note="khác")
+        assert (await reg.stored_already(session, conference, changed, registrant=me)).same is None
+        assert (await reg.stored_already(session, conference, draft(), registrant=me)).same.id == own.id
+        await reg.cancel(session, own)
+        assert await reg.stored_already(session, conference, draft(), registrant=me) == (None, None)

@@ -28,7 +28,7 @@ and these keep it harmless:
 
 A process killed mid-handler is the one case where a second attempt may follow a commit (nobody saw it).
 The commits a review's ✅ makes are idempotent for that reason: the registration finds the record it stored
-(bot.services.registration.same_registration); a broadcast, an agenda change, an import find their key
+(bot.services.registration.stored_already); a broadcast, an agenda change, an import find their key
 taken (bot/services/confirmations.py) and only say that it was done.
 """
 from __future__ import annotations

@@ -8,15 +8,19 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, or_, select, update as update_rows
+from sqlalchemy import Row, and_, bindparam, inspect, or_, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.event import Event
 from bot.services import confirmations, lodging
 from models import Account, Delegate, DelegatePart
 from models.base import MAX_ID, utcnow
+from models.db import note_plan_changed
 from models.delegate import CANCELLED, CONFIRMED
 
 # changing these changes what the QR badge says, so the old code must stop working
@@ -155,19 +159,22 @@ async def register_all(session: AsyncSession, event: Event, drafts: list[Draft],
     `confirmation`, or none (an empty list) if that review was confirmed already."""
     for attempt in range(3):
         delegates = [new_record(event, draft, registrant=registrant, for_self=False) for draft in drafts]
-        session.add_all(delegates)
         try:
-            await session.flush()
+            for delegate in delegates:
+                await _insert(session, delegate)
             if not await confirmations.take(session, confirmation, confirmations.REGISTRATION):
                 await session.rollback()
                 await session.refresh(registrant)
                 return []
             await session.commit()
-            return delegates
         except IntegrityError:  # a claim code collision, one in a hundred million: new codes
             await session.rollback()
             if attempt == 2:
                 raise
+            continue
+        for delegate in delegates:
+            _as_stored(session, delegate)
+        return delegates
     return []
 
 
@@ -189,13 +196,13 @@ async def store(session: AsyncSession, delegate: Delegate,
     """Store a new record. With `condition` (awaited in the same transaction, the record written and given its
     id), only if it holds: False, and nothing stored, if not."""
     for attempt in range(3):
-        session.add(delegate)
         try:
-            await session.flush()
+            await _insert(session, delegate)
             if condition is not None and not await condition(delegate):
                 await session.rollback()
                 return False
             await session.commit()
+            _as_stored(session, delegate)
             return True
         except IntegrityError:  # claim code collision, one in a hundred million
             await session.rollback()
@@ -203,6 +210,40 @@ async def store(session: AsyncSession, delegate: Delegate,
                 raise
             delegate.claim_code = _new_claim_code()
     return False
+
+
+# A new record is written by two plain INSERTs rather than by the session's flush (its unit of work was a sixth
+# of a confirmation's CPU, bench/RESULTS.md); the record then joins the session as if it had been loaded.
+_RECORD_COLUMNS = [c for c in Delegate.__table__.c if c.key != "id"]
+_INSERT_RECORD = Delegate.__table__.insert()
+_INSERT_PARTS = DelegatePart.__table__.insert()
+
+
+async def _insert(session: AsyncSession, delegate: Delegate) -> None:
+    """Write a new record (not in the session) and its parts, uncommitted; its id set. Columns left unset take
+    their defaults, as the session's flush gives them, and the record is given them too."""
+    given = inspect(delegate).dict
+    for column in _RECORD_COLUMNS:
+        if column.key not in given:
+            default = column.default
+            value = None if default is None else default.arg(None) if default.is_callable else default.arg
+            setattr(delegate, column.key, value)
+    values = {column.key: given[column.key] for column in _RECORD_COLUMNS}
+    delegate.id = (await session.execute(_INSERT_RECORD, values)).inserted_primary_key[0]
+    if delegate.parts:
+        await session.execute(_INSERT_PARTS, [{"delegate_id": delegate.id, "part_code": part.part_code}
+                                              for part in delegate.parts])
+    note_plan_changed(session)
+
+
+def _as_stored(session: AsyncSession, delegate: Delegate) -> None:
+    """The record written by _insert, and committed, put in the session as if the session had read it."""
+    for part in delegate.parts:
+        part.delegate_id = delegate.id
+        make_transient_to_detached(part)
+    make_transient_to_detached(delegate)
+    set_committed_value(delegate, "parts", list(delegate.parts))
+    session.add(delegate)
 
 
 async def update(session: AsyncSession, event: Event, delegate: Delegate, draft: Draft) -> set[str]:
@@ -233,10 +274,11 @@ _SAME_PHONE = select(Delegate.id, Delegate.full_name).where(
     Delegate.id != bindparam("exclude")).order_by(Delegate.id)
 _OWN = select(Delegate).where(Delegate.event_id == bindparam("event"), Delegate.account_id == bindparam("account"),
                               Delegate.status == CONFIRMED).limit(1)
-_SAME_DRAFT = select(Delegate).where(
-    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED,
-    Delegate.registered_by_id == bindparam("registrant"), Delegate.phone == bindparam("phone"),
-    Delegate.full_name == bindparam("name"))
+_SAME_OR_OWN = select(Delegate).where(
+    Delegate.event_id == bindparam("event"), Delegate.status == CONFIRMED, or_(
+        Delegate.account_id == bindparam("account"),
+        and_(Delegate.registered_by_id == bindparam("account"), Delegate.phone == bindparam("phone"),
+             Delegate.full_name == bindparam("name")))).order_by(Delegate.id)
 _RECORDS = select(Delegate).where(Delegate.event_id == bindparam("event")).where(
     or_(Delegate.account_id == bindparam("account"), Delegate.registered_by_id == bindparam("account"))
 ).order_by(Delegate.id)
@@ -275,9 +317,23 @@ async def same_phone(session: AsyncSession, event: Event, phone: str, exclude_id
     return list(await session.execute(_SAME_PHONE, {"event": event.id, "phone": phone, "exclude": exclude_id or 0}))
 
 
-async def same_registration(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Delegate | None:
-    """An active record this registrant already stored from exactly this draft: confirming it again (a double
-    tap, or an update handled a second time after a process died mid-way, see bot/infra/webhook.py) stores nothing."""
+class Stored(NamedTuple):
+    """What a review's ✅ finds stored before it stores anything (stored_already)."""
+
+    same: Delegate | None  # an active record this registrant already stored from exactly this draft
+    own: Delegate | None  # the registrant's own active record
+
+
+async def stored_already(session: AsyncSession, event: Event, draft: Draft, *, registrant: Account) -> Stored:
+    """In one read: the active record this registrant already stored from exactly this draft (confirming it
+    again, by a double tap or by an update handled a second time after a process died mid-way, see
+    bot/infra/webhook.py, stores nothing), and the registrant's own active record (own_delegate's rule)."""
+    rows = list(await session.scalars(_SAME_OR_OWN, {"event": event.id, "account": registrant.id,
+                                                     "phone": draft.phone, "name": draft.full_name}))
+    return Stored(_same_draft(rows, draft, registrant), own_among(rows, registrant))
+
+
+def _same_draft(records: list[Delegate], draft: Draft, registrant: Account) -> Delegate | None:
     def normal(d: Draft) -> Draft:
         return replace(d, parts=sorted(set(d.parts)), note=d.note or "", needs_lodging=bool(d.needs_lodging),
                        arrival_date=d.arrival_date or None, arrival_time=d.arrival_time or None,
@@ -287,9 +343,8 @@ async def same_registration(session: AsyncSession, event: Event, draft: Draft, *
     if not draft.phone or not draft.full_name:  # a draft that can be confirmed has both
         return None
     wanted = normal(draft)
-    rows = await session.scalars(_SAME_DRAFT, {"event": event.id, "registrant": registrant.id, "phone": draft.phone,
-                                               "name": draft.full_name})
-    return next((d for d in rows if normal(Draft.of(d)) == wanted), None)
+    return next((d for d in records if d.active and d.registered_by_id == registrant.id and d.phone == draft.phone
+                 and d.full_name == draft.full_name and normal(Draft.of(d)) == wanted), None)
 
 
 async def own_delegate(session: AsyncSession, event: Event, account: Account) -> Delegate | None:

@@ -6,11 +6,12 @@ from pathlib import Path
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, make_url, text
+from sqlalchemy import Insert, Table, event, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.sqlite import PRAGMAS as SQLITE_PRAGMAS, Direct, connect as inline_sqlite
 
@@ -142,3 +143,40 @@ async def add_once(session: AsyncSession, row: object) -> bool:
     except IntegrityError:
         await session.rollback()
         return False
+
+
+# A new record the updates make all the time (a registration, a first contact's account) is written by a plain
+# INSERT rather than by the session's flush, whose unit of work cost several times the statement (bench/RESULTS.md);
+# the record then joins the session as if it had been read from it (as_loaded).
+_INSERTS: dict[Table, Insert] = {}
+
+
+async def insert_record(session: AsyncSession, record: object) -> None:
+    """Write `record` (new, not in the session) by one INSERT, uncommitted, and set its primary key. Columns left
+    unset take their defaults, as the session's flush gives them, and the record is given them too."""
+    table = record.__table__
+    given = inspect(record).dict
+    for column in table.c:
+        if column.key not in given and not column.primary_key:
+            default = column.default
+            setattr(record, column.key, None if default is None else default.arg(None) if default.is_callable
+                    else default.arg)
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = table.insert()
+    key = (await session.execute(statement, {c.key: given[c.key] for c in table.c if c.key in given}))
+    for column, value in zip(table.primary_key.columns, key.inserted_primary_key):
+        setattr(record, column.key, value)
+
+
+def as_loaded(session: AsyncSession, record: object, **collections: list) -> None:
+    """`record`, written or read by plain statements (and committed), put in `session` as if the session had read
+    it: handlers change it and commit as usual, and nothing is written again. `collections`: its one-to-many
+    relationships, their records in the same state (their keys set)."""
+    for items in collections.values():
+        for item in items:
+            make_transient_to_detached(item)
+    make_transient_to_detached(record)
+    for name, items in collections.items():
+        set_committed_value(record, name, items)
+    session.add(record)

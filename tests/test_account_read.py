@@ -76,3 +76,28 @@ async def test_a_role_granted_to_it_is_kept(db, direct):
     async with db.session() as session:
         account = await read_account(session, direct, {"channel": "zalo", "user_id": "z1"})
         assert [r.role for r in account.roles] == [STAFF]
+
+
+async def test_a_new_account_is_stored_as_the_sessions_flush_stores_it(db):
+    """A first contact's account is written by a plain INSERT (models.db.insert_record): the same row as the
+    session's flush writes, in the session as if read (nothing left to write), its roles usable at once."""
+    async with db.session() as session:
+        flushed = Account(channel="telegram", user_id="701", chat_id="701", display_name="Lan", username=None)
+        session.add(flushed)
+        await session.commit()
+        new = await get_or_create_account(session, channel="telegram", user_id="702", chat_id="702",
+                                          display_name="Lan")
+        assert new in session and not session.new and not session.dirty and new.roles == []
+        assert new.id and new.language is None and new.reachable is True and new.reminders is True
+        kept = {c.key: getattr(new, c.key) for c in Account.__table__.c}
+        await grant(session, new, STAFF, by_id=flushed.id)  # its roles as the session's own
+        await session.commit()
+        assert roles_of(new, frozenset()) == {STAFF, "delegate"}
+    async with db.session() as session:
+        read = await session.scalars(select(Account).where(Account.user_id.in_(["701", "702"])))
+        rows = {a.user_id: a for a in read.unique()}
+        changing = {"id", "user_id", "chat_id", "created_at", "updated_at"}
+        assert ({k: v for k, v in kept.items() if k not in changing}
+                == {c.key: getattr(rows["701"], c.key) for c in Account.__table__.c if c.key not in changing})
+        assert {c.key: getattr(rows["702"], c.key) for c in Account.__table__.c} == kept
+        assert [r.role for r in rows["702"].roles] == [STAFF]

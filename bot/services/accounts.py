@@ -6,12 +6,11 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF, AccountRole
+from models.db import as_loaded, insert_record
 from models.sqlite import Compiled, Direct
 
 DELEGATE = "delegate"
@@ -30,13 +29,14 @@ async def get_or_create_account(
         await session.scalar(_BY_CHANNEL_USER, key)
     if account is None:
         account = Account(channel=channel, user_id=user_id, chat_id=chat_id, display_name=display_name,
-                          username=username, roles=[])
-        session.add(account)
+                          username=username)
         try:
+            await insert_record(session, account)  # a plain INSERT: every delegate's first update makes one
             await session.commit()
         except IntegrityError:  # the same user's second update raced us to it
             await session.rollback()
-            account = await session.scalar(_BY_CHANNEL_USER, key)
+            return await session.scalar(_BY_CHANNEL_USER, key)
+        as_loaded(session, account, roles=[])
         return account
     changed = (account.chat_id, account.display_name, account.username, account.reachable) != (
         chat_id, display_name, username, True)
@@ -84,10 +84,7 @@ async def read_account(session: AsyncSession, direct: Direct, key: dict[str, str
     account = Account(**rows.values(rows.account_columns, row))
     roles = [AccountRole(**rows.values(rows.role_columns, r))
              for r in await direct.run(rows.roles.sql, rows.roles.parameters({"id": account.id}), all=True)]
-    for loaded in (account, *roles):
-        make_transient_to_detached(loaded)  # as if read by the session: nothing to write back
-    set_committed_value(account, "roles", roles)
-    session.add(account)
+    as_loaded(session, account, roles=roles)  # as if read by the session: nothing to write back
     return account
 
 

@@ -10,17 +10,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, inspect, or_, select, update as update_rows
+from sqlalchemy import Row, and_, bindparam, or_, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.event import Event
 from bot.services import confirmations, lodging
 from models import Account, Delegate, DelegatePart
 from models.base import MAX_ID, utcnow
-from models.db import note_plan_changed
+from models.db import as_loaded, insert_record, note_plan_changed
 from models.delegate import CANCELLED, CONFIRMED
 
 # changing these changes what the QR badge says, so the old code must stop working
@@ -212,38 +210,23 @@ async def store(session: AsyncSession, delegate: Delegate,
     return False
 
 
-# A new record is written by two plain INSERTs rather than by the session's flush (its unit of work was a sixth
-# of a confirmation's CPU, bench/RESULTS.md); the record then joins the session as if it had been loaded.
-_RECORD_COLUMNS = [c for c in Delegate.__table__.c if c.key != "id"]
-_INSERT_RECORD = Delegate.__table__.insert()
 _INSERT_PARTS = DelegatePart.__table__.insert()
 
 
 async def _insert(session: AsyncSession, delegate: Delegate) -> None:
-    """Write a new record (not in the session) and its parts, uncommitted; its id set. Columns left unset take
-    their defaults, as the session's flush gives them, and the record is given them too."""
-    given = inspect(delegate).dict
-    for column in _RECORD_COLUMNS:
-        if column.key not in given:
-            default = column.default
-            value = None if default is None else default.arg(None) if default.is_callable else default.arg
-            setattr(delegate, column.key, value)
-    values = {column.key: given[column.key] for column in _RECORD_COLUMNS}
-    delegate.id = (await session.execute(_INSERT_RECORD, values)).inserted_primary_key[0]
+    """Write a new record and its parts by plain statements (models/db.py insert_record), uncommitted."""
+    await insert_record(session, delegate)
     if delegate.parts:
         await session.execute(_INSERT_PARTS, [{"delegate_id": delegate.id, "part_code": part.part_code}
                                               for part in delegate.parts])
-    note_plan_changed(session)
+    note_plan_changed(session)  # no flush saw it
 
 
 def _as_stored(session: AsyncSession, delegate: Delegate) -> None:
     """The record written by _insert, and committed, put in the session as if the session had read it."""
     for part in delegate.parts:
         part.delegate_id = delegate.id
-        make_transient_to_detached(part)
-    make_transient_to_detached(delegate)
-    set_committed_value(delegate, "parts", list(delegate.parts))
-    session.add(delegate)
+    as_loaded(session, delegate, parts=list(delegate.parts))
 
 
 async def update(session: AsyncSession, event: Event, delegate: Delegate, draft: Draft) -> set[str]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from models.sqlite import PRAGMAS as SQLITE_PRAGMAS, Direct, connect as inline_sqlite
 
@@ -167,6 +167,14 @@ async def insert_record(session: AsyncSession, record: object) -> None:
     key = (await session.execute(statement, {c.key: given[c.key] for c in table.c if c.key in given}))
     for column, value in zip(table.primary_key.columns, key.inserted_primary_key):
         setattr(record, column.key, value)
+
+
+def record_of(kind: type, values: dict) -> object:
+    """A record of `kind` from its row's column values, made as SQLAlchemy's own loading makes one: without the
+    constructor's event per attribute (two thirds of its cost). For as_loaded."""
+    record = inspect(kind).class_manager.new_instance()
+    instance_dict(record).update(values)
+    return record
 
 
 def as_loaded(session: AsyncSession, record: object, **collections: list) -> None:

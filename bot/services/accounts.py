@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF, AccountRole
-from models.db import as_loaded, insert_record
+from models.db import as_loaded, insert_record, record_of
 from models.sqlite import Compiled, Direct
 
 DELEGATE = "delegate"
@@ -53,15 +53,18 @@ def _reader(column, dialect):
 
 
 class _Rows:
-    """The account's and its roles' rows as sqlite3 gives them, and the columns' own conversions (made once)."""
+    """The account's row joined with its roles' (one row per role, or one with no role) as sqlite3 gives them,
+    and the columns' own conversions (made once)."""
 
     def __init__(self, dialect) -> None:
-        self.account = Compiled(select(*Account.__table__.c).where(
-            Account.channel == bindparam("channel"), Account.user_id == bindparam("user_id")), dialect)
-        self.roles = Compiled(select(*AccountRole.__table__.c).where(AccountRole.account_id == bindparam("id"))
-                              .order_by(AccountRole.role), dialect)
-        self.account_columns = [(c.key, _reader(c, dialect)) for c in Account.__table__.c]
-        self.role_columns = [(c.key, _reader(c, dialect)) for c in AccountRole.__table__.c]
+        accounts, roles = Account.__table__, AccountRole.__table__
+        self.account = Compiled(select(*accounts.c, *roles.c)
+                                .select_from(accounts.outerjoin(roles, roles.c.account_id == accounts.c.id))
+                                .where(accounts.c.channel == bindparam("channel"),
+                                       accounts.c.user_id == bindparam("user_id"))
+                                .order_by(roles.c.role), dialect)
+        self.account_columns = [(c.key, _reader(c, dialect)) for c in accounts.c]
+        self.role_columns = [(c.key, _reader(c, dialect)) for c in roles.c]
 
     @staticmethod
     def values(columns, row) -> dict:
@@ -78,12 +81,13 @@ async def read_account(session: AsyncSession, direct: Direct, key: dict[str, str
     database: bench/RESULTS.md)."""
     dialect = session.bind.dialect
     rows = _ROWS.get(dialect.name) or _ROWS.setdefault(dialect.name, _Rows(dialect))
-    row = await direct.run(rows.account.sql, rows.account.parameters(key), one=True)
-    if row is None:
+    found = await direct.run(rows.account.sql, rows.account.parameters(key), all=True)
+    if not found:
         return None
-    account = Account(**rows.values(rows.account_columns, row))
-    roles = [AccountRole(**rows.values(rows.role_columns, r))
-             for r in await direct.run(rows.roles.sql, rows.roles.parameters({"id": account.id}), all=True)]
+    width = len(rows.account_columns)
+    account = record_of(Account, rows.values(rows.account_columns, found[0]))
+    roles = [record_of(AccountRole, rows.values(rows.role_columns, row[width:])) for row in found
+             if row[width] is not None]
     as_loaded(session, account, roles=roles)  # as if read by the session: nothing to write back
     return account
 

@@ -29,7 +29,7 @@ from bot.infra.logs import AccessLog, HandlerName, UpdateLog
 from bot.middlewares import CurrentAccount, DatabaseSession, InFlight, Surroundings
 from bot.workers.reminders import ReminderScheduler
 from bot.services.accounts import role_holders
-from bot.services import checkin, registration
+from bot.services import badge, checkin, registration
 from bot.services.pace import Pace
 from bot.infra.health import redis_reachable
 from bot.infra import memory, objects
@@ -116,6 +116,7 @@ class App:
         await self.dispatcher.fsm.events_isolation.close()  # PostgreSQL: the chat locks' connection
         await self.bot.session.close()
         await self.db.close()
+        badge.stop_drawing()  # the check-in pictures' process (it would end with the bot anyway)
 
 
 def create_bot(settings: Settings, sender: ReliableSender) -> Bot:

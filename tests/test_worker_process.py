@@ -28,6 +28,8 @@ def sleep_without_the_kernel_signal(seconds):
 async def main(kind):
     if kind == "badge":
         await badge.render_elsewhere("https://t.me/dalat_bot?start=x", ["Nguyễn Văn An", "Gia Lai"])
+        print(badge.drawer_pid(), flush=True)
+        await asyncio.sleep(600)
     else:
         work = time.sleep if kind == "reading" else sleep_without_the_kernel_signal
         asyncio.create_task(worker_process.run_once(work, 600, timeout=900))
@@ -122,11 +124,26 @@ async def test_a_killed_badge_process_is_replaced_and_the_badge_still_drawn():
 
     url, lines = "https://t.me/dalat_bot?start=x", ["Nguyễn Văn An", "Gia Lai"]
     await badge.render_elsewhere(url, lines)
-    before = [p.pid for p in multiprocessing.active_children()]
-    for pid in before:
-        os.kill(pid, signal.SIGKILL)
-    assert gone_within(before, 10)
+    before = badge.drawer_pid()
+    os.kill(before, signal.SIGKILL)
+    assert gone_within([before], 10)
     png = await badge.render_elsewhere(url, lines)
     assert Image.open(io.BytesIO(png)).size[0] > 100
     assert badge.read_codes(png) == [url]
-    badge._drop_pool()
+    assert badge.drawer_pid() not in (None, before)
+    badge.stop_drawing()
+
+
+async def test_the_drawing_process_serves_calls_at_once_in_turn_and_passes_errors_back():
+    """Pictures asked for at once (delegates confirming together) all come, each its own; the process stays one;
+    an exception in the work comes back as itself and the process goes on serving."""
+    from bot.services import badge
+
+    urls = [f"https://t.me/dalat_bot?start=c{n}" for n in range(12)]
+    pictures = await asyncio.gather(*(badge.render_elsewhere(url, [f"Đại biểu {n}"]) for n, url in enumerate(urls)))
+    assert [badge.read_codes(png) for png in pictures] == [[url] for url in urls]
+    pid = badge.drawer_pid()
+    with pytest.raises(ValueError):
+        await badge._drawer.call(int, "not a number")
+    assert await badge._drawer.call(sorted, [3, 1, 2]) == [1, 2, 3] and badge.drawer_pid() == pid
+    badge.stop_drawing()

@@ -1,6 +1,6 @@
 """Work done in a process beside the bot's, so that it neither holds the event loop nor stays in the bot's
-memory: drawing QR badges (a pool that lives as long as the bot) and reading an imported list (one process
-per file, killed when it takes too long).
+memory: drawing check-in pictures (a Helper that lives as long as the bot) and reading an imported list (one
+process per file, killed when it takes too long).
 
 Every such process ends with the bot, however the bot ends (a SIGKILL, the OOM killer, a crash included):
 an orphan would keep its memory for nothing, one more after every restart. On Linux the kernel sends it
@@ -17,13 +17,15 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import struct
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -56,10 +58,89 @@ def _watch(parent: int) -> None:
     os._exit(0)
 
 
-def pool(workers: int = 1) -> ProcessPoolExecutor:
-    """Long-lived worker processes that end with the bot."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_spawn, initializer=die_with_parent,
-                               initargs=(os.getpid(),))
+class Helper:
+    """A worker process that lives as long as the bot, spoken to through its standard input and output from the
+    event loop itself: a call is the function and its arguments pickled down the pipe, its result (or its
+    exception) pickled back. No thread of the bot carries them: through a process pool's two threads a check-in
+    picture cost the bot 0.6 ms of CPU, through the pipe 0.2 (bench/RESULTS.md). One call at a time, in the order
+    they come. A process that died (killed, out of memory) is started again at the next call; one started under
+    another event loop (a test's) too. It ends with the bot (die_with_parent) or when its pipe closes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.process: asyncio.subprocess.Process | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._turn: asyncio.Lock | None = None
+
+    async def call(self, function: Callable, *args: Any) -> Any:
+        """`function(*args)` in the process: its result, or the exception it raised; WorkerLost if it died."""
+        if self._loop is not asyncio.get_running_loop():
+            self.stop()
+            self._loop, self._turn = asyncio.get_running_loop(), asyncio.Lock()
+        async with self._turn:
+            process = self.process if self.process is not None and self.process.returncode is None \
+                else await self._start()
+            try:
+                _write(process.stdin, (function, args))
+                await process.stdin.drain()
+                done, value = pickle.loads(await process.stdout.readexactly(
+                    struct.unpack("!I", await process.stdout.readexactly(4))[0]))
+            except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                self.stop()
+                raise WorkerLost(process.returncode) from exc
+        if not done:
+            raise value
+        return value
+
+    async def _start(self) -> asyncio.subprocess.Process:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", __name__, str(os.getpid()), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, cwd=ROOT)
+        log.debug("%s process %d started", self.name, self.process.pid)
+        return self.process
+
+    def stop(self) -> None:
+        """End the process (it is started again at the next call)."""
+        if self.process is not None and self.process.returncode is None:
+            try:
+                self.process.kill()
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+        self.process = None
+
+
+ROOT = Path(__file__).resolve().parents[2]  # where `bot` is imported from, whatever the bot's working directory
+
+
+def _write(pipe, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(struct.pack("!I", len(data)) + data)
+
+
+def _read(pipe: BinaryIO) -> Any:
+    head = pipe.read(4)
+    if len(head) < 4:
+        raise EOFError
+    return pickle.loads(pipe.read(struct.unpack("!I", head)[0]))
+
+
+def serve(parent: int) -> None:
+    """In a Helper's process: answer each call, (True, its result) or (False, its exception), until the pipe
+    closes."""
+    die_with_parent(parent)
+    calls, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # whatever the work prints goes to the log, not into the answers
+    while True:
+        try:
+            function, args = _read(calls)
+        except EOFError:
+            return
+        try:
+            answer = (True, function(*args))
+        except Exception as exc:  # noqa: BLE001 - the caller decides what each failure means
+            answer = (False, exc)
+        _write(answers, answer)
+        answers.flush()
 
 
 def _serve_once(parent: int, conn, memory: int | None) -> None:
@@ -105,3 +186,7 @@ async def run_once(function: Callable, *args: Any, timeout: float, memory: int |
     if not done:
         raise value
     return value
+
+
+if __name__ == "__main__":  # a Helper's process: python -m bot.infra.worker_process <the bot's pid>
+    serve(int(sys.argv[1]))

@@ -6,11 +6,8 @@ printed under the code so reception can see whose code it is before scanning.
 """
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,33 +89,27 @@ def render(url: str, lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-_pool: ProcessPoolExecutor | None = None
+_drawer = worker_process.Helper("check-in pictures")
 
 
 async def render_elsewhere(url: str, lines: list[str]) -> bytes:
-    """Draw the badge in a worker process: qrcode's mask choice is pure Python and would hold the
-    event loop's GIL for tens of milliseconds, delaying every other delegate's reply. The process ends
-    with the bot."""
+    """Draw the badge in a worker process: the QR code and the PNG take milliseconds of CPU, which would hold the
+    event loop and delay every other delegate's reply. The process ends with the bot."""
     try:
-        return await _draw(url, lines)
-    except BrokenProcessPool:  # the worker was killed (out of memory, an operator): start a new one, once
+        return await _drawer.call(render, url, lines)
+    except worker_process.WorkerLost:  # the worker was killed (out of memory, an operator): a new one, once
         log.warning("the badge drawing process ended; starting a new one")
-        _drop_pool()
-        return await _draw(url, lines)
+        return await _drawer.call(render, url, lines)
 
 
-async def _draw(url: str, lines: list[str]) -> bytes:
-    global _pool
-    if _pool is None:
-        _pool = worker_process.pool()
-    return await asyncio.get_running_loop().run_in_executor(_pool, render, url, lines)
+def drawer_pid() -> int | None:
+    """The drawing process's id while it runs (for the tests that end it)."""
+    process = _drawer.process
+    return process.pid if process is not None and process.returncode is None else None
 
 
-def _drop_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False)
-    _pool = None
+def stop_drawing() -> None:
+    _drawer.stop()
 
 
 def read_codes(photo: bytes) -> list[str]:

@@ -116,7 +116,7 @@ class App:
         await self.dispatcher.fsm.events_isolation.close()  # PostgreSQL: the chat locks' connection
         await self.bot.session.close()
         await self.db.close()
-        badge.stop_drawing()  # the check-in pictures' process (it would end with the bot anyway)
+        await badge.stop_drawing()  # the check-in pictures' process (it would end with the bot anyway)
 
 
 def create_bot(settings: Settings, sender: ReliableSender) -> Bot:

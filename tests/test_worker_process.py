@@ -131,7 +131,7 @@ async def test_a_killed_badge_process_is_replaced_and_the_badge_still_drawn():
     assert Image.open(io.BytesIO(png)).size[0] > 100
     assert badge.read_codes(png) == [url]
     assert badge.drawer_pid() not in (None, before)
-    badge.stop_drawing()
+    await badge.stop_drawing()
 
 
 async def test_the_drawing_process_serves_calls_at_once_in_turn_and_passes_errors_back():
@@ -146,4 +146,21 @@ async def test_the_drawing_process_serves_calls_at_once_in_turn_and_passes_error
     with pytest.raises(ValueError):
         await badge._drawer.call(int, "not a number")
     assert await badge._drawer.call(sorted, [3, 1, 2]) == [1, 2, 3] and badge.drawer_pid() == pid
-    badge.stop_drawing()
+    await badge.stop_drawing()
+
+
+async def test_a_picture_whose_caller_gave_up_is_never_taken_for_the_next_one():
+    """A call cancelled while the worker draws (an update stopped mid-way): the next caller gets its own picture,
+    not the answer that was still coming for the first."""
+    from bot.services import badge
+
+    first = asyncio.create_task(badge._drawer.call(time.sleep, 0.5))
+    await asyncio.sleep(0.2)  # the first call is in the worker
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    url = "https://t.me/dalat_bot?start=after"
+    assert badge.read_codes(await badge.render_elsewhere(url, ["Đại biểu"])) == [url]
+    assert await badge._drawer.call(print, "printed by the work") is None  # its output stays out of the answers
+    assert await badge._drawer.call(sorted, [2, 1]) == [1, 2]
+    await badge.stop_drawing()

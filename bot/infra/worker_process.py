@@ -75,7 +75,7 @@ class Helper:
     async def call(self, function: Callable, *args: Any) -> Any:
         """`function(*args)` in the process: its result, or the exception it raised; WorkerLost if it died."""
         if self._loop is not asyncio.get_running_loop():
-            self.stop()
+            self._forget()  # started under an event loop that has ended (a test's): nothing of it is usable
             self._loop, self._turn = asyncio.get_running_loop(), asyncio.Lock()
         async with self._turn:
             process = self.process if self.process is not None and self.process.returncode is None \
@@ -86,8 +86,11 @@ class Helper:
                 done, value = pickle.loads(await process.stdout.readexactly(
                     struct.unpack("!I", await process.stdout.readexactly(4))[0]))
             except (asyncio.IncompleteReadError, ConnectionError) as exc:
-                self.stop()
+                self._forget()
                 raise WorkerLost(process.returncode) from exc
+            except BaseException:  # cancelled mid-call: its answer, still coming, must not be read as the next's
+                self._forget()
+                raise
         if not done:
             raise value
         return value
@@ -99,14 +102,22 @@ class Helper:
         log.debug("%s process %d started", self.name, self.process.pid)
         return self.process
 
-    def stop(self) -> None:
-        """End the process (it is started again at the next call)."""
-        if self.process is not None and self.process.returncode is None:
+    def _forget(self) -> None:
+        """Kill the process (by its id: its pipes may belong to an event loop that has ended) and start another at
+        the next call; the event loop that started it, if running, collects it."""
+        process, self.process = self.process, None
+        if process is not None and process.returncode is None:
             try:
-                self.process.kill()
+                os.kill(process.pid, signal.SIGKILL)
             except ProcessLookupError:  # it ended meanwhile
                 pass
-        self.process = None
+
+    async def stop(self) -> None:
+        """End the process, and wait until it has ended (as the bot stops)."""
+        process = self.process
+        self._forget()
+        if process is not None and self._loop is asyncio.get_running_loop():
+            await process.wait()
 
 
 ROOT = Path(__file__).resolve().parents[2]  # where `bot` is imported from, whatever the bot's working directory
@@ -128,8 +139,8 @@ def serve(parent: int) -> None:
     """In a Helper's process: answer each call, (True, its result) or (False, its exception), until the pipe
     closes."""
     die_with_parent(parent)
-    calls, answers = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # whatever the work prints goes to the log, not into the answers
+    calls, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever the work prints (Python or a library's C code) goes to the log, not into the answers
     while True:
         try:
             function, args = _read(calls)
@@ -139,7 +150,10 @@ def serve(parent: int) -> None:
             answer = (True, function(*args))
         except Exception as exc:  # noqa: BLE001 - the caller decides what each failure means
             answer = (False, exc)
-        _write(answers, answer)
+        try:
+            _write(answers, answer)
+        except Exception as exc:  # noqa: BLE001 - an answer pickle cannot write: said as an error instead
+            _write(answers, (False, RuntimeError(f"{function!r} gave an answer that cannot be sent back: {exc}")))
         answers.flush()
 
 

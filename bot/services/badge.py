@@ -108,8 +108,8 @@ def drawer_pid() -> int | None:
     return process.pid if process is not None and process.returncode is None else None
 
 
-def stop_drawing() -> None:
-    _drawer.stop()
+async def stop_drawing() -> None:
+    await _drawer.stop()
 
 
 def read_codes(photo: bytes) -> list[str]:

@@ -164,8 +164,8 @@ async def insert_record(session: AsyncSession, record: object) -> None:
     statement = _INSERTS.get(table)
     if statement is None:
         statement = _INSERTS[table] = table.insert()
-    key = (await session.execute(statement, {c.key: given[c.key] for c in table.c if c.key in given}))
-    for column, value in zip(table.primary_key.columns, key.inserted_primary_key):
+    result = await session.execute(statement, {c.key: given[c.key] for c in table.c if c.key in given})
+    for column, value in zip(table.primary_key.columns, result.inserted_primary_key):
         setattr(record, column.key, value)
 
 

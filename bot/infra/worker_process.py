@@ -58,6 +58,9 @@ def _watch(parent: int) -> None:
     os._exit(0)
 
 
+ROOT = Path(__file__).resolve().parents[2]  # where `bot` is imported from, whatever the bot's working directory
+
+
 class Helper:
     """A worker process that lives as long as the bot, spoken to through its standard input and output from the
     event loop itself: a call is the function and its arguments pickled down the pipe, its result (or its
@@ -118,9 +121,6 @@ class Helper:
         self._forget()
         if process is not None and self._loop is asyncio.get_running_loop():
             await process.wait()
-
-
-ROOT = Path(__file__).resolve().parents[2]  # where `bot` is imported from, whatever the bot's working directory
 
 
 def _write(pipe, value: Any) -> None:

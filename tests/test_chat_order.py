@@ -9,9 +9,14 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message, Update
 
+from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bot.middlewares import InFlight
-from bot.infra.storage import ChatOrder, create_isolation, create_storage
+from bot.infra.storage import CHATS_AT_ONCE, ChatOrder, create_isolation, create_storage
 from models import Database
+from models.db import POOL_OVERFLOW, POOL_SIZE
 
 BOT = Bot("42:TEST-token")
 
@@ -89,3 +94,31 @@ async def test_a_stop_waits_for_the_updates_queued_behind_their_chat():
     await asyncio.sleep(0)  # the first holds the chat, the others wait for it
     await in_flight.finish(10)
     assert handled == [0, 1, 2] and all(t.done() for t in tasks)
+
+
+async def test_more_chats_at_once_than_connections_all_get_their_turn(database_url):
+    """A handler keeps its database connection to its end (here: while it 'sends'). With more chats at once than
+    the pool has connections, the chats beyond the limit wait their turn in ChatOrder instead of waiting for a
+    connection, so none waits past the pool's timeout; without the limit some do, and their replies are lost."""
+    engine = create_async_engine(database_url, pool_size=2, max_overflow=0, pool_timeout=0.3)
+    keys = [StorageKey(bot_id=42, chat_id=n, user_id=n) for n in range(12)]
+
+    async def update(order: ChatOrder, key: StorageKey) -> int:
+        async with order.lock(key):
+            async with engine.connect() as connection:
+                await asyncio.sleep(0.1)  # the reply being sent
+                return (await connection.execute(text("SELECT 1"))).scalar_one()
+
+    try:
+        limited = ChatOrder(at_once=2)
+        assert await asyncio.gather(*(update(limited, key) for key in keys)) == [1] * 12
+        unlimited = await asyncio.gather(*(update(ChatOrder(), key) for key in keys), return_exceptions=True)
+        assert sum(isinstance(result, SQLTimeoutError) for result in unlimited) > 0
+    finally:
+        await engine.dispose()
+
+
+async def test_the_bot_serves_fewer_chats_at_once_than_its_pool_has_connections(db):
+    order = create_isolation(create_storage(db))
+    assert order.at_once == CHATS_AT_ONCE
+    assert 0 < CHATS_AT_ONCE < POOL_SIZE + POOL_OVERFLOW  # room left for reminders, broadcasts and the desk

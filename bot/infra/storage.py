@@ -41,13 +41,18 @@ from sqlalchemy.pool import NullPool
 from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
-from models.db import CONVERSATION_POOL
+from models.db import CONVERSATION_POOL, POOL_OVERFLOW, POOL_SIZE
 from models.sqlite import Compiled, Direct
 
 log = logging.getLogger(__name__)
 
 RIDE_OUT = 30.0  # seconds of database outage a conversation waits through
 PAUSE_CAP = 2.0  # the longest pause between two tries
+# Chats served at once by a process; the others wait their turn (ChatOrder) before their conversation is read or
+# a database connection taken. A handler keeps its connection from its first statement to its end, so with 900
+# chats at once a connection was waited for longer than the pool's timeout and replies were lost; below the
+# pool's size (models/db.py) a handler never waits for one, and reminders, broadcasts and the desk keep theirs.
+CHATS_AT_ONCE = POOL_SIZE + POOL_OVERFLOW - 6
 LOCK_SPACE = 72_607  # pg_advisory_lock(LOCK_SPACE, chat): apart from the lease's and the migrations' locks
 T = TypeVar("T")
 
@@ -295,18 +300,20 @@ class ChatOrder(BaseEventIsolation):
     and written when the update is done. `tasks` are the updates waiting here or being handled: a shutdown
     waits for them (bot/middlewares.py)."""
 
-    def __init__(self, storage: SQLStorage | None = None) -> None:
+    def __init__(self, storage: SQLStorage | None = None, at_once: int | None = None) -> None:
         self.storage = storage
         self.locks = ChatLocks(storage.db.url) if storage is not None and storage.postgres else None
         self.local: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
         self.tasks: set[asyncio.Task] = set()
+        self.at_once = at_once  # chats served at once (CHATS_AT_ONCE); None: no limit
+        self._places: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         task = asyncio.current_task()
         self.tasks.add(task)
         try:
-            async with self._local(key):
+            async with self._local(key), self._turn():
                 if self.storage is None:
                     yield
                 else:
@@ -328,6 +335,18 @@ class ChatOrder(BaseEventIsolation):
                 del self.local[key]  # a lock per chat that ever wrote would grow without end
             else:
                 self.local[key] = (lock, users - 1)
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """One of the `at_once` places, first come first served (asyncio's semaphore is fair)."""
+        if not self.at_once:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._places is None or self._places[0] is not loop:  # a semaphore serves the loop it first waited on
+            self._places = (loop, asyncio.Semaphore(self.at_once))
+        async with self._places[1]:
+            yield
 
     @asynccontextmanager
     async def _scope(self, key: StorageKey) -> AsyncIterator[None]:
@@ -414,5 +433,6 @@ def lock_number(key: StorageKey) -> int:
 
 
 def create_isolation(storage: BaseStorage) -> ChatOrder:
-    """The chat order for this storage: with the conversations' Scope and, on PostgreSQL, across processes."""
-    return ChatOrder(storage if isinstance(storage, SQLStorage) else None)
+    """The chat order for this storage: with the conversations' Scope and, on PostgreSQL, across processes; at
+    most CHATS_AT_ONCE chats served at once."""
+    return ChatOrder(storage if isinstance(storage, SQLStorage) else None, CHATS_AT_ONCE)

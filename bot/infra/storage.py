@@ -41,18 +41,19 @@ from sqlalchemy.pool import NullPool
 from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
-from models.db import CONVERSATION_POOL, POOL_OVERFLOW, POOL_SIZE
+from models.db import CONVERSATION_POOL
 from models.sqlite import Compiled, Direct
 
 log = logging.getLogger(__name__)
 
 RIDE_OUT = 30.0  # seconds of database outage a conversation waits through
 PAUSE_CAP = 2.0  # the longest pause between two tries
-# Chats served at once by a process; the others wait their turn (ChatOrder) before their conversation is read or
-# a database connection taken. A handler keeps its connection from its first statement to its end, so with 900
-# chats at once a connection was waited for longer than the pool's timeout and replies were lost; below the
-# pool's size (models/db.py) a handler never waits for one, and reminders, broadcasts and the desk keep theirs.
-CHATS_AT_ONCE = POOL_SIZE + POOL_OVERFLOW - 6
+# Chats served at once by a process; the others wait their turn in ChatOrder, before their conversation is read
+# or a database connection taken. A handler keeps its connection from its first statement to its end; with 900
+# chats at once each took so long that connections were waited for past the pool's timeout and replies were lost
+# (bench/RESULTS.md). With 200 at most, a saturated bot gives each its turn within a second of CPU; a busy
+# Telegram webhook sends at most 100 at once anyway, and 300 delegates at once are served as fast as without it.
+CHATS_AT_ONCE = 200
 LOCK_SPACE = 72_607  # pg_advisory_lock(LOCK_SPACE, chat): apart from the lease's and the migrations' locks
 T = TypeVar("T")
 

@@ -17,6 +17,7 @@ from bot.channels.zalo.updates import typed_text, unwrap
 from bot.i18n import build_i18n
 from bot.services import registration as reg
 from bot.services.tickets import checkin_number, read_checkin_number
+from models.db import PLAN_CHANGED
 from testkit.records import draft
 from tests.test_registration_service import account
 
@@ -144,8 +145,10 @@ async def test_claim_by_code(db, conference):
         delegate = await reg.register(session, conference, draft(), registrant=registrant, for_self=False)
         code = delegate.claim_code
         assert await reg.claim_by_code(session, conference, colleague, "00000000") == "invalid"
+        session.sync_session.info.pop(PLAN_CHANGED, None)
         taken = await reg.claim_by_code(session, conference, colleague, code)
         assert taken.account_id == colleague.id and taken.claim_code is None
+        assert session.sync_session.info.pop(PLAN_CHANGED) is True  # a plain UPDATE: the flush does not see it
         assert await reg.claim_by_code(session, conference, colleague, code) == "invalid"  # single use
         other = await reg.register(session, conference, draft(full_name="B"), registrant=registrant, for_self=False)
         assert await reg.claim_by_code(session, conference, colleague, other.claim_code) == "already_registered"

@@ -407,6 +407,7 @@ async def _take_over(session: AsyncSession, event: Event, account: Account, dele
     await session.commit()  # nothing written if lost; a commit, unlike a rollback, keeps the account loaded
     if taken.rowcount != 1:
         return "invalid"
+    note_plan_changed(session)  # the record's reminders now have a chat to go to
     await session.refresh(delegate)
     return delegate
 

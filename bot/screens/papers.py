@@ -8,15 +8,12 @@ The builders take plain data (strings, numbers) and return bytes, so they run in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import fontpkg_be_vietnam_pro
 from fpdf import FPDF
 
 from bot.infra import worker_process
-from bot.services.badge import qr_code
+from bot.services.badge import FONTS, qr_code
 
-FONTS = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
 FAMILY = "BeVietnamPro"
 A4 = (210.0, 297.0)
 MARK = 4.0  # mm of cut mark outside the sheet's grid of cards

@@ -14,7 +14,7 @@ VIETNAMESE = LOWER + LOWER.upper() + "0123456789 .,-–()/:"
 
 def test_the_pictures_fonts_have_every_vietnamese_letter():
     for size, weight in ((34, "SemiBold"), (24, "Regular")):
-        font = badge._font(size, weight) if weight != "Regular" else badge._font(size)
+        font = badge._font(size, weight)
         assert font.path.startswith(str(badge.FONTS))  # the packaged font, not whatever the system has
         letters = TTFont(font.path).getBestCmap()
         assert [c for c in VIETNAMESE if ord(c) not in letters] == []

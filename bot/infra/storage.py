@@ -27,7 +27,7 @@ import sqlite3
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -337,17 +337,14 @@ class ChatOrder(BaseEventIsolation):
             else:
                 self.local[key] = (lock, users - 1)
 
-    @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
+    def _turn(self) -> AbstractAsyncContextManager:
         """One of the `at_once` places, first come first served (asyncio's semaphore is fair)."""
         if not self.at_once:
-            yield
-            return
+            return nullcontext()
         loop = asyncio.get_running_loop()
         if self._places is None or self._places[0] is not loop:  # a semaphore serves the loop it first waited on
             self._places = (loop, asyncio.Semaphore(self.at_once))
-        async with self._places[1]:
-            yield
+        return self._places[1]
 
     @asynccontextmanager
     async def _scope(self, key: StorageKey) -> AsyncIterator[None]:

@@ -31,9 +31,20 @@ def database_url(tmp_path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def redis_url() -> str:
+    """Every test that Redis changes reads it through this fixture (TEST_REDIS_ONLY below counts on it)."""
     return os.environ.get("TEST_REDIS_URL", "")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """TEST_REDIS_ONLY=1 (.ci/run's pass with Redis): only the tests that Redis changes, those whose fixtures
+    read `redis_url`; the others ran in the same way in the pass before it."""
+    if not (os.environ.get("TEST_REDIS_ONLY") and os.environ.get("TEST_REDIS_URL")):
+        return
+    kept = [item for item in items if "redis_url" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if "redis_url" not in getattr(item, "fixturenames", ())])
+    items[:] = kept
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ from aiogram.types import Message, Update
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.middlewares import InFlight
-from bot.infra.storage import CHATS_AT_ONCE, ChatOrder, create_isolation, create_storage
+from bot.infra.storage import (CHATS_AT_ONCE, LOCK_SPACE, ChatLocks, ChatOrder, create_isolation, create_storage,
+                                lock_number)
 from models import Database
 
 BOT = Bot("42:TEST-token")
@@ -76,6 +78,27 @@ async def test_two_processes_take_a_chat_in_turn(db, database_url):
     await one.close(), await two.close(), await other.close()
     assert log.index("one out") < log.index("two in")
     assert log.index("other chat out") < log.index("one out")  # another chat is not held up
+
+
+async def test_a_chat_held_by_a_hung_process_is_served_after_the_patience(db, database_url, caplog):
+    if db.dialect != "postgresql":
+        pytest.skip("several processes need PostgreSQL (TEST_DATABASE_URL)")
+    hung = create_async_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")  # a hung process
+    locks = ChatLocks(database_url, patience=0.5)
+    number = lock_number(StorageKey(bot_id=42, chat_id=7, user_id=7))
+    try:
+        async with hung.connect() as holder:
+            assert (await holder.execute(text("SELECT pg_try_advisory_lock(:s, :c)"),
+                                         {"s": LOCK_SPACE, "c": number})).scalar()
+            started = asyncio.get_running_loop().time()
+            assert await asyncio.wait_for(locks.take(number), 10) is False  # served, not held
+            assert asyncio.get_running_loop().time() - started >= 0.5
+            assert "held by another process" in caplog.text
+        assert await locks.take(number) is True  # the hold went with its connection: the lock is held here again
+        await locks.release(number)
+    finally:
+        await locks.close()
+        await hung.dispose()
 
 
 async def test_a_stop_waits_for_the_updates_queued_behind_their_chat():

@@ -87,13 +87,12 @@ async def _registered(session, conference, fake, user_id: int, name: str, phone:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def shared_scene(tmp_path_factory) -> Scene:
+async def shared_scene(tmp_path_factory, redis_url) -> Scene:
     """One scene for the module (every test compares before and after itself): building it per test would
     cost most of the module's time."""
     database_url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('security') / 'test.sqlite3'}")
     await reset_database(database_url)
-    redis_url = os.environ.get("TEST_REDIS_URL", "")
     if redis_url:
         from redis.asyncio import Redis
 

@@ -54,6 +54,7 @@ PAUSE_CAP = 2.0  # the longest pause between two tries
 # (bench/RESULTS.md). With 200 at most, a saturated bot gives each its turn within a second of CPU; a busy
 # Telegram webhook sends at most 100 at once anyway, and 300 delegates at once are served as fast as without it.
 CHATS_AT_ONCE = 200
+LOCK_PATIENCE = 60.0  # seconds a chat's update waits for another process's hold on it before going on without
 LOCK_SPACE = 72_607  # pg_advisory_lock(LOCK_SPACE, chat): apart from the lease's and the migrations' locks
 T = TypeVar("T")
 
@@ -378,20 +379,26 @@ class ChatLocks:
     the previous one is answered), asked again after a short pause. Two updates of one chat in this process
     never meet here (ChatOrder's own lock comes first). When the database is away the update goes on under this
     process's lock alone (as its reads and writes ride the outage out), and the connection is opened again for
-    the next one."""
+    the next one. So it does when another process has held the chat's lock for longer than `patience` (a
+    process hung with its connection open): the chat is served late rather than never."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, patience: float = LOCK_PATIENCE) -> None:
         self.engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         self.connection: AsyncConnection | None = None
         self.turn = asyncio.Lock()  # one statement at a time on the connection
+        self.patience = patience
 
     async def take(self, number: int) -> bool:
-        """True once the lock is held; False when the database is away."""
-        pause = 0.005
+        """True once the lock is held; False when the database is away or the lock stayed held elsewhere."""
+        pause, given_up = 0.005, time.monotonic() + self.patience
         while True:
             held = await self._run(_TRY_LOCK, number)
             if held is None or held:
                 return bool(held)
+            if time.monotonic() >= given_up:
+                log.warning("chat lock %d held by another process for over %.0f s: this update goes on under "
+                            "this process's lock alone", number, self.patience)
+                return False
             await asyncio.sleep(pause)
             pause = min(0.2, pause * 2)
 

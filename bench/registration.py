@@ -2,9 +2,11 @@
 
     .venv/bin/python -m bench.registration [--delegates 300] [--limits-delegates 300] [--only saturated]
                                            [--profile]   # py-spy on the delegate bot: bench/out/profile-*.txt
+                                           [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 Runs, each against a fresh fake server in this process, with the bot in its own process
-(`python -m bot`, SQLite, conversations in it), every delegate typing a full registration (16 updates):
+(`python -m bot`, SQLite or `--database-url`'s PostgreSQL emptied before each run, conversations in it), every
+delegate typing a full registration (16 updates):
   1./2. saturated: every delegate answers the instant the question arrives (no one types that
      fast; this measures throughput), for the bare aiogram echo bot (bench/echo_bot.py, the
      framework's own limit) and for the delegate bot;
@@ -35,6 +37,7 @@ import time
 from pathlib import Path
 
 from bench.verdict import conclude
+from testkit.database import reset_database
 from testkit.fakebot import FakeTelegram, FakeUser
 from testkit.flows import TYPED_REGISTRATION, until_seen
 
@@ -59,7 +62,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def start_process(args: list[str], fake: FakeTelegram, workdir: Path, rate: str) -> subprocess.Popen:
     env = {**os.environ, "TELEGRAM_API_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token,
-           "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}", "REDIS_URL": "",
+           "DATABASE_URL": DATABASE_URL or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}", "REDIS_URL": "",
            "SECRET_KEY": "bench", "SEND_RATE_PER_SECOND": rate, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, *args], cwd=workdir, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(workdir / "bot.log", "w"))
@@ -118,6 +121,7 @@ def latencies(fake: FakeTelegram, keyed: bool = False):
 
 
 PROFILE = False
+DATABASE_URL = ""  # --database-url: PostgreSQL, emptied before each run; else a new SQLite file each run
 
 
 def py_spy(pid: int, out: Path, *options: str) -> subprocess.Popen:
@@ -141,6 +145,8 @@ async def run(name: str, process_args: list[str], delegates: int, script, *, lim
     if limits:
         fake.set_rate_limits(global_per_s=30, per_chat_per_s=1, per_chat_burst=3)
     await fake.start()
+    if DATABASE_URL:
+        await reset_database(DATABASE_URL)
     cpu_before = _children_cpu()
     with tempfile.TemporaryDirectory() as tmp:
         process = start_process(process_args, fake, Path(tmp), rate)
@@ -189,9 +195,10 @@ async def main() -> None:
     parser.add_argument("--think", default="2,6", help="seconds a delegate waits before each answer: min,max")
     parser.add_argument("--only", default="", help="only the runs whose name holds this (e.g. saturated)")
     parser.add_argument("--profile", action="store_true", help="py-spy on the delegate bot's runs")
+    parser.add_argument("--database-url", default="", help="PostgreSQL for the bot (emptied before each run)")
     args = parser.parse_args()
-    global PROFILE
-    PROFILE = args.profile
+    global PROFILE, DATABASE_URL
+    PROFILE, DATABASE_URL = args.profile, args.database_url
     think = tuple(float(x) for x in args.think.split(","))
     random.seed(7)
     echo_script = [(typed, None) for typed, _ in TYPED_REGISTRATION]

@@ -58,7 +58,19 @@ class InFlight(BaseMiddleware):
             return
         _done, late = await asyncio.wait(pending, timeout=timeout)
         if late:
-            log.warning("shutdown: %d update(s) still being handled after %.0f s", len(late), timeout)
+            log.warning("shutdown: %d update(s) still being handled after %.0f s, waiting at: %s", len(late), timeout,
+                        "; ".join(sorted({waiting_at(task) for task in late})))
+
+
+def waiting_at(task: asyncio.Task) -> str:
+    """Where a task waits: its innermost awaited coroutine's file, line and function."""
+    coro, where = task.get_coro(), "?"
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            where = f"{'/'.join(frame.f_code.co_filename.split('/')[-2:])}:{frame.f_lineno} {frame.f_code.co_name}"
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return where
 
 
 class DatabaseSession(BaseMiddleware):

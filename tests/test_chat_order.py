@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.middlewares import InFlight
+from bot.middlewares import InFlight, waiting_at
 from bot.infra.storage import (CHATS_AT_ONCE, LOCK_SPACE, ChatLocks, ChatOrder, create_isolation, create_storage,
                                 lock_number)
 from models import Database
@@ -116,6 +116,28 @@ async def test_a_stop_waits_for_the_updates_queued_behind_their_chat():
     await asyncio.sleep(0)  # the first holds the chat, the others wait for it
     await in_flight.finish(10)
     assert handled == [0, 1, 2] and all(t.done() for t in tasks)
+
+
+async def test_a_stop_that_gives_up_says_where_the_late_updates_wait(caplog):
+    order = ChatOrder()
+    in_flight = InFlight(queued=order.tasks)
+    never = asyncio.Event()
+
+    async def sending() -> None:
+        await never.wait()
+
+    async def update(chat: int) -> None:
+        async with order.lock(StorageKey(bot_id=42, chat_id=chat, user_id=chat)):
+            await sending()
+
+    tasks = [asyncio.create_task(update(n)) for n in (7, 8)]
+    await asyncio.sleep(0)
+    await in_flight.finish(0.1)
+    assert "2 update(s) still being handled after 0 s, waiting at: asyncio/locks.py:" in caplog.text
+    assert [waiting_at(task) for task in tasks] == [waiting_at(tasks[0])] * 2
+    assert waiting_at(tasks[0]).startswith("asyncio/locks.py:") and waiting_at(tasks[0]).endswith(" wait")
+    never.set()
+    await asyncio.gather(*tasks)
 
 
 async def test_more_chats_at_once_than_connections_all_get_their_turn(database_url):

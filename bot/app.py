@@ -37,7 +37,7 @@ from bot.infra.sender import ReliableSender
 from bot.infra.telegram_session import TelegramSession
 from bot.infra.filters import run_on_the_loop
 from bot.infra.routing import Features
-from bot.infra.storage import create_isolation, create_storage
+from bot.infra.storage import create_isolation, create_storage, quick_reads
 from bot.infra.webhook import WebhookHandler, create_journal, install as install_checkpoint
 from bot.screens.ui import AlreadyDone, TypedMenuAnswer
 from handlers import routers
@@ -143,7 +143,7 @@ def create_dispatcher(settings: Settings, conference: Event, db: Database, i18n:
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(UpdateLog())
     dp.update.outer_middleware(DatabaseSession(db))
-    dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids, db.direct))
+    dp.update.outer_middleware(CurrentAccount("telegram", settings.admin_ids, quick_reads(db, storage)))
     dp.update.outer_middleware(AccountLanguage(i18n))
     dp.update.outer_middleware(Surroundings())  # `lang` and `here` for the handlers
     dp.message.outer_middleware(TypedMenuAnswer())

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -94,10 +94,10 @@ class CurrentAccount(BaseMiddleware):
     """Loads (or creates) the account of whoever sent the update; updates without a sender pass through.
     A bridged channel (Zalo) feeds its updates with `channel=...` in the dispatcher's data."""
 
-    def __init__(self, channel: str, admin_ids: frozenset[int], direct: Direct | None = None) -> None:
+    def __init__(self, channel: str, admin_ids: frozenset[int], direct: Direct | AsyncEngine | None = None) -> None:
         self.channel = channel
         self.admin_ids = admin_ids
-        self.direct = direct  # a SQLite file: the account read straight through sqlite3 (bot/services/accounts.py)
+        self.direct = direct  # where the account is read outside the session (bot/infra/storage.py quick_reads)
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:

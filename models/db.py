@@ -68,10 +68,12 @@ class Database:
         # through sqlite3 (models/sqlite.py); an in-memory database exists only on the engine's one connection
         self.direct = Direct(make_url(url).database) if url.startswith("sqlite") and not _in_memory(url) else None
 
-    def pool(self, size: int, overflow: int, **options) -> AsyncEngine:
-        """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py)."""
+    def pool(self, size: int, overflow: int, *, ping: bool = True, **options) -> AsyncEngine:
+        """An engine on this database with a pool of its own (the conversations have one: bot/infra/storage.py).
+        `ping`: on PostgreSQL a connection is tried (a round trip) before each use, so a statement never meets one
+        a database restart closed; without it, for statements that are tried again through an outage anyway."""
         if not self.url.startswith("sqlite"):
-            return create_async_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=size,
+            return create_async_engine(self.url, echo=self.echo, pool_pre_ping=ping, pool_size=size,
                                        max_overflow=overflow, **JSON_BY_ORJSON, **options)
         if _in_memory(self.url):
             return self.engine  # one database per engine: share it

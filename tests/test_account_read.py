@@ -1,11 +1,13 @@
-"""The sender's account read straight through sqlite3 on a SQLite file (bot.services.accounts.read_account): the
-same account and roles the session would have loaded, changed and committed as usual, and an update whose handler
-reads nothing else takes no connection from the pool."""
+"""The sender's account read outside its session (bot.services.accounts.read_account): straight through sqlite3
+on a SQLite file, through the conversations' pool on PostgreSQL (bot.infra.storage.quick_reads). The same account
+and roles the session would have loaded, changed and committed as usual, and an update whose handler reads
+nothing else takes no connection from the handlers' pool."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
+from bot.infra.storage import create_storage, quick_reads
 from bot.services.accounts import get_or_create_account, read_account, roles_of
 from bot.services.invitations import grant
 from models import Account
@@ -15,10 +17,13 @@ KEY = {"channel": "telegram", "user_id": "501"}
 
 
 @pytest.fixture
-def direct(db):
-    if db.direct is None:
-        pytest.skip("PostgreSQL: the account is read by the session")
-    return db.direct
+async def direct(db):
+    storage = create_storage(db)
+    reader = quick_reads(db, storage)
+    if reader is None:
+        pytest.skip("SQLite in memory: the account is read by the session")
+    yield reader
+    await storage.close()
 
 
 async def test_the_account_and_its_roles_are_those_the_session_loads(db, direct):
@@ -101,3 +106,20 @@ async def test_a_new_account_is_stored_as_the_sessions_flush_stores_it(db):
                 == {c.key: getattr(rows["701"], c.key) for c in Account.__table__.c if c.key not in changing})
         assert {c.key: getattr(rows["702"], c.key) for c in Account.__table__.c} == kept
         assert [r.role for r in rows["702"].roles] == [STAFF]
+
+
+async def test_on_postgresql_it_is_read_through_a_connection_a_restart_closed(db, direct):
+    """The conversations' pool tries no connection before use: a read that meets one a database restart closed is
+    made again on a new one, and the update goes on."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL (TEST_DATABASE_URL)")
+    async with db.session() as session:
+        await get_or_create_account(session, channel="telegram", user_id="501", chat_id="501", display_name="Lan")
+    async with db.session() as session:
+        assert (await read_account(session, direct, KEY)).display_name == "Lan"  # the pool holds a connection now
+    async with db.engine.connect() as admin:
+        cut = (await admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                                         "current_database() AND pid <> pg_backend_pid() AND state = 'idle'"))).all()
+    assert cut
+    async with db.session() as session:
+        assert (await read_account(session, direct, KEY)).display_name == "Lan"

@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message, Update
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.infra.storage import create_isolation, create_storage
@@ -170,3 +170,23 @@ async def test_conversation_data_comes_back_as_it_was_written_json_by_orjson(db)
     two = create_storage(db)
     assert await two.get_data(KEY) == json.loads(json.dumps(data))  # {3: ...} comes back as {"3": ...}
     await two.close()
+
+
+async def test_on_postgresql_a_conversation_rides_out_its_connections_cut_by_a_restart(db, caplog):
+    """The conversations' pool does not try a connection before each use (a round trip per statement saved):
+    one a database restart closed fails its statement, which is run again on a new connection."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL (TEST_DATABASE_URL)")
+    storage = create_storage(db)
+    await storage.set_state(KEY, Steps.name)
+    await storage.set_data(KEY, {"name": "Lê Thị Lan"})
+    async with db.engine.connect() as admin:  # what a restart does to the pool's connections: ends them
+        cut = (await admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                         "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                         "AND application_name = '' AND state = 'idle'"))).all()
+    assert cut, "the pool's connections were there to cut"
+    assert await storage.get_data(KEY) == {"name": "Lê Thị Lan"}
+    await storage.set_state(KEY, Steps.phone)
+    assert await create_storage(db).get_state(KEY) == "Steps:phone"
+    assert "conversation store unavailable" in caplog.text  # it met a closed connection, and went on
+    await storage.close()

@@ -123,9 +123,11 @@ class SQLStorage(BaseStorage):
         self.postgres = db.dialect == "postgresql"
         # a pool of its own, apart from the handlers' sessions: an update holds a session's connection while it
         # reads its conversation, so one pool could run dry with every update waiting. A connection is held here
-        # for one statement (on PostgreSQL without BEGIN and COMMIT), so a few serve any number of chats.
-        self.engine: AsyncEngine = db.pool(CONVERSATION_POOL, 0, **({"isolation_level": "AUTOCOMMIT"}
-                                                                     if self.postgres else {}))
+        # for one statement (on PostgreSQL without BEGIN and COMMIT), so a few serve any number of chats. Its
+        # connections are not tried before use (a round trip each): a statement that meets one a database restart
+        # closed fails, the pool opens new ones, and `_ride_out` runs it again.
+        self.engine: AsyncEngine = db.pool(CONVERSATION_POOL, 0, ping=False, **({"isolation_level": "AUTOCOMMIT"}
+                                                                                 if self.postgres else {}))
         self.ride_out = RIDE_OUT
         self.statements = _statements(db, self.engine)
 
@@ -280,6 +282,17 @@ async def _drop(connection: AsyncConnection) -> None:
 
 def create_storage(db: Database) -> SQLStorage:
     return SQLStorage(db)
+
+
+def quick_reads(db: Database, storage: BaseStorage) -> Direct | AsyncEngine | None:
+    """Where an update's sender's account is read outside its session (bot/services/accounts.py read_account):
+    a SQLite file straight through sqlite3; on PostgreSQL the conversations' pool (one statement, no transaction,
+    no ping), so that most updates take no connection from the handlers' pool. None: through the session."""
+    if db.direct is not None:
+        return db.direct
+    if isinstance(storage, SQLStorage) and storage.postgres:
+        return storage.engine
+    return None
 
 
 class ChatOrder(BaseEventIsolation):

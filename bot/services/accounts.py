@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.text import clean
 from models import Account
@@ -20,9 +20,10 @@ _BY_CHANNEL_USER = select(Account).where(Account.channel == bindparam("channel")
 
 async def get_or_create_account(
     session: AsyncSession, *, channel: str, user_id: str, chat_id: str, display_name: str = "",
-    username: str | None = None, direct: Direct | None = None,
+    username: str | None = None, direct: Direct | AsyncEngine | None = None,
 ) -> Account:
-    """The account for a chat user, created on first contact; chat and names kept current."""
+    """The account for a chat user, created on first contact; chat and names kept current. `direct`: where it is
+    read outside the session (read_account)."""
     key = {"channel": channel, "user_id": user_id}
     display_name = clean(display_name)[:256]  # shown to staff and organizers ("checked in by …"), in the lists
     account = await read_account(session, direct, key) if direct is not None else \
@@ -53,40 +54,59 @@ def _reader(column, dialect):
 
 
 class _Rows:
-    """The account's row joined with its roles' (one row per role, or one with no role) as sqlite3 gives them,
-    and the columns' own conversions (made once)."""
+    """The account's row joined with its roles' (one row per role, or one with no role), and the columns' own
+    conversions of what sqlite3 gives (made once; SQLAlchemy's engine gives the values converted)."""
 
     def __init__(self, dialect) -> None:
         accounts, roles = Account.__table__, AccountRole.__table__
-        self.account = Compiled(select(*accounts.c, *roles.c)
-                                .select_from(accounts.outerjoin(roles, roles.c.account_id == accounts.c.id))
-                                .where(accounts.c.channel == bindparam("channel"),
-                                       accounts.c.user_id == bindparam("user_id"))
-                                .order_by(roles.c.role), dialect)
+        self.statement = (select(*accounts.c, *roles.c)
+                          .select_from(accounts.outerjoin(roles, roles.c.account_id == accounts.c.id))
+                          .where(accounts.c.channel == bindparam("channel"), accounts.c.user_id == bindparam("user_id"))
+                          .order_by(roles.c.role))
+        self.account = Compiled(self.statement, dialect) if dialect.name == "sqlite" else None
         self.account_columns = [(c.key, _reader(c, dialect)) for c in accounts.c]
         self.role_columns = [(c.key, _reader(c, dialect)) for c in roles.c]
 
     @staticmethod
-    def values(columns, row) -> dict:
+    def values(columns, row, converted: bool = False) -> dict:
+        if converted:
+            return {key: value for (key, _convert), value in zip(columns, row)}
         return {key: convert(value) if convert else value for (key, convert), value in zip(columns, row)}
+
+    async def read(self, direct: Direct | AsyncEngine, key: dict[str, str]) -> list:
+        if isinstance(direct, Direct):
+            return await direct.run(self.account.sql, self.account.parameters(key), all=True)
+        try:
+            return await _one_statement(direct, self.statement, key)
+        except DBAPIError as exc:  # a connection a database restart closed (the pool tries none before use)
+            if not exc.connection_invalidated:
+                raise
+            return await _one_statement(direct, self.statement, key)  # on a new one
 
 
 _ROWS: dict[str, _Rows] = {}
 
 
-async def read_account(session: AsyncSession, direct: Direct, key: dict[str, str]) -> Account | None:
-    """The account (with its roles) read straight through sqlite3 and put in `session` as if the session had
-    loaded it: handlers change it and commit as usual, and an update whose handler reads nothing else never
-    takes a connection from the pool (SQLAlchemy's per-statement work was most of an update's cost in the
-    database: bench/RESULTS.md)."""
+async def _one_statement(engine: AsyncEngine, statement, key: dict[str, str]) -> list:
+    async with engine.connect() as connection:
+        return (await connection.execute(statement, key)).all()
+
+
+async def read_account(session: AsyncSession, direct: Direct | AsyncEngine, key: dict[str, str]) -> Account | None:
+    """The account (with its roles) read outside the session, and put in `session` as if the session had loaded
+    it: handlers change it and commit as usual, and an update whose handler reads nothing else never takes a
+    connection from the handlers' pool (SQLAlchemy's per-statement work was most of an update's cost in the
+    database, and on PostgreSQL a session's connection costs three round trips more: a ping, BEGIN, ROLLBACK;
+    bench/RESULTS.md). `direct`: a SQLite file straight through sqlite3, or the conversations' pool on PostgreSQL
+    (bot/infra/storage.py quick_reads: one statement, no transaction)."""
     dialect = session.bind.dialect
     rows = _ROWS.get(dialect.name) or _ROWS.setdefault(dialect.name, _Rows(dialect))
-    found = await direct.run(rows.account.sql, rows.account.parameters(key), all=True)
+    found = await rows.read(direct, key)
     if not found:
         return None
-    width = len(rows.account_columns)
-    account = record_of(Account, rows.values(rows.account_columns, found[0]))
-    roles = [record_of(AccountRole, rows.values(rows.role_columns, row[width:])) for row in found
+    width, converted = len(rows.account_columns), not isinstance(direct, Direct)
+    account = record_of(Account, rows.values(rows.account_columns, found[0], converted))
+    roles = [record_of(AccountRole, rows.values(rows.role_columns, row[width:], converted)) for row in found
              if row[width] is not None]
     as_loaded(session, account, roles=roles)  # as if read by the session: nothing to write back
     return account

@@ -11,14 +11,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.event import Event
 from bot.services.accounts import get_or_create_account, roles_of
 from models import Account, AgendaChange, Database, Delegate, DelegatePart
-from models.db import PLAN_CHANGED, close
+from models.db import PLAN_CHANGED, PoolReads, close
 from models.sqlite import Direct
 
 REMINDER_INPUTS = (Delegate, DelegatePart, AgendaChange)
@@ -94,7 +94,7 @@ class CurrentAccount(BaseMiddleware):
     """Loads (or creates) the account of whoever sent the update; updates without a sender pass through.
     A bridged channel (Zalo) feeds its updates with `channel=...` in the dispatcher's data."""
 
-    def __init__(self, channel: str, admin_ids: frozenset[int], direct: Direct | AsyncEngine | None = None) -> None:
+    def __init__(self, channel: str, admin_ids: frozenset[int], direct: Direct | PoolReads | None = None) -> None:
         self.channel = channel
         self.admin_ids = admin_ids
         self.direct = direct  # where the account is read outside the session (bot/infra/storage.py quick_reads)

@@ -7,7 +7,7 @@ import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Insert, Table, event, inspect, make_url, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -107,6 +107,26 @@ class Database:
         if self.direct is not None:
             self.direct.close()
         await self.engine.dispose()
+
+
+class PoolReads:
+    """Single statements on a pool that tries no connection before use (the conversations': bot/infra/storage.py),
+    outside any transaction: one that meets a connection a database restart closed is run again on a new one."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def all(self, statement, parameters: dict) -> list:
+        try:
+            return await self._all(statement, parameters)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            return await self._all(statement, parameters)  # the pool opens a new connection
+
+    async def _all(self, statement, parameters: dict) -> list:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement, parameters)).all()
 
 
 CONNECTED = "connected"  # Session.info: the session took a connection from the pool at least once

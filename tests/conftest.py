@@ -42,8 +42,10 @@ def pytest_collection_modifyitems(config, items) -> None:
     read `redis_url`; the others ran in the same way in the pass before it."""
     if not (os.environ.get("TEST_REDIS_ONLY") and os.environ.get("TEST_REDIS_URL")):
         return
-    kept = [item for item in items if "redis_url" in getattr(item, "fixturenames", ())]
-    config.hook.pytest_deselected(items=[item for item in items if "redis_url" not in getattr(item, "fixturenames", ())])
+    kept, left = [], []
+    for item in items:
+        (kept if "redis_url" in getattr(item, "fixturenames", ()) else left).append(item)
+    config.hook.pytest_deselected(items=left)
     items[:] = kept
 
 

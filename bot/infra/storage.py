@@ -41,7 +41,7 @@ from sqlalchemy.pool import NullPool
 from bot.infra.health import is_passing
 from models import Conversation, Database
 from models.base import utcnow
-from models.db import CONVERSATION_POOL
+from models.db import CONVERSATION_POOL, PoolReads
 from models.sqlite import Compiled, Direct
 
 log = logging.getLogger(__name__)
@@ -284,14 +284,14 @@ def create_storage(db: Database) -> SQLStorage:
     return SQLStorage(db)
 
 
-def quick_reads(db: Database, storage: BaseStorage) -> Direct | AsyncEngine | None:
+def quick_reads(db: Database, storage: BaseStorage) -> Direct | PoolReads | None:
     """Where an update's sender's account is read outside its session (bot/services/accounts.py read_account):
     a SQLite file straight through sqlite3; on PostgreSQL the conversations' pool (one statement, no transaction,
     no ping), so that most updates take no connection from the handlers' pool. None: through the session."""
     if db.direct is not None:
         return db.direct
     if isinstance(storage, SQLStorage) and storage.postgres:
-        return storage.engine
+        return PoolReads(storage.engine)
     return None
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text import clean
 from models import Account
 from models.account import ORGANIZER, STAFF, AccountRole
-from models.db import as_loaded, insert_record, record_of
+from models.db import PoolReads, as_loaded, insert_record, record_of
 from models.sqlite import Compiled, Direct
 
 DELEGATE = "delegate"
@@ -20,7 +20,7 @@ _BY_CHANNEL_USER = select(Account).where(Account.channel == bindparam("channel")
 
 async def get_or_create_account(
     session: AsyncSession, *, channel: str, user_id: str, chat_id: str, display_name: str = "",
-    username: str | None = None, direct: Direct | AsyncEngine | None = None,
+    username: str | None = None, direct: Direct | PoolReads | None = None,
 ) -> Account:
     """The account for a chat user, created on first contact; chat and names kept current. `direct`: where it is
     read outside the session (read_account)."""
@@ -55,7 +55,7 @@ def _reader(column, dialect):
 
 class _Rows:
     """The account's row joined with its roles' (one row per role, or one with no role), and the columns' own
-    conversions of what sqlite3 gives (made once; SQLAlchemy's engine gives the values converted)."""
+    conversions of what sqlite3 gives (made once; SQLAlchemy gives the values converted)."""
 
     def __init__(self, dialect) -> None:
         accounts, roles = Account.__table__, AccountRole.__table__
@@ -64,35 +64,22 @@ class _Rows:
                           .where(accounts.c.channel == bindparam("channel"), accounts.c.user_id == bindparam("user_id"))
                           .order_by(roles.c.role))
         self.account = Compiled(self.statement, dialect) if dialect.name == "sqlite" else None
-        self.account_columns = [(c.key, _reader(c, dialect)) for c in accounts.c]
-        self.role_columns = [(c.key, _reader(c, dialect)) for c in roles.c]
+        self.account_keys, self.role_keys = [c.key for c in accounts.c], [c.key for c in roles.c]
+        self.converters = [_reader(c, dialect) for c in (*accounts.c, *roles.c)]
 
-    @staticmethod
-    def values(columns, row, converted: bool = False) -> dict:
-        if converted:
-            return {key: value for (key, _convert), value in zip(columns, row)}
-        return {key: convert(value) if convert else value for (key, convert), value in zip(columns, row)}
-
-    async def read(self, direct: Direct | AsyncEngine, key: dict[str, str]) -> list:
-        if isinstance(direct, Direct):
-            return await direct.run(self.account.sql, self.account.parameters(key), all=True)
-        try:
-            return await _one_statement(direct, self.statement, key)
-        except DBAPIError as exc:  # a connection a database restart closed (the pool tries none before use)
-            if not exc.connection_invalidated:
-                raise
-            return await _one_statement(direct, self.statement, key)  # on a new one
+    async def read(self, direct: Direct | PoolReads, key: dict[str, str]) -> list:
+        """The rows, their values as SQLAlchemy gives them."""
+        if isinstance(direct, PoolReads):
+            return await direct.all(self.statement, key)
+        found = await direct.run(self.account.sql, self.account.parameters(key), all=True)
+        return [[convert(value) if convert and value is not None else value
+                 for convert, value in zip(self.converters, row)] for row in found]
 
 
 _ROWS: dict[str, _Rows] = {}
 
 
-async def _one_statement(engine: AsyncEngine, statement, key: dict[str, str]) -> list:
-    async with engine.connect() as connection:
-        return (await connection.execute(statement, key)).all()
-
-
-async def read_account(session: AsyncSession, direct: Direct | AsyncEngine, key: dict[str, str]) -> Account | None:
+async def read_account(session: AsyncSession, direct: Direct | PoolReads, key: dict[str, str]) -> Account | None:
     """The account (with its roles) read outside the session, and put in `session` as if the session had loaded
     it: handlers change it and commit as usual, and an update whose handler reads nothing else never takes a
     connection from the handlers' pool (SQLAlchemy's per-statement work was most of an update's cost in the
@@ -104,10 +91,9 @@ async def read_account(session: AsyncSession, direct: Direct | AsyncEngine, key:
     found = await rows.read(direct, key)
     if not found:
         return None
-    width, converted = len(rows.account_columns), not isinstance(direct, Direct)
-    account = record_of(Account, rows.values(rows.account_columns, found[0], converted))
-    roles = [record_of(AccountRole, rows.values(rows.role_columns, row[width:], converted)) for row in found
-             if row[width] is not None]
+    width = len(rows.account_keys)
+    account = record_of(Account, dict(zip(rows.account_keys, found[0])))
+    roles = [record_of(AccountRole, dict(zip(rows.role_keys, row[width:]))) for row in found if row[width] is not None]
     as_loaded(session, account, roles=roles)  # as if read by the session: nothing to write back
     return account
 
